@@ -1,0 +1,1 @@
+"""BASS: business-analysis warehouse for mobile operators."""

@@ -1,0 +1,1 @@
+"""The BOSS file interface: delivery naming, .verf integrity files, reading and writing."""

@@ -1,0 +1,66 @@
+"""Parsing delivered lines with an interface's declared schema; bad rows get a reason.
+
+`parse_lines` is a pure DataFrame transform: input has a string column `line`, output has
+the typed fields plus `reject_reason` (null for a good row). Reasons name the field, the
+value and what was expected, e.g. "field duration: 'abc' is not a int".
+"""
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from bass.interfaces import DECIMAL, TEXT_FORMATS, Field, Interface
+
+REASON_SEP = "; "
+
+
+def typed_value(field: Field, raw: Column) -> Column:
+    if field.type == "string":
+        return raw
+    if field.type in ("date", "timestamp"):
+        ts = F.try_to_timestamp(raw, F.lit(TEXT_FORMATS[field.type]))
+        return ts.cast("date") if field.type == "date" else ts
+    if field.type == "month":
+        return F.when(raw.rlike(r"^\d{4}(0[1-9]|1[0-2])$"), F.concat(raw.substr(1, 4), F.lit("-"), raw.substr(5, 2)))
+    return F.expr(f"try_cast(`__raw_{field.name}` as {field.spark_type})")
+
+
+def expected_text(field: Field) -> str:
+    if field.type in TEXT_FORMATS:
+        return f"a {field.type} {TEXT_FORMATS[field.type]}"
+    if DECIMAL.match(field.type):
+        return f"a {field.type}"
+    return f"a {field.type}"
+
+
+def field_reasons(field: Field, raw: Column, value: Column) -> list[Column]:
+    quoted = F.concat(F.lit("'"), raw, F.lit("'"))
+    out = []
+    if not field.nullable:
+        out.append(F.when(raw.isNull(), F.lit(f"field {field.name}: required value missing")))
+    if field.type != "string":
+        out.append(F.when(raw.isNotNull() & value.isNull(),
+                          F.concat(F.lit(f"field {field.name}: "), quoted, F.lit(f" is not {expected_text(field)}"))))
+    if field.values:
+        allowed = F.array(*[F.lit(v) for v in field.values])
+        out.append(F.when(raw.isNotNull() & ~F.array_contains(allowed, raw),
+                          F.concat(F.lit(f"field {field.name}: "), quoted, F.lit(f" not in [{', '.join(field.values)}]"))))
+    if field.min is not None:
+        out.append(F.when(value < F.lit(field.min),
+                          F.concat(F.lit(f"field {field.name}: "), quoted, F.lit(f" is below {field.min}"))))
+    return out
+
+
+def parse_lines(lines: DataFrame, spec: Interface) -> DataFrame:
+    n = len(spec.fields)
+    parts = F.split(F.col("line"), "\\" + spec.delimiter if spec.delimiter in "|.^$*+?()[]{}\\" else spec.delimiter, -1)
+    raw_cols = {f.name: F.nullif(F.element_at(F.col("__parts"), i + 1), F.lit("")) for i, f in enumerate(spec.fields)}
+    staged = lines.withColumn("__parts", parts).select(
+        "*", *[raw_cols[f.name].alias(f"__raw_{f.name}") for f in spec.fields])
+    values = {f.name: typed_value(f, F.col(f"__raw_{f.name}")) for f in spec.fields}
+    reasons = [r for f in spec.fields for r in field_reasons(f, F.col(f"__raw_{f.name}"), values[f.name])]
+    count_reason = F.concat(F.lit("field count "), F.size("__parts").cast("string"), F.lit(f", expected {n}"))
+    reason = F.when(F.size("__parts") != n, count_reason).otherwise(
+        F.nullif(F.concat_ws(REASON_SEP, *reasons), F.lit("")))
+    keep = [c for c in lines.columns]
+    return staged.select(*keep, *[values[f.name].alias(f.name) for f in spec.fields], reason.alias("reject_reason"))

@@ -1,0 +1,158 @@
+"""The one generic ODS loader: verify a BOSS delivery, parse it, quarantine bad rows,
+replace the batch's ODS partition, record the files. Delivered = loaded + rejected, always.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from bass import delta_io
+from bass.fileio.delivery import Delivery, DeliveryError, check_record_counts, find_delivery
+from bass.fileio.parse import parse_lines
+from bass.interfaces import Interface, interface
+from bass.runlog import Run
+from bass.session import Context
+
+
+@dataclass
+class LoadResult:
+    delivered: int
+    loaded: int
+    rejected: int
+    skipped: bool = False
+
+
+def read_lines(ctx: Context, delivery: Delivery, spec: Interface) -> DataFrame:
+    """Raw lines with their file, split start and a row id that is ordered within each split."""
+    paths = delivery.data_paths()
+    if spec.encoding.lower().replace("-", "") in ("utf8",):
+        df = ctx.spark.read.text(paths).withColumnRenamed("value", "line")
+    else:
+        # Spark's text source is UTF-8 only; the CSV source decodes other charsets. A separator and
+        # quote that never occur keep each line whole. (It skips blank lines, which the count check catches.)
+        df = (ctx.spark.read.format("csv").option("encoding", spec.encoding).option("sep", "\u0001")
+              .option("quote", "\u0000").option("escape", "\u0000").option("header", "false")
+              .schema("line string").load(paths))
+    return df.select(F.col("line"), F.col("_metadata.file_name").alias("file_name"),
+                     F.col("_metadata.file_block_start").alias("block_start"),
+                     F.monotonically_increasing_id().alias("rid"))
+
+
+def split_offsets(lines: DataFrame) -> list:
+    """Per (file, split): first row id and rows; small (one row per file split)."""
+    return (lines.groupBy("file_name", "block_start")
+            .agg(F.min("rid").alias("first_rid"), F.count(F.lit(1)).alias("rows")).collect())
+
+
+def line_numbers(ctx: Context, splits: list) -> DataFrame:
+    """For each split, the line number of its first row: rows of earlier splits of the same file + 1."""
+    rows, seen = [], {}
+    for s in sorted(splits, key=lambda r: (r.file_name, r.block_start)):
+        rows.append((s.file_name, s.block_start, s.first_rid, seen.get(s.file_name, 0) + 1))
+        seen[s.file_name] = seen.get(s.file_name, 0) + s.rows
+    return ctx.spark.createDataFrame(rows, "file_name string, block_start long, first_rid long, first_line long")
+
+
+def registry_state(ctx: Context, code: str, batch: str) -> dict:
+    """file name -> (byte size, status) already recorded for this interface and batch."""
+    if not ctx.spark.catalog.tableExists("meta.file_registry"):
+        return {}
+    rows = (ctx.spark.table("meta.file_registry").where(F.col("interface") == code).where(F.col("batch") == batch)
+            .select("file_name", "byte_size", "status").collect())
+    return {r.file_name: (r.byte_size, r.status) for r in rows}
+
+
+def already_loaded(delivery: Delivery, state: dict) -> bool:
+    """True if exactly this delivery is loaded; a changed file under a loaded name is refused."""
+    for rec in delivery.records:
+        if rec.file_name in state and state[rec.file_name][0] != rec.byte_size:
+            raise DeliveryError(f"{rec.file_name} was already loaded with {state[rec.file_name][0]} bytes and now has "
+                                f"{rec.byte_size}: a corrected delivery must come with a new resend number")
+    loaded = {name for name, (_size, status) in state.items() if status == "LOADED"}
+    return loaded == {r.file_name for r in delivery.records}
+
+
+def record_files(ctx: Context, delivery: Delivery, state: dict, per_file: dict, status: str) -> None:
+    now = dt.datetime.now()
+    rows = [(delivery.interface, delivery.batch, r.file_name, delivery.resend_no, r.byte_size, r.records,
+             per_file.get(r.file_name, (0, 0))[0], per_file.get(r.file_name, (0, 0))[1], status, now)
+            for r in delivery.records]
+    current = {r.file_name for r in delivery.records}
+    rows += [(delivery.interface, delivery.batch, name, None, size, None, None, None, "SUPERSEDED", now)
+             for name, (size, old_status) in state.items() if name not in current and old_status == "LOADED"]
+    cols = delta_io.table("meta.file_registry").columns
+    df = ctx.spark.createDataFrame(rows, ", ".join(f"{c.name} {c.type}" for c in cols))
+    if rows:
+        # superseded rows only update status (their counts stay as loaded): merge keeps what we don't send
+        delta_io.write(ctx, "meta.file_registry", _keep_old_counts(ctx, df))
+
+
+def _keep_old_counts(ctx: Context, df: DataFrame) -> DataFrame:
+    if not ctx.spark.catalog.tableExists("meta.file_registry"):
+        return df
+    old = ctx.spark.table("meta.file_registry").alias("o")
+    new = df.alias("n")
+    cols = delta_io.table("meta.file_registry").column_names()
+    joined = new.join(old, ["interface", "batch", "file_name"], "left")
+    return joined.select(*[F.coalesce(F.col(f"n.{c}"), F.col(f"o.{c}")).alias(c)
+                           if c not in ("interface", "batch", "file_name") else F.col(c) for c in cols])
+
+
+def load(ctx: Context, code: str, batch: str, run: Run, force: bool = False) -> LoadResult:
+    """Load the newest delivery of `code` for `batch` into ods.<code>; idempotent."""
+    spec = interface(code)
+    delivery = find_delivery(ctx.cfg.path("landing"), code, ctx.cfg.province, spec.grain, batch)
+    state = registry_state(ctx, code, batch)
+    if not force and already_loaded(delivery, state):
+        run.status, run.message = "SKIPPED", f"{delivery.verf_path.name} already loaded"
+        return LoadResult(delivery.expected_records(), 0, 0, skipped=True)
+
+    lines = read_lines(ctx, delivery, spec)
+    splits = split_offsets(lines)
+    counted: dict[str, int] = {}
+    for s in splits:
+        counted[s.file_name] = counted.get(s.file_name, 0) + s.rows
+    check_record_counts(delivery, counted)          # refuse before anything is written
+
+    batch_value = dt.date.fromisoformat(batch) if spec.grain == "daily" else batch
+    parsed = parse_lines(lines, spec)
+    good = (parsed.where(F.col("reject_reason").isNull())
+            .withColumn("src_file", F.col("file_name")).withColumn(spec.batch_column, F.lit(batch_value)))
+    bad = (parsed.where(F.col("reject_reason").isNotNull())
+           .join(F.broadcast(line_numbers(ctx, splits)), ["file_name", "block_start"])
+           .select(F.lit(code).alias("interface"), F.lit(batch).alias("batch"), "file_name",
+                   (F.col("rid") - F.col("first_rid") + F.col("first_line")).alias("line_no"),
+                   F.col("line").alias("raw_line"), F.col("reject_reason").alias("reason")))
+    rejected = delta_io.write(ctx, "meta.ods_reject", bad, {"interface": code, "batch": batch})
+    loaded = delta_io.write(ctx, spec.table, good, {spec.batch_column: batch_value})
+    delivered = delivery.expected_records()
+    if loaded + rejected != delivered:
+        raise DeliveryError(f"{code} {batch}: delivered {delivered} but loaded {loaded} + rejected {rejected}")
+
+    per_file = _per_file_counts(ctx, spec, code, batch, batch_value)
+    max_ratio = float(ctx.cfg.get("batch.max_reject_ratio", 1.0))
+    too_many = delivered and rejected / delivered > max_ratio
+    record_files(ctx, delivery, state, per_file, "REJECTED" if too_many else "LOADED")
+    run.rows_read, run.rows_written, run.rows_rejected = delivered, loaded, rejected
+    run.message = f"{delivery.verf_path.name}: {len(delivery.records)} file(s)"
+    if too_many:
+        raise DeliveryError(f"{code} {batch}: {rejected} of {delivered} rows rejected (over {max_ratio:.0%}); "
+                            f"see meta.ods_reject where interface = '{code}' and batch = '{batch}'")
+    return LoadResult(delivered, loaded, rejected)
+
+
+def _per_file_counts(ctx: Context, spec: Interface, code: str, batch: str, batch_value) -> dict:
+    """file -> (loaded, rejected), read back from the partitions just written (small aggregates)."""
+    loaded = (ctx.spark.table(spec.table).where(F.col(spec.batch_column) == F.lit(batch_value))
+              .groupBy("src_file").count().collect())
+    rejected = (ctx.spark.table("meta.ods_reject").where((F.col("interface") == code) & (F.col("batch") == batch))
+                .groupBy("file_name").count().collect())
+    out: dict = {}
+    for r in loaded:
+        out[r.src_file] = (r["count"], 0)
+    for r in rejected:
+        out[r.file_name] = (out.get(r.file_name, (0, 0))[0], r["count"])
+    return out

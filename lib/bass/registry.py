@@ -1,0 +1,73 @@
+"""The table registry: conf/tables.yml plus one ODS table per inbound interface."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bass.config import conf_dir, read_yaml
+from bass.interfaces import load_interfaces
+
+LAYERS = ("ods", "mid", "dm", "out", "meta")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    en: str = ""
+    zh: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str                 # layer.table
+    comment: str
+    zh: str
+    grain: str
+    mode: str                 # overwrite_partition | merge | append
+    columns: tuple
+    partition_by: tuple = ()
+    keys: tuple = ()
+    sql: str | None = None
+
+    @property
+    def layer(self) -> str:
+        return self.name.split(".")[0]
+
+    @property
+    def short(self) -> str:
+        return self.name.split(".")[1]
+
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _ods_table(spec) -> Table:
+    cols = [Column(f.name, f.spark_type, f.label_en, f.label_zh) for f in spec.fields]
+    cols.append(Column("src_file", "string", "Source data file", "来源文件"))
+    batch_type = "date" if spec.grain == "daily" else "string"
+    cols.append(Column(spec.batch_column, batch_type, "Delivery data date" if spec.grain == "daily"
+                       else "Delivery month (yyyy-MM)", "数据日期" if spec.grain == "daily" else "数据月份"))
+    return Table(name=spec.table, comment=f"{spec.label_en}: typed copy of the BOSS `{spec.code}` delivery.",
+                 zh=spec.label_zh, grain=f"record × {spec.grain} delivery", mode="overwrite_partition",
+                 columns=tuple(cols), partition_by=(spec.batch_column,))
+
+
+@lru_cache(maxsize=2)
+def load_registry() -> dict[str, Table]:
+    tables = {spec.table: _ods_table(spec) for spec in load_interfaces().values() if spec.direction == "in"}
+    for name, raw in read_yaml(conf_dir() / "tables.yml").items():
+        if name.split(".")[0] not in LAYERS:
+            raise ValueError(f"conf/tables.yml: {name} is not in a known layer {LAYERS}")
+        cols = tuple(Column(c["name"], c["type"], c.get("en", ""), c.get("zh", "")) for c in raw["columns"])
+        tables[name] = Table(name=name, comment=raw["comment"], zh=raw.get("zh", ""), grain=raw.get("grain", ""),
+                             mode=raw["mode"], columns=cols, partition_by=tuple(raw.get("partition_by", ())),
+                             keys=tuple(raw.get("keys", ())), sql=raw.get("sql"))
+    return tables
+
+
+def table(name: str) -> Table:
+    reg = load_registry()
+    if name not in reg:
+        raise KeyError(f"table {name!r} is not declared in conf/tables.yml or conf/interfaces/")
+    return reg[name]

@@ -1,0 +1,53 @@
+"""meta.job_run: every job run is recorded, success or failure, with its row counts."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from bass.registry import table
+
+log = logging.getLogger("bass")
+
+
+@dataclass
+class Run:
+    job: str
+    batch: str
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    started_at: dt.datetime = field(default_factory=dt.datetime.now)
+    status: str = "SUCCESS"
+    rows_read: int = 0
+    rows_written: int = 0
+    rows_rejected: int = 0
+    message: str = ""
+
+
+def record(ctx, run: Run) -> None:
+    from bass import delta_io  # delta_io imports the session; keep this module light
+    cols = table("meta.job_run").columns
+    values = dict(run.__dict__, ended_at=dt.datetime.now())
+    df = ctx.spark.createDataFrame([tuple(values[c.name] for c in cols)],
+                                   schema=", ".join(f"{c.name} {c.type}" for c in cols))
+    delta_io.write(ctx, "meta.job_run", df)
+
+
+@contextmanager
+def job_run(ctx, job: str, batch: str):
+    """Record the run in meta.job_run whatever happens; failures are re-raised."""
+    run = Run(job=job, batch=batch)
+    try:
+        yield run
+    except BaseException as exc:
+        run.status = "FAILED"
+        run.message = f"{type(exc).__name__}: {exc}"[:4000]
+        log.error("%s %s failed: %s", job, batch, run.message)
+        log.debug(traceback.format_exc())
+        record(ctx, run)
+        raise
+    record(ctx, run)
+    log.info("%s %s %s read=%d written=%d rejected=%d %s", job, batch, run.status,
+             run.rows_read, run.rows_written, run.rows_rejected, run.message)

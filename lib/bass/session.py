@@ -1,0 +1,80 @@
+"""SparkSession for BASS: Delta enabled, time zone pinned, warehouse tables registered by name.
+
+The catalog is in-memory (no Derby lock): each session registers the registry's Delta
+locations, so `bass sql` in a second process sees the same tables while a job writes.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from pyspark.sql import SparkSession
+
+from bass.config import Config, load_config
+from bass.jars import ensure_jars
+from bass.registry import LAYERS, Table, load_registry
+
+log = logging.getLogger("bass")
+
+
+def build_spark(cfg: Config) -> SparkSession:
+    os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
+    builder = SparkSession.builder.appName(cfg.get("spark.app_name", "bass"))
+    master = cfg.get("spark.master")
+    if master:
+        builder = builder.master(master)
+    for key, value in (cfg.get("spark.conf") or {}).items():
+        builder = builder.config(key, str(value))
+    if cfg.get("delta.use_packages"):
+        builder = builder.config("spark.jars.packages", ",".join(cfg.get("delta.artifacts")))
+    else:
+        builder = builder.config("spark.jars", ",".join(ensure_jars(cfg)))
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def table_location(cfg: Config, name: str) -> str:
+    layer, short = name.split(".")
+    return f"{cfg.path('warehouse')}/{layer}/{short}"
+
+
+def is_delta(spark: SparkSession, location: str) -> bool:
+    from delta.tables import DeltaTable
+    return DeltaTable.isDeltaTable(spark, location)
+
+
+def register_table(spark: SparkSession, cfg: Config, tbl: Table) -> bool:
+    """Make `layer.table` resolvable in this session if its Delta location exists."""
+    location = table_location(cfg, tbl.name)
+    if spark.catalog.tableExists(tbl.name):
+        return True
+    if not is_delta(spark, location):
+        return False
+    spark.sql(f"create table if not exists {tbl.name} using delta location '{location}'")
+    return True
+
+
+def register_all(spark: SparkSession, cfg: Config) -> None:
+    for layer in LAYERS:
+        spark.sql(f"create database if not exists {layer}")
+    for tbl in load_registry().values():
+        register_table(spark, cfg, tbl)
+
+
+@dataclass
+class Context:
+    """What a job needs: configuration and a session with the warehouse registered."""
+    cfg: Config
+    spark: SparkSession
+
+    def location(self, name: str) -> str:
+        return table_location(self.cfg, name)
+
+
+def get_context(env: str | None = None) -> Context:
+    cfg = load_config(env)
+    spark = build_spark(cfg)
+    register_all(spark, cfg)
+    return Context(cfg, spark)

@@ -1,0 +1,1 @@
+"""Province simulator: plays BOSS, writing every source interface's deliveries (see generate.py)."""

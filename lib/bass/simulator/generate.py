@@ -1,0 +1,103 @@
+"""`bass generate`: simulate a province and write BOSS deliveries for every source interface.
+
+Timeline: CDR days are `days` days from `start`; billing months are `months` months from the
+month of `start`. Daily interfaces (CDRs, VAS usage, user snapshot) are delivered for each
+CDR day, the user snapshot also for each month end; monthly interfaces for each billing month.
+The churn ground truth goes to the truth folder, never among the BOSS files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from pathlib import Path
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from bass.fileio.writer import write_delivery
+from bass.interfaces import interface
+from bass.simulator import monthly as mo
+from bass.simulator import population as popmod
+from bass.simulator import usage
+
+log = logging.getLogger("bass")
+ROWS_PER_FILE = 2_000_000
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    y, m = divmod(month.month - 1 + n, 12)
+    return dt.date(month.year + y, m + 1, 1)
+
+
+def timeline(start: dt.date, days: int, months: int) -> tuple[list[dt.date], list[str]]:
+    cdr_days = [start + dt.timedelta(days=i) for i in range(days)]
+    first = start.replace(day=1)
+    return cdr_days, [add_months(first, i).strftime("%Y-%m") for i in range(months)]
+
+
+def _deliver(df: DataFrame, code: str, batch: str, out: str, province: str, files: int = 1) -> int:
+    spec = interface(code)
+    recs = write_delivery(df.select(*spec.field_names()), spec, batch, out, province, files=files)
+    n = sum(r.records for r in recs)
+    log.info("delivered %-15s %-10s %9d records in %d file(s)", code, batch, n, len(recs))
+    return n
+
+
+def generate(spark: SparkSession, out: str, users: int, start: dt.date, days: int, months: int, seed: int,
+             province: str, truth: str) -> dict:
+    cdr_days, bill_months = timeline(start, days, months)
+    month_ends = [mo.month_bounds(m)[1] for m in bill_months]
+    end = max(cdr_days[-1:] + month_ends)
+    pop = mo.with_groups(popmod.population(spark, users, seed, start, end), seed, users).cache()
+    counts: dict[str, int] = {}
+
+    def add(code, n):
+        counts[code] = counts.get(code, 0) + n
+
+    for day in sorted(set(cdr_days) | set(month_ends)):
+        add("user", _deliver(mo.user_snapshot(pop, day), "user", day.isoformat(), out, province))
+    for day in cdr_days:
+        ud = usage.user_days(spark, pop, [day], origin=start)
+        files = max(1, users * 4 // ROWS_PER_FILE)
+        add("cdr_voice", _deliver(usage.voice(ud, seed, users), "cdr_voice", day.isoformat(), out, province, files))
+        add("cdr_sms", _deliver(usage.sms(ud, seed, users), "cdr_sms", day.isoformat(), out, province, files))
+        add("cdr_data", _deliver(usage.data(ud, seed), "cdr_data", day.isoformat(), out, province, files))
+        add("vas_usage", _deliver(usage.vas(ud, seed), "vas_usage", day.isoformat(), out, province))
+
+    refs = mo.reference(spark)
+    accounts, user_accounts = mo.accounts(pop, seed, users)
+    for month in bill_months:
+        first, last = mo.month_bounds(month)
+        month_days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+        # draws are keyed on days since the first CDR day, so bills see the same records as the CDR files
+        ud = usage.user_days(spark, pop, month_days, origin=start)
+        items = mo.usage_items(usage.voice(ud, seed, users), usage.sms(ud, seed, users), usage.data(ud, seed), usage.vas(ud, seed))
+        bill = mo.bills(spark, pop, items, month).cache()
+        payments, balance = mo.payments_and_balance(pop, bill, seed, month)
+        live = pop.where(F.col("open_date") <= F.lit(last))
+        add("bill", _deliver(bill, "bill", month, out, province))
+        add("payment", _deliver(payments, "payment", month, out, province))
+        add("balance", _deliver(balance, "balance", month, out, province))
+        add("complaint", _deliver(mo.complaints(pop, seed, month), "complaint", month, out, province))
+        add("customer", _deliver(mo.customers(live, seed, start, users), "customer", month, out, province))
+        add("account", _deliver(accounts, "account", month, out, province))
+        add("user_account", _deliver(user_accounts.join(live.select("user_id"), "user_id"), "user_account", month, out, province))
+        add("contract", _deliver(mo.contracts(live, seed), "contract", month, out, province))
+        add("group_customer", _deliver(mo.group_customers(live, seed, users), "group_customer", month, out, province))
+        for code, df in refs.items():
+            add(code, _deliver(df, code, month, out, province))
+        bill.unpersist()
+    write_truth(pop, truth)
+    pop.unpersist()
+    return counts
+
+
+def write_truth(pop: DataFrame, truth: str) -> None:
+    """Ground truth for model evaluation: who leaves, when, and the latent hazard."""
+    target = Path(truth) / "churn_truth"
+    shutil.rmtree(target, ignore_errors=True)
+    (pop.select("user_id", "msisdn", "open_date", "churn_date", F.round("churn_p_month", 5).alias("churn_p_month"),
+                "brand", "offnet_pref", "complaint_prone", "arrears_prone", "contract_ends_in_window", "multi_sim", "vip")
+     .coalesce(1).write.mode("overwrite").option("header", "true").csv(str(target)))
+    (Path(truth) / "churn_model.txt").write_text(popmod.__doc__ or "", encoding="utf-8")

@@ -1,0 +1,24 @@
+"""BASS: business-analysis warehouse for mobile operators (PySpark + Delta Lake)."""
+from setuptools import find_packages, setup
+
+setup(
+    name="bass",
+    version="0.1.0",
+    description="Business-analysis warehouse for mobile operators on PySpark + Delta Lake",
+    package_dir={"": "lib"},
+    packages=find_packages("lib"),
+    python_requires=">=3.10",
+    # A working set, pinned: Delta 4.3.1's Spark-4.0 build is the newest one on Maven Central
+    # here whose SQL parser keeps Spark's named parameter markers (with Spark 4.1 they break).
+    install_requires=[
+        "pyspark==4.0.1",
+        "delta-spark==4.3.1",
+        "pandas>=2.2,<3",
+        "pyarrow>=15",
+        "pyyaml>=6",
+        "mlflow==3.17.2",
+        "pytest>=8",
+        "chispa==0.12.0",
+    ],
+    entry_points={"console_scripts": ["bass=bass.cli:main"]},
+)
