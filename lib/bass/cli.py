@@ -34,6 +34,41 @@ def cmd_generate(args) -> int:
     return 0
 
 
+def cmd_run(args) -> int:
+    from bass.jobs import run_job
+    from bass.pipeline import run_pipeline
+    from bass.session import get_context
+    if args.target in ("daily", "monthly"):
+        batch = args.date.isoformat() if args.target == "daily" and args.date else args.month
+        if not batch:
+            raise SystemExit(f"bass run {args.target} needs {'--date' if args.target == 'daily' else '--month'}")
+        ctx = get_context(args.env)
+        status = run_pipeline(ctx, args.target, batch, force=args.force)
+        for job, st in status.items():
+            print(f"  {job:<22} {st}")
+        return 0 if all(s in ("SUCCESS", "SKIPPED") for s in status.values()) else 1
+    batch = args.date.isoformat() if args.date else args.month
+    if not batch:
+        raise SystemExit("give --date YYYY-MM-DD or --month YYYY-MM")
+    run = run_job(get_context(args.env), args.target, batch, force=args.force)
+    print(f"{args.target} {batch}: {run.status} read={run.rows_read} written={run.rows_written} "
+          f"rejected={run.rows_rejected} {run.message}")
+    return 0
+
+
+def cmd_sql(args) -> int:
+    from bass.query import run_query
+    print(run_query(args.query, fmt=args.format, limit=args.limit, env=args.env))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from bass.demo import run_demo
+    from bass.session import get_context
+    ok = run_demo(get_context(args.env), args.users, args.start, args.days, args.months, args.seed)
+    return 0 if ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bass", description="BASS business-analysis warehouse")
     p.add_argument("--env", default=None, help="configuration environment (default: $BASS_ENV or local)")
@@ -49,6 +84,27 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", default=None, help="default: the landing folder")
     g.add_argument("--truth", default=None, help="default: the truth folder")
     g.set_defaults(func=cmd_generate)
+
+    d = sub.add_parser("demo", help="simulate a small province and run every batch end to end")
+    d.add_argument("--users", type=int, default=20_000)
+    d.add_argument("--start", type=_date, default=dt.date(2026, 1, 1))
+    d.add_argument("--days", type=int, default=7)
+    d.add_argument("--months", type=int, default=3)
+    d.add_argument("--seed", type=int, default=42)
+    d.set_defaults(func=cmd_demo)
+
+    r = sub.add_parser("run", help="run a batch (daily | monthly) or one job (a table name)")
+    r.add_argument("target", help="daily, monthly, or a job such as ods.cdr_voice, mid.user_usage_d")
+    r.add_argument("--date", type=_date, help="the CDR day of a daily batch")
+    r.add_argument("--month", type=_month, help="the month of a monthly batch")
+    r.add_argument("--force", action="store_true", help="reload deliveries already loaded")
+    r.set_defaults(func=cmd_run)
+
+    q = sub.add_parser("sql", help="query warehouse tables by name, e.g. bass sql 'select * from dm.kpi_d'")
+    q.add_argument("query")
+    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    q.add_argument("--limit", type=int, default=1000, help="rows printed at most (default 1000)")
+    q.set_defaults(func=cmd_sql)
     return p
 
 

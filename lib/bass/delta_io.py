@@ -65,6 +65,19 @@ def write(ctx: Context, name: str, df: DataFrame, partition: dict | None = None)
     return _rows_written(ctx, location)
 
 
+def ensure_table(ctx: Context, name: str) -> None:
+    """Create table `name` empty, with its declared schema, if it does not exist yet."""
+    tbl = table(name)
+    if register_table(ctx.spark, ctx.cfg, tbl):
+        return
+    empty = ctx.spark.createDataFrame([], ", ".join(f"`{c.name}` {c.type}" for c in tbl.columns))
+    writer = empty.write.format("delta").mode("append")
+    if tbl.partition_by:
+        writer = writer.partitionBy(*tbl.partition_by)
+    writer.save(ctx.location(name))
+    register_table(ctx.spark, ctx.cfg, tbl)
+
+
 def _rows_written(ctx: Context, location: str) -> int:
     """Output row count of the last commit, from the Delta log (no re-scan of the data)."""
     from delta.tables import DeltaTable

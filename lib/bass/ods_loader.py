@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql.window import Window
 
 from bass import delta_io
 from bass.fileio.delivery import Delivery, DeliveryError, check_record_counts, find_delivery
 from bass.fileio.parse import parse_lines
 from bass.interfaces import Interface, interface
+from bass.registry import table
 from bass.runlog import Run
 from bass.session import Context
 
@@ -57,10 +60,12 @@ def line_numbers(ctx: Context, splits: list) -> DataFrame:
 
 
 def registry_state(ctx: Context, code: str, batch: str) -> dict:
-    """file name -> (byte size, status) already recorded for this interface and batch."""
+    """file name -> (byte size, status) from the newest registry row of each file of this batch."""
     if not ctx.spark.catalog.tableExists("meta.file_registry"):
         return {}
-    rows = (ctx.spark.table("meta.file_registry").where(F.col("interface") == code).where(F.col("batch") == batch)
+    newest = Window.partitionBy("file_name").orderBy(F.desc("loaded_at"))
+    rows = (ctx.spark.table("meta.file_registry").where((F.col("interface") == code) & (F.col("batch") == batch))
+            .withColumn("n", F.row_number().over(newest)).where("n = 1")
             .select("file_name", "byte_size", "status").collect())
     return {r.file_name: (r.byte_size, r.status) for r in rows}
 
@@ -75,30 +80,31 @@ def already_loaded(delivery: Delivery, state: dict) -> bool:
     return loaded == {r.file_name for r in delivery.records}
 
 
-def record_files(ctx: Context, delivery: Delivery, state: dict, per_file: dict, status: str) -> None:
+def record_files(ctx: Context, delivery: Delivery, state: dict, rejected_per_file: dict, status: str) -> None:
+    """Log this delivery's files, and mark files of an earlier delivery of the batch superseded."""
     now = dt.datetime.now()
     rows = [(delivery.interface, delivery.batch, r.file_name, delivery.resend_no, r.byte_size, r.records,
-             per_file.get(r.file_name, (0, 0))[0], per_file.get(r.file_name, (0, 0))[1], status, now)
+             r.records - rejected_per_file.get(r.file_name, 0), rejected_per_file.get(r.file_name, 0), status, now)
             for r in delivery.records]
     current = {r.file_name for r in delivery.records}
     rows += [(delivery.interface, delivery.batch, name, None, size, None, None, None, "SUPERSEDED", now)
              for name, (size, old_status) in state.items() if name not in current and old_status == "LOADED"]
-    cols = delta_io.table("meta.file_registry").columns
-    df = ctx.spark.createDataFrame(rows, ", ".join(f"{c.name} {c.type}" for c in cols))
-    if rows:
-        # superseded rows only update status (their counts stay as loaded): merge keeps what we don't send
-        delta_io.write(ctx, "meta.file_registry", _keep_old_counts(ctx, df))
+    cols = table("meta.file_registry").columns
+    delta_io.write(ctx, "meta.file_registry", ctx.spark.createDataFrame(rows, ", ".join(f"{c.name} {c.type}" for c in cols)))
 
 
-def _keep_old_counts(ctx: Context, df: DataFrame) -> DataFrame:
-    if not ctx.spark.catalog.tableExists("meta.file_registry"):
-        return df
-    old = ctx.spark.table("meta.file_registry").alias("o")
-    new = df.alias("n")
-    cols = delta_io.table("meta.file_registry").column_names()
-    joined = new.join(old, ["interface", "batch", "file_name"], "left")
-    return joined.select(*[F.coalesce(F.col(f"n.{c}"), F.col(f"o.{c}")).alias(c)
-                           if c not in ("interface", "batch", "file_name") else F.col(c) for c in cols])
+def write_rejects(ctx: Context, parsed: DataFrame, splits: list, code: str, batch: str) -> int:
+    """Quarantine bad rows with file, line number, raw text and reason; returns how many."""
+    bad = parsed.where(F.col("reject_reason").isNotNull())
+    part = {"interface": code, "batch": batch}
+    if bad.isEmpty():
+        if ctx.spark.table("meta.ods_reject").where((F.col("interface") == code) & (F.col("batch") == batch)).isEmpty():
+            return 0        # nothing to quarantine and nothing earlier to replace: skip the commit
+    rows = (bad.join(F.broadcast(line_numbers(ctx, splits)), ["file_name", "block_start"])
+            .select(F.lit(code).alias("interface"), F.lit(batch).alias("batch"), "file_name",
+                    (F.col("rid") - F.col("first_rid") + F.col("first_line")).alias("line_no"),
+                    F.col("line").alias("raw_line"), F.col("reject_reason").alias("reason")))
+    return delta_io.write(ctx, "meta.ods_reject", rows, part)
 
 
 def load(ctx: Context, code: str, batch: str, run: Run, force: bool = False) -> LoadResult:
@@ -118,41 +124,28 @@ def load(ctx: Context, code: str, batch: str, run: Run, force: bool = False) -> 
     check_record_counts(delivery, counted)          # refuse before anything is written
 
     batch_value = dt.date.fromisoformat(batch) if spec.grain == "daily" else batch
-    parsed = parse_lines(lines, spec)
-    good = (parsed.where(F.col("reject_reason").isNull())
-            .withColumn("src_file", F.col("file_name")).withColumn(spec.batch_column, F.lit(batch_value)))
-    bad = (parsed.where(F.col("reject_reason").isNotNull())
-           .join(F.broadcast(line_numbers(ctx, splits)), ["file_name", "block_start"])
-           .select(F.lit(code).alias("interface"), F.lit(batch).alias("batch"), "file_name",
-                   (F.col("rid") - F.col("first_rid") + F.col("first_line")).alias("line_no"),
-                   F.col("line").alias("raw_line"), F.col("reject_reason").alias("reason")))
-    rejected = delta_io.write(ctx, "meta.ods_reject", bad, {"interface": code, "batch": batch})
-    loaded = delta_io.write(ctx, spec.table, good, {spec.batch_column: batch_value})
+    # parsed once, kept for the two writes (rejects, good rows); spills to disk when large
+    parsed = parse_lines(lines, spec).persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        rejected = write_rejects(ctx, parsed, splits, code, batch)
+        good = (parsed.where(F.col("reject_reason").isNull())
+                .withColumn("src_file", F.col("file_name")).withColumn(spec.batch_column, F.lit(batch_value)))
+        loaded = delta_io.write(ctx, spec.table, good, {spec.batch_column: batch_value})
+    finally:
+        parsed.unpersist()
     delivered = delivery.expected_records()
     if loaded + rejected != delivered:
         raise DeliveryError(f"{code} {batch}: delivered {delivered} but loaded {loaded} + rejected {rejected}")
 
-    per_file = _per_file_counts(ctx, spec, code, batch, batch_value)
+    rejected_per_file = {r.file_name: r["count"] for r in
+                         ctx.spark.table("meta.ods_reject").where((F.col("interface") == code) & (F.col("batch") == batch))
+                         .groupBy("file_name").count().collect()} if rejected else {}
     max_ratio = float(ctx.cfg.get("batch.max_reject_ratio", 1.0))
     too_many = delivered and rejected / delivered > max_ratio
-    record_files(ctx, delivery, state, per_file, "REJECTED" if too_many else "LOADED")
+    record_files(ctx, delivery, state, rejected_per_file, "REJECTED" if too_many else "LOADED")
     run.rows_read, run.rows_written, run.rows_rejected = delivered, loaded, rejected
     run.message = f"{delivery.verf_path.name}: {len(delivery.records)} file(s)"
     if too_many:
         raise DeliveryError(f"{code} {batch}: {rejected} of {delivered} rows rejected (over {max_ratio:.0%}); "
                             f"see meta.ods_reject where interface = '{code}' and batch = '{batch}'")
     return LoadResult(delivered, loaded, rejected)
-
-
-def _per_file_counts(ctx: Context, spec: Interface, code: str, batch: str, batch_value) -> dict:
-    """file -> (loaded, rejected), read back from the partitions just written (small aggregates)."""
-    loaded = (ctx.spark.table(spec.table).where(F.col(spec.batch_column) == F.lit(batch_value))
-              .groupBy("src_file").count().collect())
-    rejected = (ctx.spark.table("meta.ods_reject").where((F.col("interface") == code) & (F.col("batch") == batch))
-                .groupBy("file_name").count().collect())
-    out: dict = {}
-    for r in loaded:
-        out[r.src_file] = (r["count"], 0)
-    for r in rejected:
-        out[r.file_name] = (out.get(r.file_name, (0, 0))[0], r["count"])
-    return out

@@ -32,7 +32,18 @@ def build_spark(cfg: Config) -> SparkSession:
         builder = builder.config("spark.jars", ",".join(ensure_jars(cfg)))
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    _quiet_codegen_fallback(spark)
     return spark
+
+
+def _quiet_codegen_fallback(spark: SparkSession) -> None:
+    """Spark logs a page of ERROR when a wide projection exceeds the JVM's 64 KB method limit,
+    then runs it interpreted (spark.sql.codegen.fallback), which is correct. The very widest
+    interfaces' checks hit that; the page would bury real errors."""
+    jvm = spark.sparkContext._jvm
+    level = jvm.org.apache.logging.log4j.Level.FATAL
+    jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(
+        "org.apache.spark.sql.catalyst.expressions.codegen.CodeGenerator", level)
 
 
 def table_location(cfg: Config, name: str) -> str:

@@ -34,33 +34,32 @@ def expected_text(field: Field) -> str:
 
 
 def field_reasons(field: Field, raw: Column, value: Column) -> list[Column]:
-    quoted = F.concat(F.lit("'"), raw, F.lit("'"))
+    def say(text: str) -> Column:   # format_string keeps generated code small on wide interfaces
+        return F.format_string(f"field {field.name}: '%s' {text}", raw)
     out = []
     if not field.nullable:
         out.append(F.when(raw.isNull(), F.lit(f"field {field.name}: required value missing")))
     if field.type != "string":
-        out.append(F.when(raw.isNotNull() & value.isNull(),
-                          F.concat(F.lit(f"field {field.name}: "), quoted, F.lit(f" is not {expected_text(field)}"))))
+        out.append(F.when(raw.isNotNull() & value.isNull(), say(f"is not {expected_text(field)}")))
     if field.values:
-        allowed = F.array(*[F.lit(v) for v in field.values])
-        out.append(F.when(raw.isNotNull() & ~F.array_contains(allowed, raw),
-                          F.concat(F.lit(f"field {field.name}: "), quoted, F.lit(f" not in [{', '.join(field.values)}]"))))
+        out.append(F.when(~raw.isin(*field.values), say(f"not in [{', '.join(field.values)}]")))
     if field.min is not None:
-        out.append(F.when(value < F.lit(field.min),
-                          F.concat(F.lit(f"field {field.name}: "), quoted, F.lit(f" is below {field.min}"))))
+        out.append(F.when(value < F.lit(field.min), say(f"is below {field.min}")))
     return out
 
 
 def parse_lines(lines: DataFrame, spec: Interface) -> DataFrame:
+    """Split, type and check each line. Values are computed once, in their own projection, and
+    the checks read them, which keeps the generated code of wide interfaces small."""
     n = len(spec.fields)
-    parts = F.split(F.col("line"), "\\" + spec.delimiter if spec.delimiter in "|.^$*+?()[]{}\\" else spec.delimiter, -1)
-    raw_cols = {f.name: F.nullif(F.element_at(F.col("__parts"), i + 1), F.lit("")) for i, f in enumerate(spec.fields)}
-    staged = lines.withColumn("__parts", parts).select(
-        "*", *[raw_cols[f.name].alias(f"__raw_{f.name}") for f in spec.fields])
-    values = {f.name: typed_value(f, F.col(f"__raw_{f.name}")) for f in spec.fields}
-    reasons = [r for f in spec.fields for r in field_reasons(f, F.col(f"__raw_{f.name}"), values[f.name])]
-    count_reason = F.concat(F.lit("field count "), F.size("__parts").cast("string"), F.lit(f", expected {n}"))
+    delim = "\\" + spec.delimiter if spec.delimiter in "|.^$*+?()[]{}\\" else spec.delimiter
+    keep = list(lines.columns)
+    split = lines.withColumn("__parts", F.split(F.col("line"), delim, -1))
+    raw = split.select("*", *[F.nullif(F.element_at(F.col("__parts"), i + 1), F.lit("")).alias(f"__raw_{f.name}")
+                              for i, f in enumerate(spec.fields)])
+    typed = raw.select("*", *[typed_value(f, F.col(f"__raw_{f.name}")).alias(f.name) for f in spec.fields])
+    reasons = [r for f in spec.fields for r in field_reasons(f, F.col(f"__raw_{f.name}"), F.col(f.name))]
+    count_reason = F.format_string(f"field count %d, expected {n}", F.size("__parts"))
     reason = F.when(F.size("__parts") != n, count_reason).otherwise(
         F.nullif(F.concat_ws(REASON_SEP, *reasons), F.lit("")))
-    keep = [c for c in lines.columns]
-    return staged.select(*keep, *[values[f.name].alias(f.name) for f in spec.fields], reason.alias("reject_reason"))
+    return typed.select(*keep, *[F.col(f.name) for f in spec.fields], reason.alias("reject_reason"))

@@ -1,0 +1,31 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install jars demo test bench docs clean
+
+$(STAMP): setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Delta jars from Maven Central into .jars/ (once; the session does the same on first use)
+jars: install
+	$(BIN)/python -m bass.jars
+
+demo: jars
+	$(BIN)/bass demo
+
+test: jars
+	$(BIN)/python -m pytest -q tests
+
+bench: jars
+	$(BIN)/bass bench
+
+clean:
+	rm -rf var spark-warehouse

@@ -1,0 +1,28 @@
+"""Runs a table's SQL file (sql/<layer>/<table>.sql) with named parameters (:batch_date ...).
+
+SQL only returns rows; the write is delta_io's job, so write behaviour lives in one place.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyspark.sql import DataFrame, SparkSession
+
+from bass.config import REPO_ROOT
+from bass.registry import table
+
+
+def sql_text(name: str) -> str:
+    tbl = table(name)
+    if not tbl.sql:
+        raise ValueError(f"{name} has no SQL file declared in conf/tables.yml")
+    return (REPO_ROOT / tbl.sql).read_text(encoding="utf-8")
+
+
+def run_sql_file(spark: SparkSession, path: str | Path, params: dict) -> DataFrame:
+    return spark.sql(Path(path).read_text(encoding="utf-8"), args=params)
+
+
+def select(spark: SparkSession, name: str, params: dict) -> DataFrame:
+    """The rows of table `name` for the batch in `params`, as its SQL computes them."""
+    return spark.sql(sql_text(name), args=params)

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Run a BASS job or batch on any Spark cluster (client mode):
+#   ./spark-submit.sh daily --date 2026-01-01                # the daily batch
+#   ./spark-submit.sh monthly --month 2026-01                # the monthly batch
+#   ./spark-submit.sh mid.user_usage_d --date 2026-01-01     # one job (named after its table)
+# Extra spark-submit options go in SPARK_SUBMIT_OPTS_BASS, e.g. "--master yarn --num-executors 50".
+# BASS_ENV picks conf/<env>.yml (default: cluster when --master is given there, else local).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+py="${BASS_PYTHON:-$here/.venv/bin/python}"
+[ -x "$py" ] || { echo "no Python at $py: run 'make install' or set BASS_PYTHON" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 <daily|monthly|job> --date YYYY-MM-DD | --month YYYY-MM" >&2; exit 2; }
+
+pkg="$here/var/bass-lib.zip"          # the package, shipped to executors
+mkdir -p "$here/var"
+(cd "$here/lib" && rm -f "$pkg" && "$py" -m zipfile -c "$pkg" bass >/dev/null)
+jars="$("$py" -m bass.jars "${BASS_ENV:-local}")"
+submit="$("$py" -c 'import pyspark, os; print(os.path.join(os.path.dirname(pyspark.__file__), "bin", "spark-submit"))')"
+command -v spark-submit >/dev/null && submit="spark-submit"
+
+exec "$submit" --jars "$jars" --py-files "$pkg" \
+  --conf spark.sql.session.timeZone=Asia/Shanghai \
+  ${SPARK_SUBMIT_OPTS_BASS:-} "$here/jobs/run.py" "$@"

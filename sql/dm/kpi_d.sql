@@ -1,0 +1,42 @@
+-- dm.kpi_d: daily KPIs per region and brand. Active users (使用用户数) are users with at least
+-- one CDR that day; revenue (话费收入) is the actual usage fee. CDRs whose MSISDN is not in the
+-- day's user file are kept under region/brand UNKNOWN so totals still add up.
+with usage as (
+    select *
+    from mid.user_usage_d
+    where batch_date = :batch_date
+),
+
+users as (
+    select msisdn, region_code, brand
+    from ods.user
+    where batch_date = :batch_date
+),
+
+usage_by_user as (
+    select
+        coalesce(u.region_code, 'UNKNOWN') as region_code,
+        coalesce(u.brand, 'UNKNOWN') as brand,
+        g.*
+    from usage as g
+    left join users as u on u.msisdn = g.msisdn
+),
+
+final as (
+    select
+        region_code,
+        brand,
+        count(*) as active_users,
+        sum(voice_calls) as voice_calls,
+        sum(voice_seconds) as voice_seconds,
+        sum(billed_minutes) as billed_minutes,
+        sum(sms_count) as sms_count,
+        sum(data_kb) as data_kb,
+        sum(offnet_fee) as offnet_fee,
+        sum(total_fee) as revenue,
+        cast(:batch_date as date) as batch_date
+    from usage_by_user
+    group by region_code, brand
+)
+
+select * from final
