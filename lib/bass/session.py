@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+import time
 from dataclasses import dataclass
 
 from pyspark.sql import SparkSession
@@ -18,8 +20,15 @@ from bass.registry import LAYERS, Table, load_registry
 log = logging.getLogger("bass")
 
 
+def pin_python_timezone(tz: str) -> None:
+    """Python converts collected timestamps with the process time zone: make it Spark's."""
+    os.environ["TZ"] = tz
+    time.tzset()
+
+
 def build_spark(cfg: Config) -> SparkSession:
-    os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    pin_python_timezone(cfg.get("spark.conf")["spark.sql.session.timeZone"])
     builder = SparkSession.builder.appName(cfg.get("spark.app_name", "bass"))
     master = cfg.get("spark.master")
     if master:

@@ -55,7 +55,7 @@ def parse_lines(lines: DataFrame, spec: Interface) -> DataFrame:
     delim = "\\" + spec.delimiter if spec.delimiter in "|.^$*+?()[]{}\\" else spec.delimiter
     keep = list(lines.columns)
     split = lines.withColumn("__parts", F.split(F.col("line"), delim, -1))
-    raw = split.select("*", *[F.nullif(F.element_at(F.col("__parts"), i + 1), F.lit("")).alias(f"__raw_{f.name}")
+    raw = split.select("*", *[F.nullif(F.try_element_at(F.col("__parts"), F.lit(i + 1)), F.lit("")).alias(f"__raw_{f.name}")
                               for i, f in enumerate(spec.fields)])
     typed = raw.select("*", *[typed_value(f, F.col(f"__raw_{f.name}")).alias(f.name) for f in spec.fields])
     reasons = [r for f in spec.fields for r in field_reasons(f, F.col(f"__raw_{f.name}"), F.col(f.name))]

@@ -33,15 +33,22 @@ def to_lines(df: DataFrame, spec: Interface) -> DataFrame:
 
 
 def write_delivery(df: DataFrame, spec: Interface, batch: str, folder: str, province: str,
-                   resend: int = 0, files: int = 1) -> list[VerfRecord]:
-    """Write `df` as one delivery of `spec` for `batch` into folder/<code>/; returns the .verf records."""
+                   resend: int = 0, files: int = 1, sort: bool = True) -> list[VerfRecord]:
+    """Write `df` as one delivery of `spec` for `batch` into folder/<code>/; returns the .verf records.
+
+    Files are cut by coalescing partitions (no shuffle, so the input order is kept); `sort`
+    orders lines within each file, which makes output reproducible when the input came
+    through a shuffle. Skip it only for inputs whose order is already deterministic."""
     out = Path(folder) / spec.code
     out.mkdir(parents=True, exist_ok=True)
     token = data_date_token(spec.grain, batch)
     staging = out / f"_staging_{token}_{resend:02d}"
     shutil.rmtree(staging, ignore_errors=True)
     # The CSV writer is the one Spark text sink with an `encoding` option; one column, no quoting.
-    (to_lines(df, spec).repartition(max(1, files)).write.format("csv")
+    lines = to_lines(df, spec).coalesce(max(1, files))
+    if sort:
+        lines = lines.sortWithinPartitions("line")
+    (lines.write.format("csv")
      .option("encoding", spec.encoding).option("quote", "\u0000").option("escape", "\u0000")
      .option("sep", "\u0001").option("lineSep", "\n").mode("overwrite").save(str(staging)))
     parts = sorted(staging.glob("part-*"))
