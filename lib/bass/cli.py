@@ -69,6 +69,14 @@ def cmd_demo(args) -> int:
     return 0 if ok else 1
 
 
+def cmd_bench(args) -> int:
+    from bass.bench import run_bench
+    from bass.session import get_context
+    ctx = get_context(args.env)
+    run_bench(ctx, args.rows, args.home or f"{ctx.cfg.path('home')}/bench")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bass", description="BASS business-analysis warehouse")
     p.add_argument("--env", default=None, help="configuration environment (default: $BASS_ENV or local)")
@@ -92,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--months", type=int, default=3)
     d.add_argument("--seed", type=int, default=42)
     d.set_defaults(func=cmd_demo)
+
+    b = sub.add_parser("bench", help="time the ODS load + mid.user_usage_d against a hand-written Spark job")
+    b.add_argument("--rows", type=int, default=10_000_000, help="voice CDRs to simulate (default 10 million)")
+    b.add_argument("--home", default=None, help="scratch folder (default: <BASS_HOME>/bench, wiped first)")
+    b.set_defaults(func=cmd_bench)
 
     r = sub.add_parser("run", help="run a batch (daily | monthly) or one job (a table name)")
     r.add_argument("target", help="daily, monthly, or a job such as ods.cdr_voice, mid.user_usage_d")

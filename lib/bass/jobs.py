@@ -31,6 +31,7 @@ def check_batch(job: str, batch: str) -> None:
 
 def run_job(ctx: Context, job: str, batch: str, force: bool = False) -> Run:
     check_batch(job, batch)
+    delta_io.ensure_meta_tables(ctx)
     with job_run(ctx, job, batch) as run:
         layer, short = job.split(".")
         if layer == "ods" and short in load_interfaces():

@@ -67,8 +67,7 @@ def run_pipeline(ctx: Context, name: str, batch: str, force: bool = False) -> di
     returns job -> SUCCESS | SKIPPED | FAILED | BLOCKED (a dependency did not succeed)."""
     steps = load_pipeline(name)
     parallel = max(1, int(ctx.cfg.get("batch.parallel_jobs", 1)))
-    for shared in ("meta.job_run", "meta.file_registry", "meta.ods_reject"):
-        delta_io.ensure_table(ctx, shared)      # created once here, not raced by concurrent jobs
+    delta_io.ensure_meta_tables(ctx)
     status: dict[str, str] = {}
     pending, running = list(steps), {}
     with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="bass-job") as pool:

@@ -15,7 +15,7 @@ def put(ctx, name, rows, batch=DAY):
     cols = table(name).columns
     full = [tuple({**r, "batch_date": r.get("batch_date", batch)}.get(c.name) for c in cols) for r in rows]
     df = ctx.spark.createDataFrame(full, ", ".join(f"{c.name} {c.type}" for c in cols))
-    for b in sorted({r[-1] for r in full}):
+    for b in sorted({r[-1] for r in full} or {batch}):
         delta_io.write(ctx, name, df.where(df.batch_date == b), {"batch_date": b})
 
 
@@ -77,3 +77,19 @@ def test_kpi_d_by_hand(ctx):
         ("UNKNOWN", "UNKNOWN", 1, 1, 7, D("0.2"), 0, 0, D("0"), D("0"), DAY),
     ], cols)
     assert_df_equality(got, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_billed_duration_rule(ctx):
+    """6-second units for long distance, whole minutes for every other call type."""
+    cases = [  # (duration, call_type, billed seconds)
+        (0, "LD", 0), (1, "LD", 6), (6, "LD", 6), (7, "LD", 12), (61, "LD", 66),
+        (0, "LOCAL", 0), (1, "LOCAL", 60), (60, "LOCAL", 60), (61, "LOCAL", 120),
+        (59, "ROAM_IN", 60), (121, "ROAM_OUT", 180),
+    ]
+    put(ctx, "ods.cdr_voice", [call(f"1380000{i:04d}", d, "MO", t, "ONNET", "0", "0") for i, (d, t, _) in enumerate(cases)])
+    put(ctx, "ods.cdr_sms", [])
+    put(ctx, "ods.cdr_data", [])
+    put(ctx, "ods.user", [])
+    got = {r.msisdn: r.billed_minutes for r in
+           sql_runner.select(ctx.spark, "mid.user_usage_d", {"batch_date": DAY}).select("msisdn", "billed_minutes").collect()}
+    assert {k: float(v) for k, v in got.items()} == {f"1380000{i:04d}": round(b / 60, 1) for i, (_, _, b) in enumerate(cases)}

@@ -33,33 +33,42 @@ def expected_text(field: Field) -> str:
     return f"a {field.type}"
 
 
-def field_reasons(field: Field, raw: Column, value: Column) -> list[Column]:
+def field_checks(field: Field, raw: Column, value: Column) -> list[tuple[Column, Column]]:
+    """(is bad, reason) for each rule of a field.
+
+    Each condition leads with its expensive operand and avoids AND/OR: Spark's common
+    subexpression elimination skips short-circuited branches, which made every check re-split
+    the line."""
     def say(text: str) -> Column:   # format_string keeps generated code small on wide interfaces
         return F.format_string(f"field {field.name}: '%s' {text}", raw)
     out = []
     if not field.nullable:
-        out.append(F.when(raw.isNull(), F.lit(f"field {field.name}: required value missing")))
+        out.append((raw.isNull(), F.lit(f"field {field.name}: required value missing")))
     if field.type != "string":
-        out.append(F.when(raw.isNotNull() & value.isNull(), say(f"is not {expected_text(field)}")))
+        out.append((value.isNull() > raw.isNull(), say(f"is not {expected_text(field)}")))   # value null, raw not
     if field.values:
-        out.append(F.when(~raw.isin(*field.values), say(f"not in [{', '.join(field.values)}]")))
+        out.append((F.coalesce(~raw.isin(*field.values), F.lit(False)), say(f"not in [{', '.join(field.values)}]")))
     if field.min is not None:
-        out.append(F.when(value < F.lit(field.min), say(f"is below {field.min}")))
+        out.append((F.coalesce(value < F.lit(field.min), F.lit(False)), say(f"is below {field.min}")))
     return out
 
 
 def parse_lines(lines: DataFrame, spec: Interface) -> DataFrame:
-    """Split, type and check each line. Values are computed once, in their own projection, and
-    the checks read them, which keeps the generated code of wide interfaces small."""
+    """Split, type and check each line. Values are computed once, in their own projection; a
+    cheap boolean decides validity, and reason texts are built only for the rows that fail."""
     n = len(spec.fields)
     delim = "\\" + spec.delimiter if spec.delimiter in "|.^$*+?()[]{}\\" else spec.delimiter
     keep = list(lines.columns)
-    split = lines.withColumn("__parts", F.split(F.col("line"), delim, -1))
+    # explode(array(x)) yields the same single row, but as a Generate node it stops Catalyst from
+    # inlining the split into every field access (CollapseProject does that for array
+    # extractions), which re-split each line once per field and check.
+    split = lines.select("*", F.explode(F.array(F.split(F.col("line"), delim, -1))).alias("__parts"))
     raw = split.select("*", *[F.nullif(F.try_element_at(F.col("__parts"), F.lit(i + 1)), F.lit("")).alias(f"__raw_{f.name}")
                               for i, f in enumerate(spec.fields)])
     typed = raw.select("*", *[typed_value(f, F.col(f"__raw_{f.name}")).alias(f.name) for f in spec.fields])
-    reasons = [r for f in spec.fields for r in field_reasons(f, F.col(f"__raw_{f.name}"), F.col(f.name))]
+    checks = [c for f in spec.fields for c in field_checks(f, F.col(f"__raw_{f.name}"), F.col(f.name))]
+    any_bad = sum((bad.cast("int") for bad, _ in checks), F.lit(0)) > 0   # a sum, not an OR chain (see field_checks)
     count_reason = F.format_string(f"field count %d, expected {n}", F.size("__parts"))
-    reason = F.when(F.size("__parts") != n, count_reason).otherwise(
-        F.nullif(F.concat_ws(REASON_SEP, *reasons), F.lit("")))
+    reason = (F.when(F.size("__parts") != n, count_reason)
+              .when(any_bad, F.concat_ws(REASON_SEP, *[F.when(bad, why) for bad, why in checks])))
     return typed.select(*keep, *[F.col(f.name) for f in spec.fields], reason.alias("reject_reason"))

@@ -52,9 +52,9 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
                       .otherwise(20 + F.floor(u("age") * 50)).cast("int"))
           .withColumn("gender", F.when(u("gender") < 0.52, "M").otherwise("F"))
           .withColumn("tier", F.floor(u("tier") ** 1.6 * 3).cast("int"))
-          .withColumn("plan_id", F.element_at(F.create_map(*[x for b, ps in cat.PLANS_BY_BRAND.items() for x in
+          .withColumn("plan_id", F.element_at(F.element_at(F.create_map(*[x for b, ps in cat.PLANS_BY_BRAND.items() for x in
                                                              (F.lit(b), F.array(*[F.lit(p) for p in ps]))]),
-                                              F.col("brand")).getItem(F.col("tier")))
+                                              F.col("brand")), F.col("tier") + 1))
           .withColumn("net_gen", pick(u("gen"), [("2G", 20), ("3G", 20), ("4G", 60)]))
           .withColumn("sim_type", F.when((F.col("net_gen") == "4G") | (u("usim") < 0.3), "USIM").otherwise("SIM"))
           .withColumn("new_user", u("new") < 0.04)
@@ -86,9 +86,9 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
           .withColumn("tac_new", element(u("tacn"), tacs_4g))
           .withColumn("imei_change_day", F.when(u("imc") < 0.08, F.date_add(F.lit(start), F.floor(u("imcd") * window).cast("int"))))
           .withColumn("plan_change_day", F.when(u("plc") < 0.05, F.date_add(F.lit(start), F.floor(u("plcd") * window).cast("int"))))
-          .withColumn("plan_id_new", F.element_at(F.create_map(*[x for b, ps in cat.PLANS_BY_BRAND.items() for x in
+          .withColumn("plan_id_new", F.element_at(F.element_at(F.create_map(*[x for b, ps in cat.PLANS_BY_BRAND.items() for x in
                                                                  (F.lit(b), F.array(*[F.lit(p) for p in ps]))]),
-                                                  F.col("brand")).getItem(F.least(F.col("tier") + 1, F.lit(2))))
+                                                  F.col("brand")), F.least(F.col("tier") + 2, F.lit(3))))
           .withColumn("stop_start", F.when(F.col("arrears_prone"), F.date_add(F.lit(start), F.floor(u("stp") * window).cast("int"))))
           .withColumn("stop_days", F.when(F.col("arrears_prone"), 3 + F.floor(u("stpd") * 12).cast("int")))
           )
