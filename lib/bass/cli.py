@@ -77,6 +77,14 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def _province_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--users", type=int, default=20_000)
+    p.add_argument("--start", type=_date, default=dt.date(2026, 1, 1), help="first CDR day")
+    p.add_argument("--days", type=int, default=7, help="CDR days")
+    p.add_argument("--months", type=int, default=3, help="billing months from the month of --start")
+    p.add_argument("--seed", type=int, default=42)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bass", description="BASS business-analysis warehouse")
     p.add_argument("--env", default=None, help="configuration environment (default: $BASS_ENV or local)")
@@ -84,21 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     g = sub.add_parser("generate", help="simulate a province and write BOSS deliveries")
-    g.add_argument("--users", type=int, default=20_000)
-    g.add_argument("--start", type=_date, default=dt.date(2026, 1, 1))
-    g.add_argument("--days", type=int, default=7)
-    g.add_argument("--months", type=int, default=3)
-    g.add_argument("--seed", type=int, default=42)
+    _province_args(g)
     g.add_argument("--out", default=None, help="default: the landing folder")
     g.add_argument("--truth", default=None, help="default: the truth folder")
     g.set_defaults(func=cmd_generate)
 
     d = sub.add_parser("demo", help="simulate a small province and run every batch end to end")
-    d.add_argument("--users", type=int, default=20_000)
-    d.add_argument("--start", type=_date, default=dt.date(2026, 1, 1))
-    d.add_argument("--days", type=int, default=7)
-    d.add_argument("--months", type=int, default=3)
-    d.add_argument("--seed", type=int, default=42)
+    _province_args(d)
     d.set_defaults(func=cmd_demo)
 
     b = sub.add_parser("bench", help="time the ODS load + mid.user_usage_d against a hand-written Spark job")
