@@ -6,7 +6,7 @@ import time
 
 from pyspark.sql import functions as F
 
-from bass.pipeline import run_pipeline
+from bass.pipeline import run_batches
 from bass.registry import load_registry
 from bass.session import Context, register_all
 from bass.simulator.generate import generate, timeline
@@ -21,10 +21,10 @@ def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, s
     cdr_days, bill_months = timeline(start, days, months)
     ok = True
     print("== 2/3 running the batches")
-    for day in cdr_days:
-        ok &= _report(f"daily {day}", run_pipeline(ctx, "daily", day.isoformat()))
-    for month in bill_months:
-        ok &= _report(f"monthly {month}", run_pipeline(ctx, "monthly", month))
+    for day, status in run_batches(ctx, "daily", [d.isoformat() for d in cdr_days]).items():
+        ok &= _report(f"daily {day}", status)
+    for month, status in run_batches(ctx, "monthly", bill_months).items():
+        ok &= _report(f"monthly {month}", status)
     print(f"== 3/3 what it produced (after {time.time() - t0:.0f}s)")
     print(summary(ctx))
     return ok

@@ -63,35 +63,42 @@ def step_batch(step: Step, batch: str) -> str:
 
 
 def run_pipeline(ctx: Context, name: str, batch: str, force: bool = False) -> dict[str, str]:
-    """Run every job of the pipeline for `batch`, independent jobs concurrently (batch.parallel_jobs);
-    returns job -> SUCCESS | SKIPPED | FAILED | BLOCKED (a dependency did not succeed)."""
+    """Run every job of the pipeline for `batch`; returns job -> status (see run_batches)."""
+    return run_batches(ctx, name, [batch], force)[batch]
+
+
+def run_batches(ctx: Context, name: str, batches: list[str], force: bool = False) -> dict[str, dict[str, str]]:
+    """Run the pipeline for several batches as one DAG: a job waits only for its dependencies in
+    its own batch, and up to batch.parallel_jobs jobs run at once in this session.
+    Returns batch -> job -> SUCCESS | SKIPPED | FAILED | BLOCKED (a dependency did not succeed)."""
     steps = load_pipeline(name)
     parallel = max(1, int(ctx.cfg.get("batch.parallel_jobs", 1)))
     delta_io.ensure_meta_tables(ctx)
-    status: dict[str, str] = {}
-    pending, running = list(steps), {}
+    status: dict[tuple, str] = {}
+    pending = [(b, s) for b in batches for s in steps]
+    running: dict = {}
     with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="bass-job") as pool:
         while pending or running:
-            for step in list(pending):
-                deps = [status.get(d) for d in step.after]
+            for batch, step in list(pending):
+                deps = [status.get((batch, d)) for d in step.after]
                 if any(d in ("FAILED", "BLOCKED") for d in deps):
-                    pending.remove(step)
-                    status[step.job] = "BLOCKED"
+                    pending.remove((batch, step))
+                    status[(batch, step.job)] = "BLOCKED"
                     log.error("%s %s not run: a dependency did not succeed (%s)", step.job, batch, ", ".join(step.after))
                 elif all(d in ("SUCCESS", "SKIPPED") for d in deps) and len(running) < parallel:
-                    pending.remove(step)
-                    running[pool.submit(run_job, ctx, step.job, step_batch(step, batch), force)] = step
+                    pending.remove((batch, step))
+                    running[pool.submit(run_job, ctx, step.job, step_batch(step, batch), force)] = (batch, step)
             if not running:
                 continue
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
-                step = running.pop(fut)
+                batch, step = running.pop(fut)
                 try:
-                    status[step.job] = fut.result().status
+                    status[(batch, step.job)] = fut.result().status
                 except Exception as exc:  # recorded in meta.job_run by run_job; the batch goes on
-                    status[step.job] = "FAILED"
+                    status[(batch, step.job)] = "FAILED"
                     log.error("%s %s failed: %s", step.job, batch, exc)
-    return {s.job: status[s.job] for s in steps}
+    return {b: {s.job: status[(b, s.job)] for s in steps} for b in batches}
 
 
 def dates(start: dt.date, end: dt.date) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
@@ -47,25 +48,27 @@ def _deliver(df: DataFrame, code: str, batch: str, out: str, province: str, file
 
 
 def generate(spark: SparkSession, out: str, users: int, start: dt.date, days: int, months: int, seed: int,
-             province: str, truth: str) -> dict:
+             province: str, truth: str, parallel: int = 4) -> dict:
     cdr_days, bill_months = timeline(start, days, months)
     month_ends = [mo.month_bounds(m)[1] for m in bill_months]
     end = max(cdr_days[-1:] + month_ends)
     pop = mo.with_groups(popmod.population(spark, users, seed, start, end), seed, users).cache()
     counts: dict[str, int] = {}
+    pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="bass-gen")
 
-    def add(code, n):
-        counts[code] = counts.get(code, 0) + n
+    def deliver_all(tasks: list[tuple]) -> None:
+        """Write independent deliveries concurrently: small files are dominated by fixed costs."""
+        for code, n in zip([t[1] for t in tasks], pool.map(lambda t: _deliver(*t), tasks)):
+            counts[code] = counts.get(code, 0) + n
 
-    for day in sorted(set(cdr_days) | set(month_ends)):
-        add("user", _deliver(mo.user_snapshot(pop, day), "user", day.isoformat(), out, province))
+    deliver_all([(mo.user_snapshot(pop, d), "user", d.isoformat(), out, province) for d in sorted(set(cdr_days) | set(month_ends))])
+    files = max(1, users * 4 // ROWS_PER_FILE)
     for day in cdr_days:
         ud = usage.user_days(spark, pop, [day], origin=start)
-        files = max(1, users * 4 // ROWS_PER_FILE)
-        add("cdr_voice", _deliver(usage.voice(ud, seed, users), "cdr_voice", day.isoformat(), out, province, files))
-        add("cdr_sms", _deliver(usage.sms(ud, seed, users), "cdr_sms", day.isoformat(), out, province, files))
-        add("cdr_data", _deliver(usage.data(ud, seed), "cdr_data", day.isoformat(), out, province, files))
-        add("vas_usage", _deliver(usage.vas(ud, seed), "vas_usage", day.isoformat(), out, province))
+        deliver_all([(usage.voice(ud, seed, users), "cdr_voice", day.isoformat(), out, province, files),
+                     (usage.sms(ud, seed, users), "cdr_sms", day.isoformat(), out, province, files),
+                     (usage.data(ud, seed), "cdr_data", day.isoformat(), out, province, files),
+                     (usage.vas(ud, seed), "vas_usage", day.isoformat(), out, province)])
 
     refs = mo.reference(spark)
     accounts, user_accounts = mo.accounts(pop, seed, users)
@@ -78,18 +81,14 @@ def generate(spark: SparkSession, out: str, users: int, start: dt.date, days: in
         bill = mo.bills(spark, pop, items, month).cache()
         payments, balance = mo.payments_and_balance(pop, bill, seed, month)
         live = pop.where(F.col("open_date") <= F.lit(last))
-        add("bill", _deliver(bill, "bill", month, out, province))
-        add("payment", _deliver(payments, "payment", month, out, province))
-        add("balance", _deliver(balance, "balance", month, out, province))
-        add("complaint", _deliver(mo.complaints(pop, seed, month), "complaint", month, out, province))
-        add("customer", _deliver(mo.customers(live, seed, start, users), "customer", month, out, province))
-        add("account", _deliver(accounts, "account", month, out, province))
-        add("user_account", _deliver(user_accounts.join(live.select("user_id"), "user_id"), "user_account", month, out, province))
-        add("contract", _deliver(mo.contracts(live, seed), "contract", month, out, province))
-        add("group_customer", _deliver(mo.group_customers(live, seed, users), "group_customer", month, out, province))
-        for code, df in refs.items():
-            add(code, _deliver(df, code, month, out, province))
+        deliver_all([(df, code, month, out, province) for code, df in [
+            ("bill", bill), ("payment", payments), ("balance", balance), ("complaint", mo.complaints(pop, seed, month)),
+            ("customer", mo.customers(live, seed, start, users)), ("account", accounts),
+            ("user_account", user_accounts.join(live.select("user_id"), "user_id")),
+            ("contract", mo.contracts(live, seed)), ("group_customer", mo.group_customers(live, seed, users)),
+            *refs.items()]])
         bill.unpersist()
+    pool.shutdown()
     write_truth(pop, truth)
     pop.unpersist()
     return counts
