@@ -11,6 +11,11 @@ py="${BASS_PYTHON:-$here/.venv/bin/python}"
 [ -x "$py" ] || { echo "no Python at $py: run 'make install' or set BASS_PYTHON" >&2; exit 2; }
 [ $# -ge 1 ] || { echo "usage: $0 <daily|monthly|job> --date YYYY-MM-DD | --month YYYY-MM" >&2; exit 2; }
 
+export BASS_REPO="$here"               # conf/, sql/ and .jars/ for the driver
+# The driver runs with the project's Python; on a cluster point PYSPARK_PYTHON at an executor
+# Python that has the same packages (setup.py's install_requires).
+export PYSPARK_DRIVER_PYTHON="${PYSPARK_DRIVER_PYTHON:-$py}"
+export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$py}"
 pkg="$here/var/bass-lib.zip"          # the package, shipped to executors
 mkdir -p "$here/var"
 (cd "$here/lib" && rm -f "$pkg" && "$py" -m zipfile -c "$pkg" bass >/dev/null)

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+# conf/, sql/ and .jars/ live in the repository; BASS_REPO names it when the package runs
+# from elsewhere (spark-submit ships it as a zip).
+REPO_ROOT = Path(os.environ.get("BASS_REPO", Path(__file__).resolve().parents[2]))
 PATH_KEYS = ("home", "landing", "warehouse", "outbox", "mlflow", "reports", "truth")
 
 

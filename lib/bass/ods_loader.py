@@ -4,7 +4,6 @@ replace the batch's ODS partition, record the files. Delivered = loaded + reject
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -19,14 +18,6 @@ from bass.runlog import Run
 from bass.session import Context
 
 
-@dataclass
-class LoadResult:
-    delivered: int
-    loaded: int
-    rejected: int
-    skipped: bool = False
-
-
 def read_lines(ctx: Context, delivery: Delivery, spec: Interface) -> DataFrame:
     """Raw lines with their file and the start of the file split they were read from."""
     paths = delivery.data_paths()
@@ -34,7 +25,8 @@ def read_lines(ctx: Context, delivery: Delivery, spec: Interface) -> DataFrame:
         df = ctx.spark.read.text(paths).withColumnRenamed("value", "line")
     else:
         # Spark's text source is UTF-8 only; the CSV source decodes other charsets. A separator and
-        # quote that never occur keep each line whole. (It skips blank lines, which the count check catches.)
+        # quote that never occur keep each line whole. It drops blank lines, so such a file fails
+        # the delivered = loaded + rejected check instead of quarantining them.
         df = (ctx.spark.read.format("csv").option("encoding", spec.encoding).option("sep", "\u0001")
               .option("quote", "\u0000").option("escape", "\u0000").option("header", "false")
               .schema("line string").load(paths))
@@ -116,14 +108,14 @@ def write_rejects(ctx: Context, parsed: DataFrame, code: str, batch: str, expect
     return delta_io.write(ctx, "meta.ods_reject", rows, {"interface": code, "batch": batch})
 
 
-def load(ctx: Context, code: str, batch: str, run: Run, force: bool = False) -> LoadResult:
-    """Load the newest delivery of `code` for `batch` into ods.<code>; idempotent."""
+def load(ctx: Context, code: str, batch: str, run: Run, force: bool = False) -> None:
+    """Load the newest delivery of `code` for `batch` into ods.<code>; idempotent. Counts go to `run`."""
     spec = interface(code)
     delivery = find_delivery(ctx.cfg.path("landing"), code, ctx.cfg.province, spec.grain, batch)
     state = registry_state(ctx, code, batch)
     if not force and already_loaded(delivery, state):
         run.status, run.message = "SKIPPED", f"{delivery.verf_path.name} already loaded"
-        return LoadResult(delivery.expected_records(), 0, 0, skipped=True)
+        return
 
     # record counts first, so a short or padded delivery is refused before anything is written
     check_record_counts(delivery, {r.file_name: count_lines(p) for r, p in zip(delivery.records, delivery.data_paths())})
@@ -149,4 +141,3 @@ def load(ctx: Context, code: str, batch: str, run: Run, force: bool = False) -> 
     if too_many:
         raise DeliveryError(f"{code} {batch}: {rejected} of {delivered} rows rejected (over {max_ratio:.0%}); "
                             f"see meta.ods_reject where interface = '{code}' and batch = '{batch}'")
-    return LoadResult(delivered, loaded, rejected)
