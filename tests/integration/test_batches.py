@@ -114,6 +114,18 @@ def test_malformed_rows_are_quarantined_and_counted(province):
     assert registry(province, "cdr_voice", d) == [(dat.name, "LOADED", delivered, len(good), 3)]
 
 
+def test_too_many_bad_rows_fail_the_job_every_time(province):
+    d, token = day(2), "20260102"
+    verf, dat = delivery_files(province, "cdr_data", token)
+    good = dat.read_bytes().splitlines(keepends=True)
+    rewrite(dat, verf, good[:10] + [b"garbage\n"] * 5)
+    for _ in range(2):   # not registered as loaded, so a rerun tries (and fails) again
+        with pytest.raises(DeliveryError, match=r"5 of 15 rows rejected \(over 5%\)"):
+            run_job(province, "ods.cdr_data", d)
+    assert [s for _, s, *_ in registry(province, "cdr_data", d)] == ["REJECTED", "REJECTED"]
+    assert province.spark.table("meta.ods_reject").where((F.col("interface") == "cdr_data") & (F.col("batch") == d)).count() == 5
+
+
 def test_resend_replaces_the_earlier_delivery(province):
     d, token = day(4), "20260104"
     run_job(province, "ods.cdr_voice", d)
