@@ -50,7 +50,11 @@ def cmd_run(args) -> int:
     batch = args.date.isoformat() if args.date else args.month
     if not batch:
         raise SystemExit("give --date YYYY-MM-DD or --month YYYY-MM")
-    run = run_job(get_context(args.env), args.target, batch, force=args.force)
+    try:
+        run = run_job(get_context(args.env), args.target, batch, force=args.force)
+    except Exception as exc:   # already in meta.job_run with its text; say it plainly, exit non-zero
+        print(f"{args.target} {batch}: FAILED: {exc}", file=sys.stderr)
+        return 1
     print(f"{args.target} {batch}: {run.status} read={run.rows_read} written={run.rows_written} "
           f"rejected={run.rows_rejected} {run.message}")
     return 0
