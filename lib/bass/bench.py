@@ -19,6 +19,7 @@ from pyspark.sql import functions as F
 from bass.fileio.writer import write_delivery
 from bass.interfaces import interface
 from bass.jobs import run_job
+from bass.registry import LAYERS
 from bass.session import Context, register_all
 from bass.simulator import monthly, population, usage
 
@@ -29,7 +30,7 @@ CALLS_PER_USER_DAY = 4.3      # the simulator's mean; used only to size the popu
 def bench_context(ctx: Context, home: str) -> Context:
     paths = {k: (f"{home}/{k}" if k != "home" else home) for k in ctx.cfg.paths}
     cfg = dataclasses.replace(ctx.cfg, paths=paths)
-    for layer in ("ods", "mid", "dm", "out", "meta"):
+    for layer in LAYERS:
         ctx.spark.sql(f"drop database if exists {layer} cascade")
     register_all(ctx.spark, cfg)
     return Context(cfg, ctx.spark)

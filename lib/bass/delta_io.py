@@ -94,7 +94,3 @@ def _rows_written(ctx: Context, location: str) -> int:
     metrics = (last and last[0]) or {}
     return int(metrics.get("numOutputRows", metrics.get("numTargetRowsInserted", 0)) or 0)
 
-
-def read(ctx: Context, name: str) -> DataFrame:
-    table(name)  # raises for an undeclared table
-    return ctx.spark.table(name)

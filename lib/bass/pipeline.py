@@ -3,7 +3,6 @@ stops the jobs that depend on it (the others still run) and the batch reports it
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -100,6 +99,3 @@ def run_batches(ctx: Context, name: str, batches: list[str], force: bool = False
                     log.error("%s %s failed: %s", step.job, batch, exc)
     return {b: {s.job: status[(b, s.job)] for s in steps} for b in batches}
 
-
-def dates(start: dt.date, end: dt.date) -> list[str]:
-    return [(start + dt.timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]

@@ -4,7 +4,6 @@ SQL only returns rows; the write is delta_io's job, so write behaviour lives in 
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 
@@ -17,10 +16,6 @@ def sql_text(name: str) -> str:
     if not tbl.sql:
         raise ValueError(f"{name} has no SQL file declared in conf/tables.yml")
     return (REPO_ROOT / tbl.sql).read_text(encoding="utf-8")
-
-
-def run_sql_file(spark: SparkSession, path: str | Path, params: dict) -> DataFrame:
-    return spark.sql(Path(path).read_text(encoding="utf-8"), args=params)
 
 
 def select(spark: SparkSession, name: str, params: dict) -> DataFrame:
