@@ -34,28 +34,51 @@ def cmd_generate(args) -> int:
     return 0
 
 
+def batch_values(args, kind: str) -> list[str]:
+    """The dates or months of `bass run`: --date/--month, or --from/--to (a backfill range)."""
+    from bass.batch import parse_value, value_range
+    one = args.date.isoformat() if kind == "date" and args.date else (args.month if kind == "month" else None)
+    if args.from_ or args.to:
+        if one or not (args.from_ and args.to):
+            raise SystemExit("give either one batch (--date/--month) or a range with both --from and --to")
+        try:
+            return value_range(kind, args.from_, args.to)
+        except ValueError as exc:
+            raise SystemExit(f"--from/--to: {exc}")
+    if not one:
+        raise SystemExit(f"give --{'date YYYY-MM-DD' if kind == 'date' else 'month YYYY-MM'} or --from/--to")
+    return [parse_value(kind, one)]
+
+
 def cmd_run(args) -> int:
-    from bass.jobs import run_job
-    from bass.pipeline import run_pipeline
+    from bass.batch import Batch
+    from bass.jobs import batch_kind, run_job
+    from bass.pipeline import PIPELINE_KIND, run_pipeline
+    from bass.quality import results
     from bass.session import get_context
-    if args.target in ("daily", "monthly"):
-        batch = args.date.isoformat() if args.target == "daily" and args.date else args.month
-        if not batch:
-            raise SystemExit(f"bass run {args.target} needs {'--date' if args.target == 'daily' else '--month'}")
+    if args.target in PIPELINE_KIND:
+        values = batch_values(args, PIPELINE_KIND[args.target])
         ctx = get_context(args.env)
-        status = run_pipeline(ctx, args.target, batch, force=args.force)
+        status = run_pipeline(ctx, args.target, values, force=args.force)
         for job, st in status.items():
             print(f"  {job:<22} {st}")
-        return 0 if all(s in ("SUCCESS", "SKIPPED") for s in status.values()) else 1
-    batch = args.date.isoformat() if args.date else args.month
-    if not batch:
-        raise SystemExit("give --date YYYY-MM-DD or --month YYYY-MM")
+        checks = results(ctx.spark, values[0], values[-1])
+        if checks:
+            print("  data quality (meta.dq_result):")
+            for r in checks:
+                print(f"    {r.batch:<10} {r.check_name:<20} {r.subject:<18} {r.severity:<8} {r.status:<7} "
+                      f"{r.failed}/{r.checked} {r.detail or ''}"[:160])
+        return 0 if all(s in ("SUCCESS", "SKIPPED", "UP_TO_DATE") for s in status.values()) else 1
     try:
-        run = run_job(get_context(args.env), args.target, batch, force=args.force)
+        kind = batch_kind(args.target)
+        values = batch_values(args, kind)
+        run = run_job(get_context(args.env), args.target, Batch(kind, tuple(values)), force=args.force)
+    except SystemExit:
+        raise
     except Exception as exc:   # already in meta.job_run with its text; say it plainly, exit non-zero
-        print(f"{args.target} {batch}: FAILED: {exc}", file=sys.stderr)
+        print(f"{args.target}: FAILED: {exc}", file=sys.stderr)
         return 1
-    print(f"{args.target} {batch}: {run.status} read={run.rows_read} written={run.rows_written} "
+    print(f"{args.target} {run.batch.label()}: {run.status} read={run.rows_read} written={run.rows_written} "
           f"rejected={run.rows_rejected} {run.message}")
     return 0
 
@@ -114,7 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("target", help="daily, monthly, or a job such as ods.cdr_voice, mid.user_usage_d")
     r.add_argument("--date", type=_date, help="the CDR day of a daily batch")
     r.add_argument("--month", type=_month, help="the month of a monthly batch")
-    r.add_argument("--force", action="store_true", help="reload deliveries already loaded")
+    r.add_argument("--from", dest="from_", help="first date or month of a range (backfill)")
+    r.add_argument("--to", help="last date or month of a range")
+    r.add_argument("--force", action="store_true", help="rerun jobs already done and reload deliveries already loaded")
     r.set_defaults(func=cmd_run)
 
     q = sub.add_parser("sql", help="query warehouse tables by name, e.g. bass sql 'select * from dm.kpi_d'")

@@ -1,7 +1,8 @@
 """Writes to registry tables: the one place that knows how a table is written.
 
 Rows are cast to the declared columns; `overwrite_partition` replaces exactly the batch's
-partitions (Delta replaceWhere), `merge` upserts on the declared keys, `append` appends.
+partitions (Delta replaceWhere on a value or a range), `merge` upserts on the declared keys,
+`append` appends, `overwrite` replaces the whole table (dimensions rebuilt from their sources).
 """
 from __future__ import annotations
 
@@ -32,8 +33,11 @@ def _literal(value) -> str:
     return f"'{text}'"
 
 
-def partition_predicate(partition: dict) -> str:
-    return " and ".join(f"{col} = {_literal(val)}" for col, val in partition.items())
+def partition_predicate(partition: dict, alias: str = "") -> str:
+    """`col = v` for a value, `col between a and b` for an (a, b) range."""
+    p = f"{alias}." if alias else ""
+    return " and ".join(f"{p}{col} between {_literal(val[0])} and {_literal(val[1])}" if isinstance(val, tuple)
+                        else f"{p}{col} = {_literal(val)}" for col, val in partition.items())
 
 
 def write(ctx: Context, name: str, df: DataFrame, partition: dict | None = None) -> int:
@@ -43,12 +47,14 @@ def write(ctx: Context, name: str, df: DataFrame, partition: dict | None = None)
     location = ctx.location(name)
     exists = register_table(ctx.spark, ctx.cfg, tbl)
     if tbl.mode == "overwrite_partition":
-        if set(partition or {}) != set(tbl.partition_by):
+        if not set(tbl.partition_by) <= set(partition or {}):
             raise ValueError(f"{name}: a write must name its partition {list(tbl.partition_by)}, got {partition}")
         writer = rows.write.format("delta").mode("overwrite").partitionBy(*tbl.partition_by)
         if exists:
             writer = writer.option("replaceWhere", partition_predicate(partition))
         writer.save(location)
+    elif tbl.mode == "overwrite":
+        rows.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(location)
     elif tbl.mode == "append" or not exists:
         writer = rows.write.format("delta").mode("append")
         if tbl.partition_by:
@@ -65,6 +71,19 @@ def write(ctx: Context, name: str, df: DataFrame, partition: dict | None = None)
     return _rows_written(ctx, location)
 
 
+def update_columns(ctx: Context, name: str, rows: DataFrame, columns: list[str], partition: dict) -> None:
+    """Set `columns` of the rows of table `name` that match `rows` on the table's keys, within
+    `partition` (Delta merge, update only: rows are never inserted)."""
+    from delta.tables import DeltaTable
+    tbl = table(name)
+    if not register_table(ctx.spark, ctx.cfg, tbl):
+        return
+    cond = " and ".join([f"t.{k} = s.{k}" for k in tbl.keys] + [partition_predicate(partition, "t")])
+    (DeltaTable.forPath(ctx.spark, ctx.location(name)).alias("t")
+     .merge(rows.select(*tbl.keys, *columns).alias("s"), cond)
+     .whenMatchedUpdate(set={c: f"s.{c}" for c in columns}).execute())
+
+
 def ensure_table(ctx: Context, name: str) -> None:
     """Create table `name` empty, with its declared schema, if it does not exist yet."""
     tbl = table(name)
@@ -78,7 +97,7 @@ def ensure_table(ctx: Context, name: str) -> None:
     register_table(ctx.spark, ctx.cfg, tbl)
 
 
-META_TABLES = ("meta.job_run", "meta.file_registry", "meta.ods_reject")
+META_TABLES = ("meta.job_run", "meta.file_registry", "meta.ods_reject", "meta.dq_result")
 
 
 def ensure_meta_tables(ctx: Context) -> None:

@@ -1,11 +1,11 @@
-"""Jobs: one per table, named after it. ODS jobs run the generic loader; the others run their
-SQL file and write the batch's partition. Every run is recorded in meta.job_run.
+"""Jobs: one per table, named after it. ODS jobs run the generic loader for each delivery of
+the batch; data-quality jobs (dq.<stage>) run their checks; the others run their SQL file once
+over the whole batch range and replace exactly its partitions. Every run is in meta.job_run.
 """
 from __future__ import annotations
 
-import datetime as dt
-
-from bass import delta_io, ods_loader, sql_runner
+from bass import delta_io, ods_loader, quality, sql_runner
+from bass.batch import Batch, add_months
 from bass.interfaces import load_interfaces
 from bass.registry import table
 from bass.runlog import Run, job_run
@@ -13,33 +13,55 @@ from bass.session import Context
 
 
 def batch_kind(job: str) -> str:
-    """'date' or 'month': what batch the job's table is partitioned by."""
-    tbl = table(job)
-    return "date" if "batch_date" in tbl.partition_by else "month"
+    """'date' or 'month': the batch a job runs for."""
+    layer, short = job.split(".", 1)
+    if layer == "ods" and short in load_interfaces():
+        return "date" if load_interfaces()[short].grain == "daily" else "month"
+    if layer == "dq":
+        return quality.stage(short).kind
+    return table(job).batch_kind
 
 
-def check_batch(job: str, batch: str) -> None:
+def as_batch(job: str, batch: Batch | str) -> Batch:
+    """A Batch of the job's kind; a plain string is one value, checked."""
     kind = batch_kind(job)
-    try:
-        if kind == "date":
-            dt.date.fromisoformat(batch)
-        else:
-            dt.datetime.strptime(batch, "%Y-%m")
-    except ValueError:
-        raise ValueError(f"{job} runs for a {'date YYYY-MM-DD' if kind == 'date' else 'month YYYY-MM'}, got {batch!r}")
+    if isinstance(batch, str):
+        try:
+            return Batch.of(kind, batch)
+        except ValueError as exc:
+            raise ValueError(f"{job}: {exc}") from None
+    if batch.kind != kind:
+        raise ValueError(f"{job} runs for a {kind}, got a {batch.kind} batch {batch.label()}")
+    return batch
 
 
-def run_job(ctx: Context, job: str, batch: str, force: bool = False) -> Run:
-    check_batch(job, batch)
+def run_job(ctx: Context, job: str, batch: Batch | str, force: bool = False) -> Run:
+    batch = as_batch(job, batch)
     delta_io.ensure_meta_tables(ctx)
     with job_run(ctx, job, batch) as run:
-        layer, short = job.split(".")
+        layer, short = job.split(".", 1)
         if layer == "ods" and short in load_interfaces():
-            ods_loader.load(ctx, short, batch, run, force=force)
+            loaded = [v for v in batch.values if ods_loader.load(ctx, short, v, run, force=force)]
+            if not loaded:
+                run.status, run.message = "SKIPPED", "deliveries already loaded"
+            else:
+                run.message = f"loaded {len(loaded)} of {len(batch.values)} deliveries"
+        elif layer == "dq":
+            quality.run_stage(ctx, short, batch, run)
         else:
-            kind = batch_kind(job)
-            value = dt.date.fromisoformat(batch) if kind == "date" else batch
-            key = "batch_date" if kind == "date" else "batch_month"
-            rows = sql_runner.select(ctx.spark, job, {key: value})
-            run.rows_written = delta_io.write(ctx, job, rows, {key: value})
+            run_sql_job(ctx, job, batch, run)
     return run
+
+
+def run_sql_job(ctx: Context, job: str, batch: Batch, run: Run) -> None:
+    tbl = table(job)
+    if tbl.restate_months:
+        batch = Batch.of("month", add_months(batch.first, -tbl.restate_months), batch.last)
+    params = {**batch.params(), **{p: ctx.cfg.get(key) for p, key in tbl.params.items()}}
+    rows = sql_runner.select(ctx.spark, job, params)
+    run.rows_written = delta_io.write(ctx, job, rows, batch.partition() if tbl.partition_by else None)
+    if tbl.updates:
+        target, columns = tbl.updates["table"], tbl.updates["columns"]
+        delta_io.update_columns(ctx, target, ctx.spark.table(job).where(delta_io.partition_predicate(batch.partition())),
+                                columns, batch.partition())
+        run.message = f"{batch.label()}; {', '.join(columns)} copied into {target}"

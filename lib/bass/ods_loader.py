@@ -108,14 +108,14 @@ def write_rejects(ctx: Context, parsed: DataFrame, code: str, batch: str, expect
     return delta_io.write(ctx, "meta.ods_reject", rows, {"interface": code, "batch": batch})
 
 
-def load(ctx: Context, code: str, batch: str, run: Run, force: bool = False) -> None:
-    """Load the newest delivery of `code` for `batch` into ods.<code>; idempotent. Counts go to `run`."""
+def load(ctx: Context, code: str, batch: str, run: Run, force: bool = False) -> bool:
+    """Load the newest delivery of `code` for `batch` into ods.<code>; idempotent. Counts are added
+    to `run`; returns False when exactly this delivery was already loaded (nothing to do)."""
     spec = interface(code)
     delivery = find_delivery(ctx.cfg.path("landing"), code, ctx.cfg.province, spec.grain, batch)
     state = registry_state(ctx, code, batch)
     if not force and already_loaded(delivery, state):
-        run.status, run.message = "SKIPPED", f"{delivery.verf_path.name} already loaded"
-        return
+        return False
 
     # record counts first, so a short or padded delivery is refused before anything is written
     check_record_counts(delivery, {r.file_name: count_lines(p) for r, p in zip(delivery.records, delivery.data_paths())})
@@ -136,8 +136,10 @@ def load(ctx: Context, code: str, batch: str, run: Run, force: bool = False) -> 
     max_ratio = float(ctx.cfg.get("batch.max_reject_ratio", 1.0))
     too_many = delivered and rejected / delivered > max_ratio
     record_files(ctx, delivery, state, rejected_per_file, "REJECTED" if too_many else "LOADED")
-    run.rows_read, run.rows_written, run.rows_rejected = delivered, loaded, rejected
-    run.message = f"{delivery.verf_path.name}: {len(delivery.records)} file(s)"
+    run.rows_read += delivered
+    run.rows_written += loaded
+    run.rows_rejected += rejected
     if too_many:
         raise DeliveryError(f"{code} {batch}: {rejected} of {delivered} rows rejected (over {max_ratio:.0%}); "
                             f"see meta.ods_reject where interface = '{code}' and batch = '{batch}'")
+    return True

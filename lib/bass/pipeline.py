@@ -1,20 +1,28 @@
-"""Daily and monthly batches from conf/pipelines.yml: jobs in dependency order; a failed job
-stops the jobs that depend on it (the others still run) and the batch reports it.
+"""Daily and monthly batches from conf/pipelines.yml.
+
+A pipeline runs for one date/month or a range (backfill). Each job runs once over the range
+(one pass; SQL jobs replace exactly the range's partitions). A job is skipped for the values it
+already built after its dependencies last changed (make-style, from meta.job_run), so a rerun
+resumes after a failure and a reloaded day recomputes what depends on it. ODS jobs always ask
+the loader, which loads only deliveries not yet loaded. A failed job blocks its dependents; the
+other jobs still run.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from bass import delta_io
-
+from bass.batch import Batch, month_end
 from bass.config import conf_dir, read_yaml
-from bass.jobs import run_job
+from bass.jobs import batch_kind, run_job
 from bass.session import Context
-from bass.simulator.monthly import month_bounds
 
 log = logging.getLogger("bass")
+PIPELINE_KIND = {"daily": "date", "monthly": "month"}
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,7 @@ class Step:
     job: str
     after: tuple
     at: str | None = None      # month_end: a daily-grain job run for the month's last day
+    inputs: tuple = ()         # daily jobs whose output a monthly job reads (staleness only)
 
 
 def load_pipeline(name: str) -> list[Step]:
@@ -31,7 +40,7 @@ def load_pipeline(name: str) -> list[Step]:
     steps = []
     for job, spec in raw[name].items():
         if isinstance(spec, dict):
-            steps.append(Step(job, tuple(spec.get("after", ())), spec.get("at")))
+            steps.append(Step(job, tuple(spec.get("after", ())), spec.get("at"), tuple(spec.get("inputs", ()))))
         else:
             steps.append(Step(job, tuple(spec or ())))
     return order(steps)
@@ -55,47 +64,91 @@ def order(steps: list[Step]) -> list[Step]:
     return out
 
 
-def step_batch(step: Step, batch: str) -> str:
-    if step.at == "month_end":
-        return month_bounds(batch)[1].isoformat()
-    return batch
+def step_value(step: Step, value: str) -> str:
+    """The job's own batch value for a pipeline value (a month's last day for `at: month_end`)."""
+    return month_end(value) if step.at == "month_end" else value
 
 
-def run_pipeline(ctx: Context, name: str, batch: str, force: bool = False) -> dict[str, str]:
-    """Run every job of the pipeline for `batch`; returns job -> status (see run_batches)."""
-    return run_batches(ctx, name, [batch], force)[batch]
+class History:
+    """When each job last succeeded for each batch value (meta.job_run plus this run)."""
+
+    def __init__(self, rows: list):
+        self.rows = defaultdict(list)   # (job, kind) -> [(first, last, ended_at)]
+        for r in rows:
+            self.rows[(r.job, r.batch_kind)].append((r.batch_from, r.batch_to, r.ended_at))
+
+    @classmethod
+    def load(cls, ctx: Context) -> "History":
+        runs = ctx.spark.table("meta.job_run").where("status = 'SUCCESS'")
+        return cls(runs.select("job", "batch_kind", "batch_from", "batch_to", "ended_at").collect())
+
+    def last_success(self, job: str, kind: str, value: str) -> dt.datetime | None:
+        times = [t for first, last, t in self.rows[(job, kind)] if first <= value <= last]
+        return max(times) if times else None
+
+    def last_overlap(self, job: str, kind: str, lo: str, hi: str) -> dt.datetime | None:
+        """Newest success of a run that covered any value in lo..hi."""
+        times = [t for first, last, t in self.rows[(job, kind)] if first <= hi and last >= lo]
+        return max(times) if times else None
+
+    def mark(self, job: str, batch: Batch) -> None:
+        self.rows[(job, batch.kind)].append((batch.first, batch.last, dt.datetime.now()))
 
 
-def run_batches(ctx: Context, name: str, batches: list[str], force: bool = False) -> dict[str, dict[str, str]]:
-    """Run the pipeline for several batches as one DAG: a job waits only for its dependencies in
-    its own batch, and up to batch.parallel_jobs jobs run at once in this session.
-    Returns batch -> job -> SUCCESS | SKIPPED | FAILED | BLOCKED (a dependency did not succeed)."""
+def stale_values(step: Step, values: list[str], steps: dict[str, Step], history: History, force: bool) -> list[str]:
+    """Pipeline values the step must (re)build: never built, or built before a dependency changed."""
+    if force or step.job.startswith("ods."):
+        return list(values)
+    kind = batch_kind(step.job)
+    out = []
+    for v in values:
+        own = history.last_success(step.job, kind, step_value(step, v))
+        deps = [history.last_success(d, batch_kind(d), step_value(steps[d], v)) for d in step.after]
+        deps += [history.last_overlap(d, "date", v + "-01", month_end(v)) for d in step.inputs]
+        if own is None or any(t is not None and t > own for t in deps):
+            out.append(v)
+    return out
+
+
+def run_pipeline(ctx: Context, name: str, values: list[str] | str, force: bool = False) -> dict[str, str]:
+    """Run every job of the pipeline once over `values` (one date/month or a range).
+
+    Returns job -> SUCCESS | SKIPPED (nothing new to load) | UP_TO_DATE (not run) | FAILED |
+    BLOCKED (a dependency failed). Up to batch.parallel_jobs independent jobs run at once."""
+    values = [values] if isinstance(values, str) else sorted(values)
     steps = load_pipeline(name)
+    by_name = {s.job: s for s in steps}
     parallel = max(1, int(ctx.cfg.get("batch.parallel_jobs", 1)))
     delta_io.ensure_meta_tables(ctx)
-    status: dict[tuple, str] = {}
-    pending = [(b, s) for b in batches for s in steps]
-    running: dict = {}
+    history = History.load(ctx)
+    status: dict[str, str] = {}
+    pending, running = list(steps), {}
     with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="bass-job") as pool:
         while pending or running:
-            for batch, step in list(pending):
-                deps = [status.get((batch, d)) for d in step.after]
+            for step in list(pending):
+                deps = [status.get(d) for d in step.after]
                 if any(d in ("FAILED", "BLOCKED") for d in deps):
-                    pending.remove((batch, step))
-                    status[(batch, step.job)] = "BLOCKED"
-                    log.error("%s %s not run: a dependency did not succeed (%s)", step.job, batch, ", ".join(step.after))
-                elif all(d in ("SUCCESS", "SKIPPED") for d in deps) and len(running) < parallel:
-                    pending.remove((batch, step))
-                    running[pool.submit(run_job, ctx, step.job, step_batch(step, batch), force)] = (batch, step)
+                    pending.remove(step)
+                    status[step.job] = "BLOCKED"
+                    log.error("%s not run: a dependency did not succeed (%s)", step.job, ", ".join(step.after))
+                elif all(d is not None for d in deps) and len(running) < parallel:
+                    pending.remove(step)
+                    todo = stale_values(step, values, by_name, history, force)
+                    if not todo:
+                        status[step.job] = "UP_TO_DATE"
+                        continue
+                    batch = Batch(batch_kind(step.job), tuple(step_value(step, v) for v in todo))
+                    running[pool.submit(run_job, ctx, step.job, batch, force)] = (step, batch)
             if not running:
                 continue
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
-                batch, step = running.pop(fut)
+                step, batch = running.pop(fut)
                 try:
-                    status[(batch, step.job)] = fut.result().status
+                    status[step.job] = fut.result().status
+                    if status[step.job] == "SUCCESS":
+                        history.mark(step.job, batch)
                 except Exception as exc:  # recorded in meta.job_run by run_job; the batch goes on
-                    status[(batch, step.job)] = "FAILED"
-                    log.error("%s %s failed: %s", step.job, batch, exc)
-    return {b: {s.job: status[(b, s.job)] for s in steps} for b in batches}
-
+                    status[step.job] = "FAILED"
+                    log.error("%s %s failed: %s", step.job, batch.label(), exc)
+    return {s.job: status[s.job] for s in steps}

@@ -1,7 +1,7 @@
 """The table registry: conf/tables.yml plus one ODS table per inbound interface."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bass.config import conf_dir, read_yaml
@@ -29,6 +29,20 @@ class Table:
     partition_by: tuple = ()
     keys: tuple = ()
     sql: str | None = None
+    batch: str | None = None  # date | month; default from the partition column
+    params: dict = field(default_factory=dict)  # SQL parameter -> configuration key
+    restate_months: int = 0   # each run also recomputes this many months before its batch
+    updates: dict = field(default_factory=dict)  # {table, columns}: copied into another table by key
+
+    @property
+    def batch_kind(self) -> str:
+        if self.batch:
+            return self.batch
+        if "batch_date" in self.partition_by:
+            return "date"
+        if "batch_month" in self.partition_by:
+            return "month"
+        raise ValueError(f"{self.name} has no batch_date/batch_month partition; declare `batch: date|month`")
 
     @property
     def layer(self) -> str:
@@ -62,7 +76,9 @@ def load_registry() -> dict[str, Table]:
         cols = tuple(Column(c["name"], c["type"], c.get("en", ""), c.get("zh", "")) for c in raw["columns"])
         tables[name] = Table(name=name, comment=raw["comment"], zh=raw.get("zh", ""), grain=raw.get("grain", ""),
                              mode=raw["mode"], columns=cols, partition_by=tuple(raw.get("partition_by", ())),
-                             keys=tuple(raw.get("keys", ())), sql=raw.get("sql"))
+                             keys=tuple(raw.get("keys", ())), sql=raw.get("sql"), batch=raw.get("batch"),
+                             params=dict(raw.get("params") or {}), restate_months=int(raw.get("restate_months", 0)),
+                             updates=dict(raw.get("updates") or {}))
     return tables
 
 

@@ -8,6 +8,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from bass.batch import Batch
 from bass.registry import table
 
 log = logging.getLogger("bass")
@@ -16,7 +17,7 @@ log = logging.getLogger("bass")
 @dataclass
 class Run:
     job: str
-    batch: str
+    batch: Batch
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     started_at: dt.datetime = field(default_factory=dt.datetime.now)
     status: str = "SUCCESS"
@@ -25,18 +26,22 @@ class Run:
     rows_rejected: int = 0
     message: str = ""
 
+    def row(self) -> dict:
+        return dict(self.__dict__, batch=self.batch.label(), batch_kind=self.batch.kind,
+                    batch_from=self.batch.first, batch_to=self.batch.last, ended_at=dt.datetime.now())
+
 
 def record(ctx, run: Run) -> None:
     from bass import delta_io  # delta_io imports the session; keep this module light
     cols = table("meta.job_run").columns
-    values = dict(run.__dict__, ended_at=dt.datetime.now())
+    values = run.row()
     df = ctx.spark.createDataFrame([tuple(values[c.name] for c in cols)],
                                    schema=", ".join(f"{c.name} {c.type}" for c in cols))
     delta_io.write(ctx, "meta.job_run", df)
 
 
 @contextmanager
-def job_run(ctx, job: str, batch: str):
+def job_run(ctx, job: str, batch: Batch):
     """Record the run in meta.job_run whatever happens; failures are re-raised."""
     run = Run(job=job, batch=batch)
     try:
@@ -44,10 +49,10 @@ def job_run(ctx, job: str, batch: str):
     except BaseException as exc:
         run.status = "FAILED"
         run.message = f"{type(exc).__name__}: {exc}"[:4000]
-        log.error("%s %s failed: %s", job, batch, run.message)
+        log.error("%s %s failed: %s", job, batch.label(), run.message)
         log.debug(traceback.format_exc())
         record(ctx, run)
         raise
     record(ctx, run)
-    log.info("%s %s %s read=%d written=%d rejected=%d %s", job, batch, run.status,
+    log.info("%s %s %s read=%d written=%d rejected=%d %s", job, batch.label(), run.status,
              run.rows_read, run.rows_written, run.rows_rejected, run.message)

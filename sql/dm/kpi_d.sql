@@ -1,16 +1,17 @@
--- dm.kpi_d: daily KPIs per region and brand. Active users (使用用户数) are users with at least
--- one CDR that day; revenue (话费收入) is the actual usage fee. CDRs whose MSISDN is not in the
--- day's user file are kept under region/brand UNKNOWN so totals still add up.
+-- dm.kpi_d: daily KPIs per region and brand for the days :date_from..:date_to. Active users
+-- (使用用户数) are users with at least one CDR that day; revenue (话费收入) is the actual usage
+-- fee (voice, SMS, data, VAS). CDRs whose MSISDN is not in the day's user file are kept under
+-- region/brand UNKNOWN so totals still add up.
 with usage as (
     select *
     from mid.user_usage_d
-    where batch_date = :batch_date
+    where batch_date between :date_from and :date_to
 ),
 
 users as (
-    select msisdn, region_code, brand
+    select msisdn, region_code, brand, batch_date
     from ods.user
-    where batch_date = :batch_date
+    where batch_date between :date_from and :date_to
 ),
 
 usage_by_user as (
@@ -19,7 +20,7 @@ usage_by_user as (
         coalesce(u.brand, 'UNKNOWN') as brand,
         g.*
     from usage as g
-    left join users as u on u.msisdn = g.msisdn
+    left join users as u on u.msisdn = g.msisdn and u.batch_date = g.batch_date
 ),
 
 final as (
@@ -34,9 +35,9 @@ final as (
         sum(data_kb) as data_kb,
         sum(offnet_fee) as offnet_fee,
         sum(total_fee) as revenue,
-        cast(:batch_date as date) as batch_date
+        batch_date
     from usage_by_user
-    group by region_code, brand
+    group by batch_date, region_code, brand
 )
 
 select * from final

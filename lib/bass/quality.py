@@ -1,0 +1,113 @@
+"""Data-quality checks (数据稽核) from conf/quality.yml, stored in meta.dq_result.
+
+A check is one SQL file returning, per batch value, how many items it compared and how many
+were out of line. A failed critical check fails its dq job, which stops the jobs after it in
+the pipeline with the check's own message; a failed warning is recorded and the batch goes on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from bass import delta_io
+from bass.batch import Batch
+from bass.config import REPO_ROOT, conf_dir, read_yaml
+from bass.interfaces import load_interfaces
+
+
+class QualityError(RuntimeError):
+    """A critical data-quality check failed."""
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    sql: str
+    severity: str                    # critical | warn
+    max_failed_ratio: float = 0.0
+    for_each_interface: str | None = None
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    kind: str                        # date | month
+    checks: tuple
+
+
+@lru_cache(maxsize=1)
+def stages() -> dict[str, Stage]:
+    raw = read_yaml(conf_dir() / "quality.yml")["stages"]
+    out = {}
+    for name, spec in raw.items():
+        checks = []
+        for cname, c in spec["checks"].items():
+            if c["severity"] not in ("critical", "warn"):
+                raise ValueError(f"conf/quality.yml: {cname} severity must be critical or warn")
+            checks.append(Check(cname, c["sql"], c["severity"], float(c.get("max_failed_ratio", 0.0)),
+                                c.get("for_each_interface"), dict(c.get("params") or {})))
+        out[name] = Stage(name, spec["batch"], tuple(checks))
+    return out
+
+
+def stage(name: str) -> Stage:
+    if name not in stages():
+        raise KeyError(f"no data-quality stage {name!r} in conf/quality.yml; have {sorted(stages())}")
+    return stages()[name]
+
+
+def subjects(check: Check) -> list[dict]:
+    """(subject, extra SQL parameters) for each run of the check."""
+    if not check.for_each_interface:
+        return [{"subject": "", "params": {}}]
+    return [{"subject": spec.table, "params": {"interface": code, "ods_table": spec.table, "batch_col": spec.batch_column}}
+            for code, spec in sorted(load_interfaces().items())
+            if spec.direction == "in" and spec.grain == check.for_each_interface]
+
+
+def evaluate(spark, check: Check, batch: Batch) -> DataFrame:
+    """meta.dq_result rows of one check for the batch (not yet written)."""
+    text = (REPO_ROOT / check.sql).read_text(encoding="utf-8")
+    base = {**batch.params(), "batch_from": batch.first, "batch_to": batch.last, **check.params}
+    parts = []
+    for s in subjects(check):
+        rows = spark.sql(text, args={**base, **s["params"]})
+        parts.append(rows.withColumn("subject", F.lit(s["subject"])))
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.unionByName(p)
+    status = (F.when(F.col("checked") == 0, "SKIPPED")
+              .when(F.col("failed") > F.col("checked") * F.lit(check.max_failed_ratio), "FAIL").otherwise("PASS"))
+    return out.select(F.lit(check.name).alias("check_name"), "subject", F.col("batch").cast("string").alias("batch"),
+                      F.lit(check.severity).alias("severity"), status.alias("status"), "checked", "failed",
+                      F.col("observed").cast("string").alias("observed"), F.col("expected").cast("string").alias("expected"),
+                      F.when(status != "PASS", F.col("detail")).alias("detail"), F.lit(dt.datetime.now()).alias("checked_at"))
+
+
+def run_stage(ctx, name: str, batch: Batch, run) -> None:
+    """Run every check of the stage, store the results, fail if a critical check failed."""
+    failures, warnings = [], []
+    for check in stage(name).checks:
+        rows = evaluate(ctx.spark, check, batch).cache()
+        delta_io.write(ctx, "meta.dq_result", rows, {"check_name": check.name, "batch": (batch.first, batch.last)})
+        for r in rows.where("status = 'FAIL'").collect():
+            text = f"{check.name}{' ' + r.subject if r.subject else ''} {r.batch}: {r.failed} of {r.checked} failed ({r.detail})"
+            (failures if check.severity == "critical" else warnings).append(text)
+        run.rows_written += rows.count()
+        rows.unpersist()
+    run.message = "; ".join([f"{len(warnings)} warning(s)"] + warnings) if warnings else "all checks passed"
+    if failures:
+        raise QualityError("critical data-quality check failed: " + "; ".join(failures))
+
+
+def results(spark, first: str, last: str) -> list:
+    """The stored results for batch values first..last, for printing after a batch."""
+    if not spark.catalog.tableExists("meta.dq_result"):
+        return []
+    return (spark.table("meta.dq_result").where(F.col("batch").between(first, last))
+            .orderBy("batch", "check_name", "subject").collect())

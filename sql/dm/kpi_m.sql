@@ -1,0 +1,114 @@
+-- dm.kpi_m: the operator's monthly KPIs (DOMAIN.md §5) per month × region × brand × plan × opening
+-- channel, for :month_from..:month_to. Every definition is written once, here:
+--   users_in_net    users existing at month end and not closed (在网用户)
+--   active_users    used the service at least once in the month: a CDR, or a usage item on the bill (使用用户数)
+--   new_users       opened in the month; churned_users: closed (销号) in the month
+--   churn_rate      churned_users / users in the network on the month's first day (离网率)
+--   valid_cdrs      voice + SMS + data + VAS records, free ones included (有效话单)
+--   billed_minutes  each call rounded up (6-second units long distance, minutes otherwise), summed (计费时长)
+--   revenue         actual fees billed (实际费用 = 标准费用 - 优惠)
+--   collected       amounts paid in the month, current bills and recovered arrears (实收金额)
+--   doubtful_debt   arrears older than 90 days (呆帐)
+--   arpu            revenue / billed users;  mou: billed minutes / billed users (null without CDR days)
+-- CDR-based measures cover only the CDR days loaded for the month (cdr_days); bill-based ones the
+-- whole month.
+with profile as (
+    select *
+    from mid.user_profile_m
+    where batch_month between :month_from and :month_to
+      and (status <> 'CLOSED' or churned_in_month)
+),
+
+usage as (
+    select *
+    from mid.user_usage_m
+    where batch_month between :month_from and :month_to
+),
+
+bills as (
+    select *
+    from mid.user_bill_m
+    where batch_month between :month_from and :month_to
+),
+
+coverage as (
+    select batch_month, max(cdr_days) as cdr_days
+    from usage
+    group by batch_month
+),
+
+per_user as (
+    select
+        p.batch_month, p.region_code, p.brand, p.plan_id, coalesce(p.channel_id, 'UNKNOWN') as channel_id,
+        p.status <> 'CLOSED' as in_net,
+        coalesce(g.active_days, 0) > 0 or coalesce(b.has_usage, false) as active,
+        p.is_new, p.churned_in_month, p.in_net_at_start,
+        coalesce(b.billed, false) as billed,
+        coalesce(g.voice_calls, 0) as voice_calls,
+        coalesce(g.voice_seconds, 0) as voice_seconds,
+        coalesce(g.billed_minutes, 0) as billed_minutes,
+        coalesce(g.sms_count, 0) as sms_count,
+        coalesce(g.data_kb, 0) as data_kb,
+        coalesce(g.voice_calls + g.sms_count + g.data_records + g.vas_count, 0) as valid_cdrs,
+        coalesce(g.offnet_fee, 0) as offnet_fee,
+        coalesce(b.bill_std_fee, 0) as std_fee,
+        coalesce(b.bill_discount, 0) as discount,
+        coalesce(b.bill_act_fee, 0) as revenue,
+        coalesce(b.rent_fee, 0) as rent_fee,
+        coalesce(b.roam_fee, 0) as roam_fee,
+        coalesce(b.pay_amount, 0) as collected,
+        coalesce(b.pay_hall, 0) as pay_hall,
+        coalesce(b.pay_bank, 0) as pay_bank,
+        coalesce(b.pay_agent, 0) as pay_agent,
+        coalesce(b.pay_e_topup, 0) as pay_e_topup,
+        coalesce(b.arrears_amt, 0) as arrears_amt,
+        if(coalesce(b.arrears_days, 0) > 90, b.arrears_amt, 0) as doubtful_debt
+    from profile as p
+    left join usage as g on g.msisdn = p.msisdn and g.batch_month = p.batch_month
+    left join bills as b on b.user_id = p.user_id and b.batch_month = p.batch_month
+),
+
+grouped as (
+    select
+        batch_month, region_code, brand, plan_id, channel_id,
+        count_if(in_net) as users_in_net,
+        count_if(active) as active_users,
+        count_if(billed) as billed_users,
+        count_if(is_new) as new_users,
+        count_if(churned_in_month) as churned_users,
+        count_if(in_net_at_start) as users_at_start,
+        sum(voice_calls) as voice_calls,
+        sum(voice_seconds) as voice_seconds,
+        sum(billed_minutes) as billed_minutes,
+        sum(sms_count) as sms_count,
+        sum(data_kb) as data_kb,
+        sum(valid_cdrs) as valid_cdrs,
+        sum(offnet_fee) as offnet_fee,
+        sum(std_fee) as std_fee,
+        sum(discount) as discount,
+        sum(revenue) as revenue,
+        sum(rent_fee) as rent_fee,
+        sum(roam_fee) as roam_fee,
+        sum(collected) as collected,
+        sum(pay_hall) as pay_hall,
+        sum(pay_bank) as pay_bank,
+        sum(pay_agent) as pay_agent,
+        sum(pay_e_topup) as pay_e_topup,
+        sum(arrears_amt) as arrears_amt,
+        sum(doubtful_debt) as doubtful_debt
+    from per_user
+    group by batch_month, region_code, brand, plan_id, channel_id
+),
+
+final as (
+    select
+        g.*,
+        cast(try_divide(g.revenue, g.billed_users) as decimal(12, 2)) as arpu,
+        if(c.cdr_days > 0, cast(try_divide(g.billed_minutes, g.billed_users) as decimal(12, 1)), null) as mou,
+        cast(try_divide(g.churned_users, g.users_at_start) as decimal(8, 5)) as churn_rate,
+        coalesce(c.cdr_days, 0) as cdr_days
+    from grouped as g
+    left join coverage as c on c.batch_month = g.batch_month
+)
+
+select * from final

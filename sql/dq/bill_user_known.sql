@@ -1,0 +1,27 @@
+-- bill_user_known: every bill line's user is in the month-end user snapshot (referential check).
+with bills as (
+    select user_id, batch_month from ods.bill where batch_month between :month_from and :month_to
+),
+
+users as (
+    select distinct user_id, date_format(batch_date, 'yyyy-MM') as batch_month
+    from ods.user
+    where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
+      and batch_date = last_day(batch_date)
+),
+
+checked as (
+    select b.batch_month, b.user_id, u.user_id is null as unknown
+    from bills as b
+    left join users as u on u.user_id = b.user_id and u.batch_month = b.batch_month
+)
+
+select
+    batch_month as batch,
+    count(*) as checked,
+    count_if(unknown) as failed,
+    count_if(unknown) as observed,
+    0 as expected,
+    'bill lines of unknown users e.g. ' || concat_ws(', ', slice(collect_set(if(unknown, user_id, null)), 1, 3)) as detail
+from checked
+group by batch_month

@@ -1,0 +1,74 @@
+-- mid.user_profile_m: one row per user existing at month end (:month_from..:month_to): the user's
+-- state that day (from the SCD2 dimension), customer, paying accounts, plan and contract.
+-- in_net_at_start: in the network on the month's first day (opened before it, not yet closed),
+-- the denominator of the churn rate; churned_in_month: closed (销号) during the month.
+with months as (
+    select date_format(m, 'yyyy-MM') as batch_month, m as month_start, last_day(m) as month_end
+    from (select explode(sequence(to_date(:month_from || '-01'), to_date(:month_to || '-01'), interval 1 month)) as m)
+),
+
+users as (
+    select m.batch_month, m.month_start, m.month_end, h.*
+    from mid.user_h as h
+    join months as m on m.month_end between h.valid_from and h.valid_to
+),
+
+first_day as (
+    select m.batch_month, h.user_id, h.status
+    from mid.user_h as h
+    join months as m on m.month_start between h.valid_from and h.valid_to
+),
+
+customers as (
+    select cust_id, cust_type, gender, age, vip_tier, group_id, group_class, work_unit, job_title, batch_month
+    from mid.customer_m
+    where batch_month between :month_from and :month_to
+),
+
+accounts as (
+    select
+        user_id, batch_month,
+        count(*) as paying_accounts,
+        max_by(pay_method, struct(item_group in ('ALL', 'USAGE'), acct_id)) as pay_method,
+        max(if(item_group = 'RENT', 1, 0)) as rent_paid_by_other
+    from mid.user_account_m
+    where batch_month between :month_from and :month_to
+    group by user_id, batch_month
+),
+
+plans as (
+    select plan_id, monthly_fee, batch_month
+    from mid.product_m
+    where batch_month between :month_from and :month_to
+),
+
+contracts as (
+    select user_id, batch_month, max_by(contract_type, struct(end_month, contract_id)) as contract_type, max(end_month) as contract_end_month
+    from ods.contract
+    where batch_month between :month_from and :month_to
+    group by user_id, batch_month
+),
+
+final as (
+    select
+        u.user_id, u.msisdn, u.cust_id, u.brand, u.plan_id, u.net_gen, u.sim_type, u.channel_id, u.region_code,
+        u.status, u.status_date, u.open_date,
+        cast(floor(months_between(u.month_end, u.open_date)) as int) as tenure_months,
+        c.cust_type, c.gender, c.age, c.vip_tier, c.group_id, c.group_class, c.work_unit, c.job_title,
+        a.pay_method, coalesce(a.paying_accounts, 0) as paying_accounts, coalesce(a.rent_paid_by_other, 0) as rent_paid_by_other,
+        p.monthly_fee,
+        k.contract_type, k.contract_end_month,
+        cast(months_between(to_date(k.contract_end_month || '-01'), u.month_start) as int) as contract_months_left,
+        u.open_date between u.month_start and u.month_end as is_new,
+        u.status = 'CLOSED' and u.status_date between u.month_start and u.month_end as churned_in_month,
+        u.open_date < u.month_start and coalesce(f.status, '') <> 'CLOSED' as in_net_at_start,
+        u.batch_month
+    from users as u
+    left join first_day as f on f.user_id = u.user_id and f.batch_month = u.batch_month
+    left join customers as c on c.cust_id = u.cust_id and c.batch_month = u.batch_month
+    left join accounts as a on a.user_id = u.user_id and a.batch_month = u.batch_month
+    left join plans as p on p.plan_id = u.plan_id and p.batch_month = u.batch_month
+    left join contracts as k on k.user_id = u.user_id and k.batch_month = u.batch_month
+)
+
+select * from final

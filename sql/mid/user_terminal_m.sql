@@ -1,0 +1,68 @@
+-- mid.user_terminal_m: per user per month handset from the voice CDRs' IMEI (TAC = first 8
+-- digits -> terminal library): the main handset, whether it changed, 4G capability, and the
+-- multi-SIM signal (并卡): other of our MSISDNs seen in the same handset that month.
+-- Months without loaded CDR days have no rows.
+with calls as (
+    select msisdn, imei, date_format(batch_date, 'yyyy-MM') as batch_month, start_time
+    from ods.cdr_voice
+    where batch_date between add_months(to_date(:month_from || '-01'), -1) and last_day(to_date(:month_to || '-01'))
+      and imei is not null
+),
+
+per_imei as (
+    select msisdn, batch_month, imei, count(*) as calls, max(start_time) as last_call
+    from calls
+    group by msisdn, batch_month, imei
+),
+
+per_user as (
+    select
+        msisdn, batch_month,
+        max_by(imei, struct(calls, last_call, imei)) as main_imei,
+        count(*) as imei_count
+    from per_imei
+    group by msisdn, batch_month
+),
+
+sharing as (
+    select imei, batch_month, count(distinct msisdn) as msisdns
+    from per_imei
+    group by imei, batch_month
+),
+
+users as (
+    select msisdn, user_id, date_format(batch_date, 'yyyy-MM') as batch_month
+    from ods.user
+    where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
+      and batch_date = last_day(batch_date)
+),
+
+terminals as (
+    select tac, maker, model, lte_capable, batch_month
+    from mid.terminal_m
+    where batch_month between :month_from and :month_to
+),
+
+final as (
+    select
+        u.user_id,
+        p.msisdn,
+        p.main_imei,
+        substr(p.main_imei, 1, 8) as tac,
+        t.maker,
+        t.model,
+        coalesce(t.lte_capable, 0) as lte_capable,
+        p.imei_count,
+        p.imei_count > 1 or (prev.main_imei is not null and prev.main_imei <> p.main_imei) as imei_changed,
+        s.msisdns - 1 as shared_msisdns,
+        s.msisdns > 1 as multi_sim,
+        p.batch_month
+    from per_user as p
+    left join per_user as prev on prev.msisdn = p.msisdn and prev.batch_month = date_format(add_months(to_date(p.batch_month || '-01'), -1), 'yyyy-MM')
+    join sharing as s on s.imei = p.main_imei and s.batch_month = p.batch_month
+    left join terminals as t on t.tac = substr(p.main_imei, 1, 8) and t.batch_month = p.batch_month
+    left join users as u on u.msisdn = p.msisdn and u.batch_month = p.batch_month
+    where p.batch_month between :month_from and :month_to
+)
+
+select * from final

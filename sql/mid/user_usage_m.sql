@@ -1,0 +1,71 @@
+-- mid.user_usage_m: per user per month usage: the month's daily rows summed, the days with usage,
+-- and the call graph over the whole month (distinct contacts, and how many are on other networks).
+-- cdr_days says how many CDR days of the month are loaded: months before the CDR history starts
+-- have fewer (or none), and consumers must not read a short month as low usage.
+with daily as (
+    select *, date_format(batch_date, 'yyyy-MM') as batch_month
+    from mid.user_usage_d
+    where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
+),
+
+loaded_days as (
+    select batch_month, count(distinct batch_date) as cdr_days
+    from daily
+    group by batch_month
+),
+
+graph as (
+    select
+        msisdn, batch_month,
+        count(distinct other_party) as contacts,
+        count(distinct if(other_net = 'ONNET', other_party, null)) as onnet_contacts,
+        count(distinct if(other_net <> 'ONNET', other_party, null)) as offnet_contacts
+    from (
+        select msisdn, other_party, other_net, date_format(batch_date, 'yyyy-MM') as batch_month
+        from ods.cdr_voice
+        where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
+        union all
+        select msisdn, other_party, other_net, date_format(batch_date, 'yyyy-MM') as batch_month
+        from ods.cdr_sms
+        where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
+    )
+    group by msisdn, batch_month
+),
+
+per_user as (
+    select
+        msisdn, batch_month,
+        max(user_id) as user_id,
+        count(*) as active_days,
+        sum(voice_calls) as voice_calls, sum(voice_mo_calls) as voice_mo_calls, sum(voice_mt_calls) as voice_mt_calls,
+        sum(voice_seconds) as voice_seconds, sum(voice_mo_seconds) as voice_mo_seconds,
+        sum(billed_minutes) as billed_minutes,
+        sum(local_calls) as local_calls, sum(ld_calls) as ld_calls,
+        sum(roam_in_calls) as roam_in_calls, sum(roam_out_calls) as roam_out_calls,
+        sum(onnet_calls) as onnet_calls, sum(offnet_calls) as offnet_calls, sum(fixed_calls) as fixed_calls,
+        sum(offnet_seconds) as offnet_seconds,
+        sum(fwd_calls) as fwd_calls, sum(fwd_offnet_calls) as fwd_offnet_calls,
+        sum(voice_std_fee) as voice_std_fee, sum(voice_fee) as voice_fee, sum(offnet_fee) as offnet_fee,
+        sum(ld_fee) as ld_fee, sum(roam_fee) as roam_fee,
+        sum(sms_count) as sms_count, sum(sms_mo_count) as sms_mo_count, sum(sms_offnet_count) as sms_offnet_count,
+        sum(sms_fee) as sms_fee,
+        sum(data_records) as data_records, sum(data_kb) as data_kb, sum(data_fee) as data_fee,
+        sum(vas_count) as vas_count, sum(vas_fee) as vas_fee,
+        sum(total_fee) as total_fee
+    from daily
+    group by msisdn, batch_month
+),
+
+final as (
+    select
+        p.*,
+        coalesce(g.contacts, 0) as contacts,
+        coalesce(g.onnet_contacts, 0) as onnet_contacts,
+        coalesce(g.offnet_contacts, 0) as offnet_contacts,
+        d.cdr_days
+    from per_user as p
+    join loaded_days as d on d.batch_month = p.batch_month
+    left join graph as g on g.msisdn = p.msisdn and g.batch_month = p.batch_month
+)
+
+select * from final
