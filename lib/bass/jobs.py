@@ -44,8 +44,9 @@ def run_job(ctx: Context, job: str, batch: Batch | str, force: bool = False) -> 
             loaded = [v for v in batch.values if ods_loader.load(ctx, short, v, run, force=force)]
             if not loaded:
                 run.status, run.message = "SKIPPED", "deliveries already loaded"
-            else:
+            else:   # the run covers what changed, so only that is rebuilt downstream
                 run.message = f"loaded {len(loaded)} of {len(batch.values)} deliveries"
+                run.batch = Batch(batch.kind, tuple(loaded))
         elif layer == "dq":
             quality.run_stage(ctx, short, batch, run)
         else:

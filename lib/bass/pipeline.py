@@ -95,6 +95,10 @@ class History:
         self.rows[(job, batch.kind)].append((batch.first, batch.last, dt.datetime.now()))
 
 
+def load_history(ctx: Context) -> History:
+    return History.load(ctx)
+
+
 def stale_values(step: Step, values: list[str], steps: dict[str, Step], history: History, force: bool) -> list[str]:
     """Pipeline values the step must (re)build: never built, or built before a dependency changed."""
     if force or step.job.startswith("ods."):
@@ -120,7 +124,7 @@ def run_pipeline(ctx: Context, name: str, values: list[str] | str, force: bool =
     by_name = {s.job: s for s in steps}
     parallel = max(1, int(ctx.cfg.get("batch.parallel_jobs", 1)))
     delta_io.ensure_meta_tables(ctx)
-    history = History.load(ctx)
+    history = load_history(ctx)
     status: dict[str, str] = {}
     pending, running = list(steps), {}
     with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="bass-job") as pool:
@@ -145,9 +149,10 @@ def run_pipeline(ctx: Context, name: str, values: list[str] | str, force: bool =
             for fut in done:
                 step, batch = running.pop(fut)
                 try:
-                    status[step.job] = fut.result().status
-                    if status[step.job] == "SUCCESS":
-                        history.mark(step.job, batch)
+                    run = fut.result()
+                    status[step.job] = run.status
+                    if run.status == "SUCCESS":
+                        history.mark(step.job, run.batch)
                 except Exception as exc:  # recorded in meta.job_run by run_job; the batch goes on
                     status[step.job] = "FAILED"
                     log.error("%s %s failed: %s", step.job, batch.label(), exc)

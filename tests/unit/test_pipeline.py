@@ -1,8 +1,15 @@
-"""Batch DAGs: dependency order, cycles, and a failed job blocking only its dependents."""
+"""Batch DAGs: order, a failed job blocking its dependents, resume, backfill in one pass, and
+rebuilding only what a reloaded day changed. run_job is faked; the skip logic is real."""
+import datetime as dt
+
 import pytest
 
 from bass import pipeline
-from bass.pipeline import Step, order
+from bass.batch import Batch
+from bass.jobs import batch_kind
+from bass.pipeline import History, Step, order
+
+DAYS = ["2026-01-01", "2026-01-02", "2026-01-03"]
 
 
 def test_order_respects_dependencies_and_declaration():
@@ -17,35 +24,104 @@ def test_cycle_and_unknown_dependency_are_errors():
         order([Step("a", ("zzz",))])
 
 
-def test_declared_pipelines_are_valid():
-    daily = [s.job for s in pipeline.load_pipeline("daily")]
-    assert daily.index("mid.user_usage_d") > daily.index("ods.cdr_voice")
-    assert daily[-1] == "dm.kpi_d"
-    monthly = pipeline.load_pipeline("monthly")
-    assert [s.at for s in monthly if s.job == "ods.user"] == ["month_end"]
-    assert pipeline.step_batch(monthly[0], "2026-02") == "2026-02-28"
+@pytest.mark.parametrize("name", ["daily", "monthly"])
+def test_declared_pipelines_run_jobs_of_their_grain(name):
+    kind = pipeline.PIPELINE_KIND[name]
+    for step in pipeline.load_pipeline(name):
+        expected = "date" if step.at == "month_end" else kind
+        assert batch_kind(step.job) == expected, step.job
+        for other in step.inputs:
+            assert batch_kind(other) == "date"
+    assert pipeline.step_value(Step("ods.user", (), "month_end"), "2026-02") == "2026-02-28"
+
+
+class FakeWarehouse:
+    """Stands in for run_job + meta.job_run: records calls, remembers successes."""
+
+    def __init__(self, monkeypatch, steps, fail=(), loads=None):
+        self.calls, self.rows, self.fail, self.loads = [], [], set(fail), loads or {}
+        monkeypatch.setattr(pipeline, "load_pipeline", lambda name: order(steps))
+        monkeypatch.setattr(pipeline, "run_job", self.run_job)
+        monkeypatch.setattr(pipeline, "batch_kind", lambda job: "date")
+        monkeypatch.setattr(pipeline, "load_history", lambda ctx: History(list(self.rows)))
+        monkeypatch.setattr(pipeline.delta_io, "ensure_meta_tables", lambda ctx: None)
+
+    def run_job(self, ctx, job, batch, force=False):
+        self.calls.append((job, batch.values))
+        if job in self.fail:
+            raise RuntimeError("boom")
+        run = type("Run", (), {})()
+        run.status, run.batch = "SUCCESS", batch
+        if job.startswith("ods."):   # the loader loads only deliveries it has not loaded yet
+            new = tuple(v for v in batch.values if v in self.loads.get(job, batch.values))
+            self.loads[job] = ()
+            if not new:
+                run.status = "SKIPPED"
+            else:
+                run.batch = Batch("date", new)
+        if run.status == "SUCCESS":
+            self.rows.append(type("Row", (), dict(job=job, batch_kind="date", batch_from=run.batch.first,
+                                                  batch_to=run.batch.last, ended_at=dt.datetime.now()))())
+        return run
+
+
+class Ctx:
+    class cfg:
+        @staticmethod
+        def get(key, default=None):
+            return 2
+
+
+STEPS = [Step("ods.a", ()), Step("ods.b", ()), Step("mid.c", ("ods.a",)), Step("dm.d", ("mid.c",)), Step("mid.e", ("ods.b",))]
 
 
 def test_failed_job_blocks_its_dependents_only(monkeypatch):
-    class FakeCtx:
-        class cfg:
-            @staticmethod
-            def get(key, default=None):
-                return 2
-    steps = [Step("ods.a", ()), Step("ods.b", ()), Step("mid.c", ("ods.a",)), Step("dm.d", ("mid.c",)), Step("mid.e", ("ods.b",))]
-    ran = []
-
-    class Run:
-        status = "SUCCESS"
-
-    def fake_run(ctx, job, batch, force=False):
-        ran.append(job)
-        if job == "ods.a":
-            raise RuntimeError("boom")
-        return Run()
-    monkeypatch.setattr(pipeline, "load_pipeline", lambda name: order(steps))
-    monkeypatch.setattr(pipeline, "run_job", fake_run)
-    monkeypatch.setattr(pipeline.delta_io, "ensure_meta_tables", lambda ctx: None)
-    status = pipeline.run_pipeline(FakeCtx(), "daily", "2026-01-01")
+    wh = FakeWarehouse(monkeypatch, STEPS, fail={"ods.a"})
+    status = pipeline.run_pipeline(Ctx(), "daily", "2026-01-01")
     assert status == {"ods.a": "FAILED", "ods.b": "SUCCESS", "mid.c": "BLOCKED", "dm.d": "BLOCKED", "mid.e": "SUCCESS"}
-    assert sorted(ran) == ["mid.e", "ods.a", "ods.b"]
+    assert sorted(j for j, _ in wh.calls) == ["mid.e", "ods.a", "ods.b"]
+
+
+def test_rerun_resumes_after_a_failure(monkeypatch):
+    wh = FakeWarehouse(monkeypatch, STEPS, fail={"mid.c"})
+    pipeline.run_pipeline(Ctx(), "daily", DAYS)
+    wh.fail.clear()
+    wh.calls.clear()
+    status = pipeline.run_pipeline(Ctx(), "daily", DAYS)
+    assert status == {"ods.a": "SKIPPED", "ods.b": "SKIPPED", "mid.c": "SUCCESS", "dm.d": "SUCCESS", "mid.e": "UP_TO_DATE"}
+    assert [j for j, _ in wh.calls if not j.startswith("ods.")] == ["mid.c", "dm.d"]
+
+
+def test_backfill_runs_each_job_once_over_the_range(monkeypatch):
+    wh = FakeWarehouse(monkeypatch, STEPS)
+    pipeline.run_pipeline(Ctx(), "daily", DAYS)
+    assert sorted(wh.calls) == sorted((s.job, tuple(DAYS)) for s in STEPS)
+    wh.calls.clear()
+    status = pipeline.run_pipeline(Ctx(), "daily", DAYS)
+    assert [j for j, _ in wh.calls if not j.startswith("ods.")] == []
+    assert status["dm.d"] == "UP_TO_DATE"
+    status = pipeline.run_pipeline(Ctx(), "daily", DAYS, force=True)
+    assert status["dm.d"] == "SUCCESS"
+
+
+def test_a_reloaded_day_rebuilds_only_that_day_downstream(monkeypatch):
+    wh = FakeWarehouse(monkeypatch, STEPS)
+    pipeline.run_pipeline(Ctx(), "daily", DAYS)
+    wh.calls.clear()
+    wh.loads["ods.a"] = ("2026-01-02",)     # late CDRs for day 2 arrive as a resend
+    status = pipeline.run_pipeline(Ctx(), "daily", DAYS)
+    assert [c for c in wh.calls if not c[0].startswith("ods.")] == [("mid.c", ("2026-01-02",)), ("dm.d", ("2026-01-02",))]
+    assert status["mid.e"] == "UP_TO_DATE"
+
+
+def test_monthly_job_is_stale_when_its_daily_input_changed(monkeypatch):
+    t0 = dt.datetime(2026, 2, 1, 1)
+    row = lambda job, kind, a, b, t: type("R", (), dict(job=job, batch_kind=kind, batch_from=a, batch_to=b, ended_at=t))()  # noqa: E731
+    h = History([row("mid.m", "month", "2026-01", "2026-01", t0),
+                 row("mid.d", "date", "2026-01-10", "2026-01-10", t0 + dt.timedelta(hours=1))])
+    step = Step("mid.m", (), None, ("mid.d",))
+    monkeypatch.setattr(pipeline, "batch_kind", {"mid.m": "month", "mid.d": "date"}.get)
+    # January was built before the daily input changed; February was never built
+    assert pipeline.stale_values(step, ["2026-01", "2026-02"], {"mid.m": step}, h, False) == ["2026-01", "2026-02"]
+    h.mark("mid.m", Batch("month", ("2026-01", "2026-02")))
+    assert pipeline.stale_values(step, ["2026-01", "2026-02"], {"mid.m": step}, h, False) == []

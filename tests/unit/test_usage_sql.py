@@ -2,81 +2,94 @@
 import datetime as dt
 from decimal import Decimal as D
 
-from chispa import assert_df_equality
-
 from bass import delta_io, sql_runner
+from bass.batch import Batch
 from bass.registry import table
+from tests.unit.frames import put
 
 DAY = dt.date(2026, 1, 5)
+ONE_DAY = Batch.of("date", DAY.isoformat()).params()
 
 
-def put(ctx, name, rows, batch=DAY):
-    """Write rows (dicts; missing declared columns are null) into an ODS table's daily partition."""
-    cols = table(name).columns
-    full = [tuple({**r, "batch_date": r.get("batch_date", batch)}.get(c.name) for c in cols) for r in rows]
-    df = ctx.spark.createDataFrame(full, ", ".join(f"{c.name} {c.type}" for c in cols))
-    for b in sorted({r[-1] for r in full} or {batch}):
-        delta_io.write(ctx, name, df.where(df.batch_date == b), {"batch_date": b})
-
-
-def call(msisdn, duration, direction, call_type, net, std, act, fwd=0, fwd_net=None, **kw):
-    return dict(msisdn=msisdn, other_party="x", start_time=dt.datetime(2026, 1, 5, 9), duration=duration,
+def call(msisdn, duration, direction, call_type, net, std, act, fwd=0, fwd_net=None, other="x", **kw):
+    return dict(msisdn=msisdn, other_party=other, start_time=dt.datetime(2026, 1, 5, 9), duration=duration,
                 direction=direction, call_type=call_type, other_net=net, fwd_flag=fwd, fwd_net=fwd_net,
-                std_fee=D(std), act_fee=D(act), **kw)
+                std_fee=D(std), act_fee=D(act), batch_date=DAY, **kw)
 
 
 def load_tiny_day(ctx):
     a, b, c = "13800000001", "13800000002", "13900000009"
     put(ctx, "ods.cdr_voice", [
-        call(a, 61, "MO", "LOCAL", "ONNET", "0.40", "0.40"),          # 1 minute unit  -> 120 s
-        call(a, 61, "MO", "LD", "OFFNET", "0.35", "0.33"),            # 6-second units -> 66 s
-        call(a, 0, "MT", "LOCAL", "ONNET", "0", "0", fwd=1, fwd_net="OFFNET"),   # -> 0 s
-        call(a, 2, "MO", "ROAM_OUT", "FIXED", "0.39", "0.39"),        # minute unit    -> 60 s
-        call(c, 7, "MT", "LD", "ONNET", "0", "0"),                    # unknown user   -> 12 s
-        call(a, 600, "MO", "LOCAL", "ONNET", "9", "9", batch_date=DAY - dt.timedelta(days=1)),  # other day
+        call(a, 61, "MO", "LOCAL", "ONNET", "0.40", "0.40", other="p1"),   # 1 minute unit  -> 120 s
+        call(a, 61, "MO", "LD", "OFFNET", "0.35", "0.33", other="p2"),     # 6-second units -> 66 s
+        call(a, 0, "MT", "LOCAL", "ONNET", "0", "0", fwd=1, fwd_net="OFFNET", other="p1"),   # -> 0 s
+        call(a, 2, "MO", "ROAM_OUT", "FIXED", "0.39", "0.39", other="p3"),  # minute unit    -> 60 s
+        call(c, 7, "MT", "LD", "ONNET", "0", "0"),                         # unknown user   -> 12 s
+        dict(call(a, 600, "MO", "LOCAL", "ONNET", "9", "9"), batch_date=DAY - dt.timedelta(days=1)),  # other day
     ])
     put(ctx, "ods.cdr_sms", [
-        dict(msisdn=a, other_party="x", send_time=dt.datetime(2026, 1, 5, 9), direction="MO", other_net="ONNET",
-             sms_type="SMS", fee=D("0.10")),
-        dict(msisdn=a, other_party="x", send_time=dt.datetime(2026, 1, 5, 9), direction="MT", other_net="ONNET",
-             sms_type="SMS", fee=D("0.00")),
+        dict(msisdn=a, other_party="p4", send_time=dt.datetime(2026, 1, 5, 9), direction="MO", other_net="OFFNET",
+             sms_type="SMS", fee=D("0.10"), batch_date=DAY),
+        dict(msisdn=a, other_party="p1", send_time=dt.datetime(2026, 1, 5, 9), direction="MT", other_net="ONNET",
+             sms_type="SMS", fee=D("0.00"), batch_date=DAY),
     ])
     put(ctx, "ods.cdr_data", [
-        dict(msisdn=a, start_time=dt.datetime(2026, 1, 5, 9), duration=60, up_kb=100, down_kb=924, rat="4G", fee=D("0.03")),
-        dict(msisdn=b, start_time=dt.datetime(2026, 1, 5, 9), duration=60, up_kb=10, down_kb=20, rat="4G", fee=D("0.00")),
+        dict(msisdn=a, start_time=dt.datetime(2026, 1, 5, 9), duration=60, up_kb=100, down_kb=924, rat="4G",
+             fee=D("0.03"), batch_date=DAY),
+        dict(msisdn=b, start_time=dt.datetime(2026, 1, 5, 9), duration=60, up_kb=10, down_kb=20, rat="4G",
+             fee=D("0.00"), batch_date=DAY),
     ])
+    put(ctx, "ods.vas_usage", [dict(msisdn=b, sp_code="SP1", service_code="S1", use_time=dt.datetime(2026, 1, 5, 9),
+                                    fee=D("2.00"), batch_date=DAY)])
     user = dict(cust_id="C1", brand="GOTONE", plan_id="GT58", open_date=dt.date(2020, 1, 1), status="NORMAL",
-                status_date=dt.date(2020, 1, 1), net_gen="4G", sim_type="USIM", region_code="571")
+                status_date=dt.date(2020, 1, 1), net_gen="4G", sim_type="USIM", region_code="571", batch_date=DAY)
     put(ctx, "ods.user", [dict(user, user_id="U1", msisdn=a), dict(user, user_id="U2", msisdn=b)])
+
+
+def usage_rows(ctx):
+    df = delta_io.conform(sql_runner.select(ctx.spark, "mid.user_usage_d", ONE_DAY), table("mid.user_usage_d"))
+    return {r.msisdn: r.asDict() for r in df.collect()}
 
 
 def test_user_usage_d_by_hand(ctx):
     load_tiny_day(ctx)
-    got = sql_runner.select(ctx.spark, "mid.user_usage_d", {"batch_date": DAY})
-    got = delta_io.conform(got, table("mid.user_usage_d"))
-    cols = ", ".join(f"{c.name} {c.type}" for c in table("mid.user_usage_d").columns)
-    expected = ctx.spark.createDataFrame([
-        # msisdn, user, calls, mo, secs, billed min, ld, roam, offnet, fwd-offnet, std, act, offnet fee,
-        # sms, sms fee, data kb, data fee, total
-        ("13800000001", "U1", 4, 3, 124, D("4.1"), 1, 1, 2, 1, D("1.14"), D("1.12"), D("0.72"),
-         2, D("0.10"), 1024, D("0.03"), D("1.25"), DAY),
-        ("13800000002", "U2", 0, 0, 0, D("0.0"), 0, 0, 0, 0, D("0"), D("0"), D("0"), 0, D("0"), 30, D("0.00"), D("0.00"), DAY),
-        ("13900000009", None, 1, 0, 7, D("0.2"), 1, 0, 0, 0, D("0"), D("0"), D("0"), 0, D("0"), 0, D("0"), D("0"), DAY),
-    ], cols)
-    assert_df_equality(got, expected, ignore_row_order=True, ignore_nullable=True)
+    got = usage_rows(ctx)
+    assert set(got) == {"13800000001", "13800000002", "13900000009"}     # the other day's call is not read
+    a = got["13800000001"]
+    assert {k: a[k] for k in ["user_id", "voice_calls", "voice_mo_calls", "voice_mt_calls", "voice_seconds",
+                              "voice_mo_seconds", "local_calls", "ld_calls", "roam_in_calls", "roam_out_calls",
+                              "onnet_calls", "offnet_calls", "fixed_calls", "offnet_seconds", "fwd_calls",
+                              "fwd_offnet_calls", "sms_count", "sms_mo_count", "sms_offnet_count", "data_records",
+                              "data_kb", "vas_count", "contacts", "offnet_contacts"]} == dict(
+        user_id="U1", voice_calls=4, voice_mo_calls=3, voice_mt_calls=1, voice_seconds=124, voice_mo_seconds=124,
+        local_calls=2, ld_calls=1, roam_in_calls=0, roam_out_calls=1, onnet_calls=2, offnet_calls=2, fixed_calls=1,
+        offnet_seconds=63, fwd_calls=1, fwd_offnet_calls=1, sms_count=2, sms_mo_count=1, sms_offnet_count=1,
+        data_records=1, data_kb=1024, vas_count=0, contacts=4, offnet_contacts=3)
+    # billed: 120 + 66 + 0 + 60 = 246 s = 4.1 min; fees: voice 0.40+0.33+0.39, off-net 0.33+0.39
+    assert {k: a[k] for k in ["billed_minutes", "voice_std_fee", "voice_fee", "offnet_fee", "ld_fee", "roam_fee",
+                              "sms_fee", "data_fee", "vas_fee", "total_fee"]} == dict(
+        billed_minutes=D("4.1"), voice_std_fee=D("1.14"), voice_fee=D("1.12"), offnet_fee=D("0.72"),
+        ld_fee=D("0.33"), roam_fee=D("0.39"), sms_fee=D("0.10"), data_fee=D("0.03"), vas_fee=D("0.00"),
+        total_fee=D("1.25"))
+    b, c = got["13800000002"], got["13900000009"]
+    assert (b["voice_calls"], b["data_kb"], b["vas_count"], b["vas_fee"], b["total_fee"]) == (0, 30, 1, D("2.00"), D("2.00"))
+    assert (c["user_id"], c["voice_calls"], c["billed_minutes"], c["contacts"]) == (None, 1, D("0.2"), 1)
 
 
 def test_kpi_d_by_hand(ctx):
     load_tiny_day(ctx)
-    usage = sql_runner.select(ctx.spark, "mid.user_usage_d", {"batch_date": DAY})
-    delta_io.write(ctx, "mid.user_usage_d", usage, {"batch_date": DAY})
-    got = delta_io.conform(sql_runner.select(ctx.spark, "dm.kpi_d", {"batch_date": DAY}), table("dm.kpi_d"))
-    cols = ", ".join(f"{c.name} {c.type}" for c in table("dm.kpi_d").columns)
-    expected = ctx.spark.createDataFrame([
-        ("571", "GOTONE", 2, 4, 124, D("4.1"), 2, 1054, D("0.72"), D("1.25"), DAY),
-        ("UNKNOWN", "UNKNOWN", 1, 1, 7, D("0.2"), 0, 0, D("0"), D("0"), DAY),
-    ], cols)
-    assert_df_equality(got, expected, ignore_row_order=True, ignore_nullable=True)
+    usage = sql_runner.select(ctx.spark, "mid.user_usage_d", ONE_DAY)
+    delta_io.write(ctx, "mid.user_usage_d", usage, {"batch_date": (DAY, DAY)})
+    got = delta_io.conform(sql_runner.select(ctx.spark, "dm.kpi_d", ONE_DAY), table("dm.kpi_d"))
+    rows = {(r.region_code, r.brand): r.asDict() for r in got.collect()}
+    assert rows == {
+        ("571", "GOTONE"): dict(region_code="571", brand="GOTONE", active_users=2, voice_calls=4, voice_seconds=124,
+                                billed_minutes=D("4.1"), sms_count=2, data_kb=1054, offnet_fee=D("0.72"),
+                                revenue=D("3.25"), batch_date=DAY),
+        ("UNKNOWN", "UNKNOWN"): dict(region_code="UNKNOWN", brand="UNKNOWN", active_users=1, voice_calls=1,
+                                     voice_seconds=7, billed_minutes=D("0.2"), sms_count=0, data_kb=0,
+                                     offnet_fee=D("0.00"), revenue=D("0.00"), batch_date=DAY),
+    }
 
 
 def test_billed_duration_rule(ctx):
@@ -87,9 +100,7 @@ def test_billed_duration_rule(ctx):
         (59, "ROAM_IN", 60), (121, "ROAM_OUT", 180),
     ]
     put(ctx, "ods.cdr_voice", [call(f"1380000{i:04d}", d, "MO", t, "ONNET", "0", "0") for i, (d, t, _) in enumerate(cases)])
-    put(ctx, "ods.cdr_sms", [])
-    put(ctx, "ods.cdr_data", [])
-    put(ctx, "ods.user", [])
-    got = {r.msisdn: r.billed_minutes for r in
-           sql_runner.select(ctx.spark, "mid.user_usage_d", {"batch_date": DAY}).select("msisdn", "billed_minutes").collect()}
-    assert {k: float(v) for k, v in got.items()} == {f"1380000{i:04d}": round(b / 60, 1) for i, (_, _, b) in enumerate(cases)}
+    for name in ["ods.cdr_sms", "ods.cdr_data", "ods.vas_usage", "ods.user"]:
+        put(ctx, name, [])
+    got = {k: float(v["billed_minutes"]) for k, v in usage_rows(ctx).items()}
+    assert got == {f"1380000{i:04d}": round(b / 60, 1) for i, (_, _, b) in enumerate(cases)}

@@ -1,0 +1,27 @@
+"""Tiny inline tables for SQL unit tests: rows are dicts, undeclared columns are null."""
+from __future__ import annotations
+
+from bass import delta_io
+from bass.registry import table
+
+
+def frame(ctx, name: str, rows: list[dict]):
+    cols = table(name).columns
+    return ctx.spark.createDataFrame([tuple(r.get(c.name) for c in cols) for r in rows],
+                                     ", ".join(f"`{c.name}` {c.type}" for c in cols))
+
+
+def put(ctx, name: str, rows: list[dict]) -> None:
+    """Write rows into a registry table, replacing the partitions they fall in (or the table)."""
+    tbl = table(name)
+    df = frame(ctx, name, rows)
+    if tbl.mode == "overwrite_partition":
+        col = tbl.partition_by[0]
+        values = sorted({r[col] for r in rows})
+        for v in values or [None]:
+            if v is None:
+                delta_io.ensure_table(ctx, name)
+            else:
+                delta_io.write(ctx, name, df.where(df[col] == v), {col: v})
+    else:
+        delta_io.write(ctx, name, df)
