@@ -1,0 +1,75 @@
+"""Reconciliation checks: disagreeing bills and unknown users are caught; critical stops, warn goes on."""
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from bass import quality
+from bass.batch import Batch
+from bass.quality import Check, QualityError, Stage
+from bass.runlog import Run
+from tests.unit.frames import put
+
+FEB = Batch.of("month", "2026-02")
+DAY = dt.date(2026, 1, 5)
+
+
+def check(name):
+    return next(c for s in quality.stages().values() for c in s.checks if c.name == name)
+
+
+def usage_and_bills(ctx, cdr_days):
+    put(ctx, "mid.user_usage_m", [
+        dict(msisdn="m1", user_id="U1", batch_month="2026-02", total_fee=D("50.00"), cdr_days=cdr_days),
+        dict(msisdn="m2", user_id="U2", batch_month="2026-02", total_fee=D("10.00"), cdr_days=cdr_days),
+    ])
+    put(ctx, "mid.user_bill_m", [
+        dict(user_id="U1", batch_month="2026-02", usage_fee=D("50.20")),   # within 0.50 + 1 % of the bill
+        dict(user_id="U2", batch_month="2026-02", usage_fee=D("30.00")),   # 20 yuan more billed than used
+    ])
+
+
+def test_bill_disagreeing_with_cdrs_fails(ctx):
+    usage_and_bills(ctx, cdr_days=28)
+    [r] = quality.evaluate(ctx.spark, check("cdr_fee_vs_bill"), FEB).collect()
+    assert (r.batch, r.status, r.checked, r.failed) == ("2026-02", "FAIL", 2, 1)
+    assert "U2: CDRs 10.00 vs bill 30.00" in r.detail
+
+
+def test_bill_check_skips_a_month_without_all_cdr_days(ctx):
+    usage_and_bills(ctx, cdr_days=27)
+    [r] = quality.evaluate(ctx.spark, check("cdr_fee_vs_bill"), FEB).collect()
+    assert (r.status, r.checked, r.detail) == ("SKIPPED", 0, "not compared: CDRs cover 27 of 28 days")
+
+
+def cdrs_with_an_unknown_user(ctx):
+    cdr = dict(other_party="x", start_time=dt.datetime(2026, 1, 5, 9), duration=10, direction="MO", call_type="LOCAL",
+               other_net="ONNET", fwd_flag=0, std_fee=D(0), act_fee=D(0), batch_date=DAY)
+    put(ctx, "ods.cdr_voice", [dict(cdr, msisdn="13800000001"), dict(cdr, msisdn="13999999999")])
+    for name in ["ods.cdr_sms", "ods.cdr_data", "ods.vas_usage"]:
+        put(ctx, name, [])
+    put(ctx, "ods.user", [dict(user_id="U1", msisdn="13800000001", batch_date=DAY)])
+
+
+def test_missing_user_reference_is_caught(ctx):
+    cdrs_with_an_unknown_user(ctx)
+    [r] = quality.evaluate(ctx.spark, check("cdr_msisdn_known"), Batch.of("date", "2026-01-05")).collect()
+    assert (r.status, r.checked, r.failed) == ("FAIL", 2, 1)
+    assert "13999999999" in r.detail
+
+
+@pytest.mark.parametrize("severity", ["critical", "warn"])
+def test_critical_failure_stops_the_job_a_warning_does_not(ctx, monkeypatch, severity):
+    cdrs_with_an_unknown_user(ctx)
+    stage = Stage("t", "date", (Check("cdr_msisdn_known", "sql/dq/cdr_msisdn_known.sql", severity),))
+    monkeypatch.setattr(quality, "stages", lambda: {"t": stage})
+    batch = Batch.of("date", "2026-01-05")
+    run = Run("dq.t", batch)
+    if severity == "critical":
+        with pytest.raises(QualityError, match="cdr_msisdn_known 2026-01-05: 1 of 2 failed"):
+            quality.run_stage(ctx, "t", batch, run)
+    else:
+        quality.run_stage(ctx, "t", batch, run)
+        assert run.message.startswith("1 warning(s)")
+    stored = ctx.spark.table("meta.dq_result").collect()
+    assert [(r.check_name, r.batch, r.severity, r.status) for r in stored] == [("cdr_msisdn_known", "2026-01-05", severity, "FAIL")]

@@ -1,0 +1,109 @@
+"""MID/DM SQL on tiny hand-built tables; every expected number is worked out by hand here."""
+import datetime as dt
+from decimal import Decimal as D
+
+from bass import delta_io, sql_runner
+from bass.batch import Batch
+from bass.registry import table
+from tests.unit.frames import put
+
+FEB = Batch.of("month", "2026-02")
+
+
+def rows(ctx, name, batch, key):
+    df = delta_io.conform(sql_runner.select(ctx.spark, name, batch.params()), table(name))
+    return {tuple(r[k] for k in key) if isinstance(key, tuple) else r[key]: r.asDict() for r in df.collect()}
+
+
+def snapshot(day, user_id, plan, status, status_date, open_date=dt.date(2020, 1, 1), **kw):
+    return dict(user_id=user_id, msisdn="138" + user_id[1:].zfill(8), cust_id="C1", brand="GOTONE", plan_id=plan,
+                open_date=open_date, status=status, status_date=status_date, net_gen="4G", sim_type="USIM",
+                channel_id="CH1", region_code="571", batch_date=day, **kw)
+
+
+def test_scd2_user_history_from_snapshots(ctx):
+    d = dt.date
+    put(ctx, "ods.user", [
+        snapshot(d(2026, 1, 5), "U1", "A", "NORMAL", d(2020, 1, 1)),
+        snapshot(d(2026, 1, 10), "U1", "B", "NORMAL", d(2020, 1, 1)),          # plan change: dated by the snapshot
+        snapshot(d(2026, 1, 20), "U1", "B", "ARREARS_STOP", d(2026, 1, 15)),   # status change: dated by BOSS
+        snapshot(d(2026, 1, 31), "U1", "B", "NORMAL", d(2026, 1, 25)),
+        snapshot(d(2026, 2, 28), "U1", "B", "CLOSED", d(2026, 2, 10)),
+        snapshot(d(2026, 1, 5), "U2", "A", "NORMAL", d(2025, 6, 1), open_date=d(2025, 6, 1)),
+        snapshot(d(2026, 2, 28), "U2", "A", "NORMAL", d(2025, 6, 1), open_date=d(2025, 6, 1)),
+        snapshot(d(2026, 1, 5), "U3", "A", "NORMAL", d(2020, 1, 1)),
+        snapshot(d(2026, 1, 10), "U3", "A", "NORMAL", d(2020, 1, 1)),          # then no longer delivered
+    ])
+    got = sql_runner.select(ctx.spark, "mid.user_h", FEB.params())
+    history = sorted((r.user_id, r.plan_id, r.status, r.valid_from, r.valid_to, r.is_current) for r in got.collect())
+    end = d(9999, 12, 31)
+    assert history == [
+        ("U1", "A", "NORMAL", d(2020, 1, 1), d(2026, 1, 9), False),
+        ("U1", "B", "ARREARS_STOP", d(2026, 1, 15), d(2026, 1, 24), False),
+        ("U1", "B", "CLOSED", d(2026, 2, 10), end, True),
+        ("U1", "B", "NORMAL", d(2026, 1, 10), d(2026, 1, 14), False),
+        ("U1", "B", "NORMAL", d(2026, 1, 25), d(2026, 2, 9), False),
+        ("U2", "A", "NORMAL", d(2025, 6, 1), end, True),
+        ("U3", "A", "NORMAL", d(2020, 1, 1), d(2026, 1, 10), False),
+    ]
+    delta_io.write(ctx, "mid.user_h", got)
+    active_on = ctx.spark.sql("select user_id, status from mid.user_h where date'2026-01-16' between valid_from and valid_to")
+    # U3 was last delivered on Jan 10, so it is not in the network on Jan 16
+    assert sorted(map(tuple, active_on.collect())) == [("U1", "ARREARS_STOP"), ("U2", "NORMAL")]
+
+
+def profile(user_id, status, **kw):
+    base = dict(user_id=user_id, msisdn="m" + user_id, brand="GOTONE", plan_id="P1", channel_id="CH1", region_code="571",
+                status=status, is_new=False, churned_in_month=False, in_net_at_start=True, batch_month="2026-02")
+    return {**base, **kw}
+
+
+def test_kpi_m_by_hand(ctx):
+    put(ctx, "mid.user_profile_m", [
+        profile("U1", "NORMAL"),
+        profile("U2", "CLOSED", churned_in_month=True),                 # left in February
+        profile("U3", "NORMAL", is_new=True, in_net_at_start=False),    # joined in February
+        profile("U4", "CLOSED", in_net_at_start=False),                 # closed before February: not counted
+    ])
+    put(ctx, "mid.user_usage_m", [dict(msisdn="mU1", user_id="U1", batch_month="2026-02", active_days=3, voice_calls=10,
+                                       voice_seconds=600, billed_minutes=D("12.0"), sms_count=5, data_kb=100,
+                                       data_records=2, vas_count=1, offnet_fee=D("1.00"), cdr_days=28)])
+    bill = dict(batch_month="2026-02", billed=True, bill_std_fee=D(0), bill_discount=D(0), rent_fee=D(0), roam_fee=D(0),
+                pay_amount=D(0), pay_bank=D(0), pay_hall=D(0), pay_agent=D(0), pay_e_topup=D(0), arrears_amt=D(0),
+                arrears_days=0)
+    put(ctx, "mid.user_bill_m", [
+        {**bill, "user_id": "U1", "bill_act_fee": D("100"), "bill_std_fee": D("110"), "bill_discount": D("10"),
+         "rent_fee": D("50"), "roam_fee": D("5"), "pay_amount": D("120"), "pay_bank": D("120"), "has_usage": True},
+        {**bill, "user_id": "U2", "bill_act_fee": D("40"), "rent_fee": D("40"), "has_usage": False,
+         "arrears_amt": D("30"), "arrears_days": 100},
+        {**bill, "user_id": "U3", "bill_act_fee": D("20"), "has_usage": True},   # usage on the bill, no CDR day
+    ])
+    got = rows(ctx, "dm.kpi_m", FEB, ("region_code", "brand", "plan_id", "channel_id"))
+    assert list(got) == [("571", "GOTONE", "P1", "CH1")]
+    k = got[("571", "GOTONE", "P1", "CH1")]
+    assert {n: k[n] for n in ["users_in_net", "active_users", "billed_users", "new_users", "churned_users",
+                              "users_at_start", "voice_calls", "voice_seconds", "valid_cdrs", "cdr_days"]} == dict(
+        users_in_net=2, active_users=2, billed_users=3, new_users=1, churned_users=1, users_at_start=2,
+        voice_calls=10, voice_seconds=600, valid_cdrs=18, cdr_days=28)
+    assert {n: k[n] for n in ["revenue", "std_fee", "discount", "rent_fee", "roam_fee", "collected", "pay_bank",
+                              "arrears_amt", "doubtful_debt", "offnet_fee", "billed_minutes"]} == dict(
+        revenue=D("160.00"), std_fee=D("110.00"), discount=D("10.00"), rent_fee=D("90.00"), roam_fee=D("5.00"),
+        collected=D("120.00"), pay_bank=D("120.00"), arrears_amt=D("30.00"), doubtful_debt=D("30.00"),
+        offnet_fee=D("1.00"), billed_minutes=D("12.0"))
+    # ARPU 160 / 3 billed users; MOU 12 billed minutes / 3; churn rate 1 left / 2 in the network on Feb 1
+    assert (k["arpu"], k["mou"], k["churn_rate"]) == (D("53.33"), D("4.0"), D("0.50000"))
+
+
+def test_churn_labels_wait_for_the_horizon(ctx):
+    d = dt.date
+    put(ctx, "mid.user_profile_m", [profile("U1", "NORMAL", batch_month="2026-01"),
+                                    profile("U2", "NORMAL", batch_month="2026-01"),
+                                    profile("U3", "CLOSED", batch_month="2026-01")])
+    put(ctx, "mid.user_h", [
+        dict(user_id="U1", status="NORMAL", valid_from=d(2020, 1, 1), valid_to=d(2026, 2, 14)),
+        dict(user_id="U1", status="CLOSED", valid_from=d(2026, 2, 15), valid_to=d(9999, 12, 31)),
+        dict(user_id="U2", status="NORMAL", valid_from=d(2020, 1, 1), valid_to=d(9999, 12, 31)),
+    ])
+    put(ctx, "ods.user", [snapshot(d(2026, 2, 28), "U2", "A", "NORMAL", d(2020, 1, 1))])   # loaded up to Feb 28
+    got = rows(ctx, "dm.churn_label_m", Batch.of("month", "2026-01"), "user_id")
+    assert {u: (r["churn_1m"], r["churn_3m"]) for u, r in got.items()} == {"U1": (True, None), "U2": (False, None)}
