@@ -24,6 +24,10 @@ demo: jars
 test: jars
 	$(BIN)/python -m pytest -q tests
 
+# the data dictionary docs/tables.md, generated from conf/tables.yml and conf/interfaces/
+docs: install
+	$(BIN)/bass docs
+
 bench: jars
 	$(BIN)/bass bench
 

@@ -89,6 +89,19 @@ def cmd_sql(args) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    from bass import dictionary
+    if args.check:
+        if dictionary.is_current():
+            print(f"{dictionary.DICTIONARY} is up to date")
+            return 0
+        print(f"{dictionary.DICTIONARY} is out of date with conf/tables.yml and conf/interfaces/: run `bass docs`",
+              file=sys.stderr)
+        return 1
+    print(f"wrote {dictionary.write()}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from bass.demo import run_demo
     from bass.session import get_context
@@ -141,6 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--to", help="last date or month of a range")
     r.add_argument("--force", action="store_true", help="rerun jobs already done and reload deliveries already loaded")
     r.set_defaults(func=cmd_run)
+
+    o = sub.add_parser("docs", help="generate the data dictionary docs/tables.md from the table registry")
+    o.add_argument("--check", action="store_true", help="only check that docs/tables.md is up to date")
+    o.set_defaults(func=cmd_docs)
 
     q = sub.add_parser("sql", help="query warehouse tables by name, e.g. bass sql 'select * from dm.kpi_d'")
     q.add_argument("query")
