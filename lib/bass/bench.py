@@ -37,7 +37,7 @@ def bench_context(ctx: Context, home: str) -> Context:
 
 
 def prepare(ctx: Context, rows: int, seed: int) -> int:
-    """Simulate one day's voice CDRs (about `rows`), the user file, and empty SMS/data files."""
+    """Simulate one day's voice CDRs (about `rows`), the user file, and empty SMS/data/VAS files."""
     landing = ctx.cfg.path("landing")
     users = max(100, int(rows / CALLS_PER_USER_DAY))
     pop = population.population(ctx.spark, users, seed, DAY, DAY)
@@ -47,7 +47,7 @@ def prepare(ctx: Context, rows: int, seed: int) -> int:
     recs = write_delivery(usage.voice(ud, seed, users).select(*spec.field_names()), spec, DAY.isoformat(),
                           landing, ctx.cfg.province, files=files, sort=False)
     write_delivery(monthly.user_snapshot(pop, DAY), interface("user"), DAY.isoformat(), landing, ctx.cfg.province)
-    for code in ("cdr_sms", "cdr_data"):
+    for code in ("cdr_sms", "cdr_data", "vas_usage"):
         spec = interface(code)
         empty = ctx.spark.createDataFrame([], ", ".join(f"{f.name} {f.spark_type}" for f in spec.fields))
         write_delivery(empty, spec, DAY.isoformat(), landing, ctx.cfg.province)
@@ -74,7 +74,7 @@ def run_bench(ctx: Context, rows: int, home: str, seed: int = 1) -> dict:
     t = time.time()
     n = prepare(bctx, rows, seed)
     print(f"simulated {n:,} voice CDRs in {time.time() - t:.0f}s")
-    for job in ("ods.user", "ods.cdr_sms", "ods.cdr_data"):
+    for job in ("ods.user", "ods.cdr_sms", "ods.cdr_data", "ods.vas_usage"):
         run_job(bctx, job, DAY.isoformat())
     t0 = time.time()
     run_job(bctx, "ods.cdr_voice", DAY.isoformat())

@@ -34,10 +34,16 @@ def _literal(value) -> str:
 
 
 def partition_predicate(partition: dict, alias: str = "") -> str:
-    """`col = v` for a value, `col between a and b` for an (a, b) range."""
+    """`col = v` for a value, `a <= col <= b` for an (a, b) range, `col in (...)` for a list."""
     p = f"{alias}." if alias else ""
-    return " and ".join(f"{p}{col} between {_literal(val[0])} and {_literal(val[1])}" if isinstance(val, tuple)
-                        else f"{p}{col} = {_literal(val)}" for col, val in partition.items())
+
+    def one(col, val) -> str:
+        if isinstance(val, tuple):   # not `between`: Delta's replaceWhere fails on Spark 4's rewrite of it
+            return f"{p}{col} >= {_literal(val[0])} and {p}{col} <= {_literal(val[1])}"
+        if isinstance(val, list):
+            return f"{p}{col} in ({', '.join(_literal(v) for v in val)})"
+        return f"{p}{col} = {_literal(val)}"
+    return " and ".join(one(col, val) for col, val in partition.items())
 
 
 def write(ctx: Context, name: str, df: DataFrame, partition: dict | None = None) -> int:

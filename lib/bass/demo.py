@@ -48,13 +48,16 @@ def summary(ctx: Context) -> str:
     runs = spark.table("meta.job_run").groupBy("status").count().collect()
     lines.append(f"   job runs: {', '.join(f'{r.status} {r[1]}' for r in runs)}; quarantined rows: {rejects}")
     lines.append(f"   outbox: {ctx.cfg.path('outbox')}   reports: {ctx.cfg.path('reports')}")
-    lines.append("   daily KPIs by brand (first CDR day):")
-    kpi = (spark.table("dm.kpi_d").where(F.col("batch_date") == spark.table("dm.kpi_d").agg(F.min("batch_date")).first()[0])
-           .groupBy("brand").agg(F.sum("active_users").alias("active_users"), F.sum("voice_calls").alias("calls"),
-                                 F.sum("billed_minutes").alias("billed_min"), F.sum("revenue").alias("revenue"))
-           .orderBy("brand").collect())
+    lines.append("   monthly KPIs by brand (dm.kpi_m):")
+    kpi = (spark.table("dm.kpi_m").groupBy("batch_month", "brand")
+           .agg(F.sum("users_in_net").alias("users"), F.sum("revenue").alias("revenue"),
+                (F.sum("revenue") / F.sum("billed_users")).alias("arpu"),
+                (F.sum("churned_users") / F.sum("users_at_start")).alias("churn"))
+           .orderBy("batch_month", "brand").collect())
     for r in kpi:
-        lines.append(f"     {r.brand:<8} active {r.active_users:>7,d}  calls {r.calls:>8,d}  "
-                     f"billed min {float(r.billed_min):>10,.1f}  revenue {float(r.revenue):>10,.2f}")
-    lines.append('   try: bass sql "select region_code, brand, active_users, revenue from dm.kpi_d order by revenue desc limit 5"')
+        lines.append(f"     {r.batch_month} {r.brand:<8} users {r.users:>7,d}  revenue {float(r.revenue):>12,.2f}  "
+                     f"ARPU {float(r.arpu or 0):>7.2f}  churn {float(r.churn or 0):.2%}")
+    dq = spark.table("meta.dq_result").groupBy("status").count().orderBy("status").collect()
+    lines.append(f"   data-quality checks (meta.dq_result): {', '.join(f'{r.status} {r[1]}' for r in dq)}")
+    lines.append('   try: bass sql "select batch_month, brand, sum(revenue), sum(churned_users) from dm.kpi_m group by 1, 2 order by 1, 2"')
     return "\n".join(lines)

@@ -41,7 +41,7 @@ def run_job(ctx: Context, job: str, batch: Batch | str, force: bool = False) -> 
     with job_run(ctx, job, batch) as run:
         layer, short = job.split(".", 1)
         if layer == "ods" and short in load_interfaces():
-            loaded = [v for v in batch.values if ods_loader.load(ctx, short, v, run, force=force)]
+            loaded = ods_loader.load(ctx, short, list(batch.values), run, force=force)
             if not loaded:
                 run.status, run.message = "SKIPPED", "deliveries already loaded"
             else:   # the run covers what changed, so only that is rebuilt downstream

@@ -18,9 +18,8 @@ from bass.runlog import Run
 from bass.session import Context
 
 
-def read_lines(ctx: Context, delivery: Delivery, spec: Interface) -> DataFrame:
+def read_lines(ctx: Context, paths: list[str], spec: Interface) -> DataFrame:
     """Raw lines with their file and the start of the file split they were read from."""
-    paths = delivery.data_paths()
     if spec.encoding.lower().replace("-", "") in ("utf8",):
         df = ctx.spark.read.text(paths).withColumnRenamed("value", "line")
     else:
@@ -58,15 +57,18 @@ def line_numbers(ctx: Context, splits: list) -> DataFrame:
     return ctx.spark.createDataFrame(rows, "file_name string, block_start long, first_rid long, first_line long")
 
 
-def registry_state(ctx: Context, code: str, batch: str) -> dict:
-    """file name -> (byte size, status) from the newest registry row of each file of this batch."""
+def registry_states(ctx: Context, code: str, batches: list[str]) -> dict[str, dict]:
+    """batch -> file name -> (byte size, status), from the newest registry row of each file."""
     if not ctx.spark.catalog.tableExists("meta.file_registry"):
         return {}
-    newest = Window.partitionBy("file_name").orderBy(F.desc("loaded_at"))
-    rows = (ctx.spark.table("meta.file_registry").where((F.col("interface") == code) & (F.col("batch") == batch))
+    newest = Window.partitionBy("batch", "file_name").orderBy(F.desc("loaded_at"))
+    rows = (ctx.spark.table("meta.file_registry").where((F.col("interface") == code) & F.col("batch").isin(batches))
             .withColumn("n", F.row_number().over(newest)).where("n = 1")
-            .select("file_name", "byte_size", "status").collect())
-    return {r.file_name: (r.byte_size, r.status) for r in rows}
+            .select("batch", "file_name", "byte_size", "status").collect())
+    out: dict[str, dict] = {}
+    for r in rows:
+        out.setdefault(r.batch, {})[r.file_name] = (r.byte_size, r.status)
+    return out
 
 
 def already_loaded(delivery: Delivery, state: dict) -> bool:
@@ -79,67 +81,84 @@ def already_loaded(delivery: Delivery, state: dict) -> bool:
     return loaded == {r.file_name for r in delivery.records}
 
 
-def record_files(ctx: Context, delivery: Delivery, state: dict, rejected_per_file: dict, status: str) -> None:
-    """Log this delivery's files, and mark files of an earlier delivery of the batch superseded."""
+def record_files(ctx: Context, entries: list[tuple]) -> None:
+    """Log each delivery's files with its status, and mark files of an earlier delivery of the
+    batch superseded. `entries`: (delivery, registry state of its batch, rejected per file, status)."""
     now = dt.datetime.now()
-    rows = [(delivery.interface, delivery.batch, r.file_name, delivery.resend_no, r.byte_size, r.records,
-             r.records - rejected_per_file.get(r.file_name, 0), rejected_per_file.get(r.file_name, 0), status, now)
-            for r in delivery.records]
-    current = {r.file_name for r in delivery.records}
-    rows += [(delivery.interface, delivery.batch, name, None, size, None, None, None, "SUPERSEDED", now)
-             for name, (size, old_status) in state.items() if name not in current and old_status == "LOADED"]
+    rows = []
+    for delivery, state, rejected_per_file, status in entries:
+        rows += [(delivery.interface, delivery.batch, r.file_name, delivery.resend_no, r.byte_size, r.records,
+                  r.records - rejected_per_file.get(r.file_name, 0), rejected_per_file.get(r.file_name, 0), status, now)
+                 for r in delivery.records]
+        current = {r.file_name for r in delivery.records}
+        rows += [(delivery.interface, delivery.batch, name, None, size, None, None, None, "SUPERSEDED", now)
+                 for name, (size, old_status) in state.items() if name not in current and old_status == "LOADED"]
     cols = table("meta.file_registry").columns
     delta_io.write(ctx, "meta.file_registry", ctx.spark.createDataFrame(rows, ", ".join(f"{c.name} {c.type}" for c in cols)))
 
 
-def write_rejects(ctx: Context, parsed: DataFrame, code: str, batch: str, expected: int) -> int:
+def write_rejects(ctx: Context, parsed: DataFrame, code: str, batches: list[str], expected: int) -> int:
     """Quarantine bad rows with file, line number, raw text and reason; returns how many.
 
-    `expected` is delivered - loaded. When it is 0 and nothing was quarantined for this batch
+    `expected` is delivered - loaded. When it is 0 and nothing was quarantined for these batches
     before, the pass over the data is skipped: the common case costs one parse, not two."""
-    earlier = ctx.spark.table("meta.ods_reject").where((F.col("interface") == code) & (F.col("batch") == batch))
+    earlier = ctx.spark.table("meta.ods_reject").where((F.col("interface") == code) & F.col("batch").isin(batches))
     if expected == 0 and earlier.isEmpty():
         return 0
     rows = (parsed.where(F.col("reject_reason").isNotNull())
             .join(F.broadcast(line_numbers(ctx, split_offsets(parsed))), ["file_name", "block_start"])
-            .select(F.lit(code).alias("interface"), F.lit(batch).alias("batch"), "file_name",
+            .select(F.lit(code).alias("interface"), "batch", "file_name",
                     (F.col("rid") - F.col("first_rid") + F.col("first_line")).alias("line_no"),
                     F.col("line").alias("raw_line"), F.col("reject_reason").alias("reason")))
-    return delta_io.write(ctx, "meta.ods_reject", rows, {"interface": code, "batch": batch})
+    return delta_io.write(ctx, "meta.ods_reject", rows, {"interface": code, "batch": list(batches)})
 
 
-def load(ctx: Context, code: str, batch: str, run: Run, force: bool = False) -> bool:
-    """Load the newest delivery of `code` for `batch` into ods.<code>; idempotent. Counts are added
-    to `run`; returns False when exactly this delivery was already loaded (nothing to do)."""
+def load(ctx: Context, code: str, batches: list[str], run: Run, force: bool = False) -> list[str]:
+    """Load the newest delivery of `code` for each batch into ods.<code>, all in one Spark pass,
+    replacing those batches' partitions; idempotent. Counts are added to `run`. Returns the
+    batches loaded (a delivery already loaded exactly as it is now is skipped)."""
     spec = interface(code)
-    delivery = find_delivery(ctx.cfg.path("landing"), code, ctx.cfg.province, spec.grain, batch)
-    state = registry_state(ctx, code, batch)
-    if not force and already_loaded(delivery, state):
-        return False
+    deliveries = [find_delivery(ctx.cfg.path("landing"), code, ctx.cfg.province, spec.grain, b) for b in batches]
+    states = registry_states(ctx, code, list(batches))
+    todo = [d for d in deliveries if force or not already_loaded(d, states.get(d.batch, {}))]
+    if not todo:
+        return []
 
     # record counts first, so a short or padded delivery is refused before anything is written
-    check_record_counts(delivery, {r.file_name: count_lines(p) for r, p in zip(delivery.records, delivery.data_paths())})
-    lines = read_lines(ctx, delivery, spec)
-    batch_value = dt.date.fromisoformat(batch) if spec.grain == "daily" else batch
-    parsed = parse_with_row_ids(lines, spec)
+    for d in todo:
+        check_record_counts(d, {r.file_name: count_lines(p) for r, p in zip(d.records, d.data_paths())})
+    file_batch = F.create_map(*[x for d in todo for r in d.records for x in (F.lit(r.file_name), F.lit(d.batch))])
+    lines = read_lines(ctx, [p for d in todo for p in d.data_paths()], spec)
+    parsed = parse_with_row_ids(lines, spec).withColumn("batch", file_batch[F.col("file_name")])
+    batch_value = F.to_date("batch") if spec.grain == "daily" else F.col("batch")
     good = (parsed.where(F.col("reject_reason").isNull())
-            .withColumn("src_file", F.col("file_name")).withColumn(spec.batch_column, F.lit(batch_value)))
-    loaded = delta_io.write(ctx, spec.table, good, {spec.batch_column: batch_value})
-    rejected = write_rejects(ctx, parsed, code, batch, delivery.expected_records() - loaded)
-    delivered = delivery.expected_records()
+            .withColumn("src_file", F.col("file_name")).withColumn(spec.batch_column, batch_value))
+    values = [dt.date.fromisoformat(d.batch) if spec.grain == "daily" else d.batch for d in todo]
+    loaded = delta_io.write(ctx, spec.table, good, {spec.batch_column: values})
+    delivered = sum(d.expected_records() for d in todo)
+    rejected = write_rejects(ctx, parsed, code, [d.batch for d in todo], delivered - loaded)
     if loaded + rejected != delivered:
-        raise DeliveryError(f"{code} {batch}: delivered {delivered} but loaded {loaded} + rejected {rejected}")
+        raise DeliveryError(f"{code} {', '.join(d.batch for d in todo)}: delivered {delivered} "
+                            f"but loaded {loaded} + rejected {rejected}")
 
     rejected_per_file = {r.file_name: r["count"] for r in
-                         ctx.spark.table("meta.ods_reject").where((F.col("interface") == code) & (F.col("batch") == batch))
+                         ctx.spark.table("meta.ods_reject").where((F.col("interface") == code)
+                                                                  & F.col("batch").isin([d.batch for d in todo]))
                          .groupBy("file_name").count().collect()} if rejected else {}
     max_ratio = float(ctx.cfg.get("batch.max_reject_ratio", 1.0))
-    too_many = delivered and rejected / delivered > max_ratio
-    record_files(ctx, delivery, state, rejected_per_file, "REJECTED" if too_many else "LOADED")
+    too_many = []
+    entries = []
+    for d in todo:
+        bad = sum(rejected_per_file.get(r.file_name, 0) for r in d.records)
+        over = d.expected_records() and bad / d.expected_records() > max_ratio
+        if over:
+            too_many.append(f"{code} {d.batch}: {bad} of {d.expected_records()} rows rejected (over {max_ratio:.0%}); "
+                            f"see meta.ods_reject where interface = '{code}' and batch = '{d.batch}'")
+        entries.append((d, states.get(d.batch, {}), rejected_per_file, "REJECTED" if over else "LOADED"))
+    record_files(ctx, entries)
     run.rows_read += delivered
     run.rows_written += loaded
     run.rows_rejected += rejected
     if too_many:
-        raise DeliveryError(f"{code} {batch}: {rejected} of {delivered} rows rejected (over {max_ratio:.0%}); "
-                            f"see meta.ods_reject where interface = '{code}' and batch = '{batch}'")
-    return True
+        raise DeliveryError("; ".join(too_many))
+    return [d.batch for d in todo]

@@ -72,11 +72,13 @@ def test_daily_batch_twice_gives_the_same_tables(province):
     before = {t: rows(province, t, F.col("batch_date") == d) for t in tables}
     assert all(before[t] for t in tables)
     second = run_pipeline(province, "daily", d)
-    assert second["ods.cdr_voice"] == "SKIPPED" and second["dm.kpi_d"] == "SUCCESS"
+    assert second["ods.cdr_voice"] == "SKIPPED" and second["dm.kpi_d"] == "UP_TO_DATE"
+    forced = run_pipeline(province, "daily", d, force=True)
+    assert forced["ods.cdr_voice"] == "SUCCESS" and forced["dm.kpi_d"] == "SUCCESS"
     assert {t: rows(province, t, F.col("batch_date") == d) for t in tables} == before
     # the same file delivered twice is loaded once
     reg = registry(province, "cdr_voice", d)
-    assert len(reg) == 1 and reg[0][1] == "LOADED" and reg[0][2] == reg[0][3] == len(before["ods.cdr_voice"])
+    assert [r[1] for r in reg] == ["LOADED", "LOADED"] and reg[0][2] == reg[0][3] == len(before["ods.cdr_voice"])
 
 
 def test_wrong_record_count_is_refused_and_writes_nothing(province):
