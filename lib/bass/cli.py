@@ -102,6 +102,32 @@ def cmd_docs(args) -> int:
     return 0
 
 
+def cmd_ml_evaluate_csv(args) -> int:
+    import json
+    from bass.ml.csv_check import evaluate_csv
+    from bass.session import get_context
+    ctx = get_context(args.env)
+    result = evaluate_csv(ctx.spark, args.csv, args.label, args.positive, args.id, args.test_csv, args.seed)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def cmd_ml_train_churn(args) -> int:
+    import json
+    from bass.ml.churn import synthetic_check, train_churn
+    from bass.session import get_context
+    ctx = get_context(args.env)
+    if args.truth:
+        print(json.dumps(synthetic_check(ctx, args.horizon)))
+        return 0
+    run = train_churn(ctx, args.horizon, args.until)
+    print(json.dumps({"run_id": run.run_id, "model": run.kind, "train_months": run.train_months,
+                      "valid_month": run.valid_month, "roc_auc": round(run.metrics["roc_auc"], 4),
+                      "pr_auc": round(run.metrics["pr_auc"], 4), "top_decile_lift": round(run.metrics["top_decile_lift"], 3),
+                      "champion_auc": run.champion_auc, "promoted": run.promoted}))
+    return 0
+
+
 def cmd_demo(args) -> int:
     from bass.demo import run_demo
     from bass.session import get_context
@@ -158,6 +184,23 @@ def build_parser() -> argparse.ArgumentParser:
     o = sub.add_parser("docs", help="generate the data dictionary docs/tables.md from the table registry")
     o.add_argument("--check", action="store_true", help="only check that docs/tables.md is up to date")
     o.set_defaults(func=cmd_docs)
+
+    m = sub.add_parser("ml", help="mining models").add_subparsers(dest="ml_command", required=True)
+    e = m.add_parser("evaluate-csv", help="train and evaluate the churn pipeline on any labelled CSV; "
+                                          "the last line printed is JSON (roc_auc, pr_auc, top_decile_lift, rows, model)")
+    e.add_argument("--csv", required=True)
+    e.add_argument("--label", required=True, help="label column")
+    e.add_argument("--positive", required=True, help="label value meaning 'churned'")
+    e.add_argument("--id", default=None, help="id column (not a feature)")
+    e.add_argument("--test-csv", default=None, help="evaluate on this file instead of a seeded 20%% split")
+    e.add_argument("--seed", type=int, default=42)
+    e.set_defaults(func=cmd_ml_evaluate_csv)
+
+    t = m.add_parser("train-churn", help="train the churn model on dm.user_wide_m (MLflow; champion if better)")
+    t.add_argument("--horizon", type=int, default=None, help="label horizon in months, 1 or 3 (default: conf ml.churn)")
+    t.add_argument("--until", type=_month, default=None, help="use labelled months up to this one")
+    t.add_argument("--truth", action="store_true", help="also score the validation month against the simulator's truth")
+    t.set_defaults(func=cmd_ml_train_churn)
 
     q = sub.add_parser("sql", help="query warehouse tables by name, e.g. bass sql 'select * from dm.kpi_d'")
     q.add_argument("query")

@@ -66,6 +66,7 @@ def test_monthly_batch_runs_every_layer_and_labels_fill_later(province):
     wide = province.spark.table("dm.user_wide_m")
     assert wide.where("batch_month = '2026-01'").count() > 0
     assert wide.where("batch_month = '2026-01' and churn_1m is not null").count() == 0, "February is not loaded yet"
+    jan_features = features_of(province, "2026-01")
 
     feb = run_pipeline(province, "monthly", "2026-02")
     assert set(feb.values()) == {"SUCCESS"}, feb
@@ -76,6 +77,16 @@ def test_monthly_batch_runs_every_layer_and_labels_fill_later(province):
     labelled = {r.user_id: r.churn_1m for r in wide.where("batch_month = '2026-01'").collect()}
     assert set(labelled) == {uid for uid, u in jan_end.items() if u["status"] != "CLOSED"}
     assert {uid for uid, churned in labelled.items() if churned} == expected and expected
+
+    # no leakage: rebuilding January with February loaded gives the same features (only labels differ)
+    again = run_pipeline(province, "monthly", "2026-01", force=True)
+    assert set(again.values()) == {"SUCCESS"}, again
+    assert features_of(province, "2026-01") == jan_features
+
+
+def features_of(ctx, month: str) -> list:
+    cols = [c for c in ctx.spark.table("dm.user_wide_m").columns if c not in ("churn_1m", "churn_3m")]
+    return sorted(tuple(r) for r in ctx.spark.table("dm.user_wide_m").where(F.col("batch_month") == month).select(*cols).collect())
 
 
 def test_monthly_kpis_agree_with_the_raw_files(province):

@@ -1,0 +1,1 @@
+"""Mining models on Spark MLlib: feature assembly, the churn trainer and its metrics."""

@@ -1,0 +1,91 @@
+"""Feature columns of any labelled table: numeric and categorical detected, blanks handled.
+
+Strings that are numbers (IBM's TotalCharges, blanks included) become numeric; other strings
+with a bounded number of values become categories (one-hot); id-like strings are dropped.
+Missing numbers are imputed with the median, missing categories get their own level.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyspark.ml.feature import Imputer, OneHotEncoder, StringIndexer, VectorAssembler
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import BooleanType, DecimalType, NumericType, StringType
+
+MAX_CATEGORIES = 100
+BLANK = "(blank)"
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    numeric: tuple
+    categorical: tuple
+
+    def names(self) -> list[str]:
+        return list(self.numeric) + list(self.categorical)
+
+
+def detect(df: DataFrame, exclude: list[str]) -> FeatureSpec:
+    """Numeric and categorical feature columns, from the types and one pass over the strings."""
+    numeric, strings = [], []
+    for f in df.schema.fields:
+        if f.name in exclude:
+            continue
+        if isinstance(f.dataType, (NumericType, DecimalType, BooleanType)):
+            numeric.append(f.name)
+        elif isinstance(f.dataType, StringType):
+            strings.append(f.name)
+    categorical = []
+    if strings:
+        aggs = []
+        for c in strings:
+            v = F.trim(F.col(c))
+            aggs += [F.count(F.when(v != "", 1)).alias(f"{c}__filled"),
+                     F.count(F.expr(f"try_cast(trim(`{c}`) as double)")).alias(f"{c}__numbers"),
+                     F.approx_count_distinct(v).alias(f"{c}__distinct")]
+        stats = df.agg(*aggs).first()
+        for c in strings:
+            filled, numbers, distinct = stats[f"{c}__filled"], stats[f"{c}__numbers"], stats[f"{c}__distinct"]
+            if filled and numbers >= 0.95 * filled:
+                numeric.append(c)
+            elif distinct <= MAX_CATEGORIES:
+                categorical.append(c)
+    return FeatureSpec(tuple(numeric), tuple(categorical))
+
+
+def prepare(df: DataFrame, spec: FeatureSpec) -> DataFrame:
+    """Numbers as doubles (blank -> null), categories as trimmed strings (blank -> its own level)."""
+    out = df
+    for c in spec.numeric:
+        out = out.withColumn(c, F.expr(f"try_cast(trim(cast(`{c}` as string)) as double)"))
+    for c in spec.categorical:
+        v = F.trim(F.col(c).cast("string"))
+        out = out.withColumn(c, F.when(v.isNull() | (v == ""), BLANK).otherwise(v))
+    return out
+
+
+def stages(spec: FeatureSpec) -> list:
+    """MLlib stages from prepared columns to one `features` vector."""
+    imputed = [f"{c}__imp" for c in spec.numeric]
+    out = []
+    if spec.numeric:
+        out.append(Imputer(inputCols=list(spec.numeric), outputCols=imputed, strategy="median"))
+    idx = [f"{c}__idx" for c in spec.categorical]
+    vec = [f"{c}__vec" for c in spec.categorical]
+    if spec.categorical:
+        out.append(StringIndexer(inputCols=list(spec.categorical), outputCols=idx, handleInvalid="keep"))
+        out.append(OneHotEncoder(inputCols=idx, outputCols=vec, handleInvalid="keep", dropLast=True))
+    out.append(VectorAssembler(inputCols=imputed + vec, outputCol="features", handleInvalid="keep"))
+    return out
+
+
+def vector_names(df: DataFrame, col: str = "features") -> list[str]:
+    """Readable name of each slot of an assembled vector (from MLlib's attribute metadata)."""
+    attrs = df.schema[col].metadata.get("ml_attr", {}).get("attrs", {})
+    slots = {a["idx"]: a["name"] for group in attrs.values() for a in group}
+    names = []
+    for i in range(len(slots)):
+        name = slots.get(i, f"f{i}").replace("__imp", "").replace("__vec_", "=")
+        names.append(name)
+    return names

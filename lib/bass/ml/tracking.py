@@ -1,0 +1,61 @@
+"""MLflow for BASS models: an embedded SQLite store under the mlflow path, one experiment, a
+registered model whose `champion` alias is what scoring loads."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import mlflow
+from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
+
+CHAMPION = "champion"
+
+
+class Tracker:
+    def __init__(self, ctx):
+        root = Path(ctx.cfg.path("mlflow")).resolve()
+        root.mkdir(parents=True, exist_ok=True)
+        uri = ctx.cfg.get("ml.tracking_uri") or f"sqlite:///{root}/mlflow.db"
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_registry_uri(uri)
+        self.client = MlflowClient()
+        self.name = ctx.cfg.get("ml.registry_name", "bass_churn")
+        experiment = ctx.cfg.get("ml.experiment", "bass-churn")
+        if self.client.get_experiment_by_name(experiment) is None:
+            self.client.create_experiment(experiment, artifact_location=(root / "artifacts").as_uri())
+        mlflow.set_experiment(experiment)
+
+    def champion_uri(self) -> str:
+        return f"models:/{self.name}@{CHAMPION}"
+
+    def has_champion(self) -> bool:
+        try:
+            self.client.get_model_version_by_alias(self.name, CHAMPION)
+            return True
+        except MlflowException:
+            return False
+
+    def load_champion(self):
+        import mlflow.spark
+        if not self.has_champion():
+            raise LookupError(f"no {CHAMPION} model registered as {self.name}: train one first (bass ml train-churn)")
+        return mlflow.spark.load_model(self.champion_uri())
+
+    def champion_auc(self, evaluate) -> float | None:
+        """`evaluate(model)` for the current champion, or None when there is none."""
+        return evaluate(self.load_champion()) if self.has_champion() else None
+
+    def log_run(self, params: dict, metrics: dict, artifacts: dict, model, promote: bool) -> str:
+        """Log a training run with its model; register it and move the champion alias if `promote`."""
+        import mlflow.spark
+        with mlflow.start_run() as run:
+            mlflow.log_params(params)
+            mlflow.log_metrics(metrics)
+            for name, text in artifacts.items():
+                mlflow.log_text(text, name)
+            mlflow.spark.log_model(model, name="model")
+            mlflow.set_tag("promoted", str(promote))
+        if promote:
+            version = mlflow.register_model(f"runs:/{run.info.run_id}/model", self.name)
+            self.client.set_registered_model_alias(self.name, CHAMPION, version.version)
+        return run.info.run_id
