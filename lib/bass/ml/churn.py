@@ -63,7 +63,8 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
     wide = ctx.spark.table("dm.user_wide_m")
     train_df, valid_df, train_months, valid_month = split(wide, horizon, until)
     spec = features.detect(train_df, NOT_FEATURES)
-    trained = trainer.train(train_df, valid_df, spec, seed)
+    kinds = tuple(ctx.cfg.get("ml.churn.models") or ("logistic_regression", "gbt"))
+    trained = trainer.train(train_df, valid_df, spec, seed, kinds=kinds)
     m = trained.validation
     tracker = Tracker(ctx)
     champion_auc = tracker.champion_auc(lambda model: metrics.evaluate(

@@ -27,38 +27,41 @@ class FeatureSpec:
 
 
 def detect(df: DataFrame, exclude: list[str]) -> FeatureSpec:
-    """Numeric and categorical feature columns, from the types and one pass over the strings."""
-    numeric, strings = [], []
+    """Numeric and categorical feature columns, from the types and one pass over the data.
+    Columns without any value in `df` carry no information and are left out."""
+    typed, strings = [], []
     for f in df.schema.fields:
         if f.name in exclude:
             continue
         if isinstance(f.dataType, (NumericType, DecimalType, BooleanType)):
-            numeric.append(f.name)
+            typed.append(f.name)
         elif isinstance(f.dataType, StringType):
             strings.append(f.name)
+    aggs = [F.count(F.col(c)).alias(f"{c}__filled") for c in typed]
+    for c in strings:
+        v = F.trim(F.col(c))
+        aggs += [F.count(F.when(v != "", 1)).alias(f"{c}__filled"),
+                 F.count(F.expr(f"try_cast(trim(`{c}`) as double)")).alias(f"{c}__numbers"),
+                 F.approx_count_distinct(v).alias(f"{c}__distinct")]
+    stats = df.agg(*aggs).first() if aggs else {}
+    numeric = [c for c in typed if stats[f"{c}__filled"]]
     categorical = []
-    if strings:
-        aggs = []
-        for c in strings:
-            v = F.trim(F.col(c))
-            aggs += [F.count(F.when(v != "", 1)).alias(f"{c}__filled"),
-                     F.count(F.expr(f"try_cast(trim(`{c}`) as double)")).alias(f"{c}__numbers"),
-                     F.approx_count_distinct(v).alias(f"{c}__distinct")]
-        stats = df.agg(*aggs).first()
-        for c in strings:
-            filled, numbers, distinct = stats[f"{c}__filled"], stats[f"{c}__numbers"], stats[f"{c}__distinct"]
-            if filled and numbers >= 0.95 * filled:
-                numeric.append(c)
-            elif distinct <= MAX_CATEGORIES:
-                categorical.append(c)
+    for c in strings:
+        filled, numbers, distinct = stats[f"{c}__filled"], stats[f"{c}__numbers"], stats[f"{c}__distinct"]
+        if filled and numbers >= 0.95 * filled:
+            numeric.append(c)
+        elif filled and distinct <= MAX_CATEGORIES:
+            categorical.append(c)
     return FeatureSpec(tuple(numeric), tuple(categorical))
 
 
 def prepare(df: DataFrame, spec: FeatureSpec) -> DataFrame:
     """Numbers as doubles (blank -> null), categories as trimmed strings (blank -> its own level)."""
     out = df
+    strings = {f.name for f in df.schema.fields if isinstance(f.dataType, StringType)}
     for c in spec.numeric:
-        out = out.withColumn(c, F.expr(f"try_cast(trim(cast(`{c}` as string)) as double)"))
+        value = F.expr(f"try_cast(trim(`{c}`) as double)") if c in strings else F.col(c).cast("double")
+        out = out.withColumn(c, value)
     for c in spec.categorical:
         v = F.trim(F.col(c).cast("string"))
         out = out.withColumn(c, F.when(v.isNull() | (v == ""), BLANK).otherwise(v))

@@ -53,7 +53,7 @@ class Tracker:
             mlflow.log_metrics(metrics)
             for name, text in artifacts.items():
                 mlflow.log_text(text, name)
-            mlflow.spark.log_model(model, name="model")
+            mlflow.spark.log_model(model, artifact_path="model")
             mlflow.set_tag("promoted", str(promote))
         if promote:
             version = mlflow.register_model(f"runs:/{run.info.run_id}/model", self.name)
