@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install jars demo test bench docs clean
+.PHONY: install jars demo test bench docs ml-check clean
 
 $(STAMP): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: jars
 # the data dictionary docs/tables.md, generated from conf/tables.yml and conf/interfaces/
 docs: install
 	$(BIN)/bass docs
+
+# the churn trainer on IBM's Telco data and on a simulated province (about 10 minutes)
+ml-check: jars
+	rm -rf var/ml-check
+	BASS_HOME=var/ml-check $(BIN)/python -m bass.ml.check
 
 bench: jars
 	$(BIN)/bass bench

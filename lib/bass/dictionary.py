@@ -42,6 +42,8 @@ def render() -> str:
                 facts.append(f"keys: `{', '.join(t.keys)}`")
             if t.sql:
                 facts.append(f"SQL: [`{t.sql}`](../{t.sql})")
+            if t.builder:
+                facts.append(f"built by `{t.builder}`")
             out += ["; ".join(facts), "", "| column | type | meaning | 中文 |", "| --- | --- | --- | --- |"]
             out += [f"| `{c.name}` | {c.type} | {_cell(c.en)} | {_cell(c.zh)} |" for c in t.columns]
             out.append("")

@@ -4,6 +4,8 @@ over the whole batch range and replace exactly its partitions. Every run is in m
 """
 from __future__ import annotations
 
+import importlib
+
 from bass import delta_io, ods_loader, quality, sql_runner
 from bass.batch import Batch, add_months
 from bass.interfaces import load_interfaces
@@ -58,8 +60,12 @@ def run_sql_job(ctx: Context, job: str, batch: Batch, run: Run) -> None:
     tbl = table(job)
     if tbl.restate_months:
         batch = Batch.of("month", add_months(batch.first, -tbl.restate_months), batch.last)
-    params = {**batch.params(), **{p: ctx.cfg.get(key) for p, key in tbl.params.items()}}
-    rows = sql_runner.select(ctx.spark, job, params)
+    if tbl.builder:   # a Python step (e.g. model scoring) instead of a SQL file
+        module, func = tbl.builder.split(":")
+        rows = getattr(importlib.import_module(module), func)(ctx, batch)
+    else:
+        params = {**batch.params(), **{p: ctx.cfg.get(key) for p, key in tbl.params.items()}}
+        rows = sql_runner.select(ctx.spark, job, params)
     run.rows_written = delta_io.write(ctx, job, rows, batch.partition() if tbl.partition_by else None)
     if tbl.updates:
         target, columns = tbl.updates["table"], tbl.updates["columns"]

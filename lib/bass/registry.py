@@ -29,6 +29,7 @@ class Table:
     partition_by: tuple = ()
     keys: tuple = ()
     sql: str | None = None
+    builder: str | None = None   # module:function returning the rows, for steps that are not SQL
     batch: str | None = None  # date | month; default from the partition column
     params: dict = field(default_factory=dict)  # SQL parameter -> configuration key
     restate_months: int = 0   # each run also recomputes this many months before its batch
@@ -76,7 +77,7 @@ def load_registry() -> dict[str, Table]:
         cols = tuple(Column(c["name"], c["type"], c.get("en", ""), c.get("zh", "")) for c in raw["columns"])
         tables[name] = Table(name=name, comment=raw["comment"], zh=raw.get("zh", ""), grain=raw.get("grain", ""),
                              mode=raw["mode"], columns=cols, partition_by=tuple(raw.get("partition_by", ())),
-                             keys=tuple(raw.get("keys", ())), sql=raw.get("sql"), batch=raw.get("batch"),
+                             keys=tuple(raw.get("keys", ())), sql=raw.get("sql"), builder=raw.get("builder"), batch=raw.get("batch"),
                              params=dict(raw.get("params") or {}), restate_months=int(raw.get("restate_months", 0)),
                              updates=dict(raw.get("updates") or {}))
     return tables

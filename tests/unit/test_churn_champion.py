@@ -1,6 +1,9 @@
 """The churn model's champion alias moves only when a model beats it on the same validation month."""
 import random
 
+from pyspark.sql import functions as F
+
+from bass.jobs import run_job
 from bass.ml import churn
 from bass.ml.tracking import Tracker
 from tests.unit.frames import put
@@ -38,3 +41,18 @@ def test_champion_moves_only_on_improvement(ctx):
     same = churn.train_churn(ctx, horizon=3)
     assert same.champion_auc == better.metrics["roc_auc"] and not same.promoted
     assert versions(ctx) == (2, 2)
+
+
+def test_scoring_uses_the_champion_and_is_deterministic(ctx):
+    put(ctx, "dm.user_wide_m", wide_rows(with_signal=True))
+    churn.train_churn(ctx, horizon=3)
+    first = run_job(ctx, "dm.churn_score_m", "2026-03")
+    rows = sorted(tuple(r) for r in ctx.spark.table("dm.churn_score_m").collect())
+    second = run_job(ctx, "dm.churn_score_m", "2026-03")
+    assert first.rows_written == second.rows_written == 300
+    assert sorted(tuple(r) for r in ctx.spark.table("dm.churn_score_m").collect()) == rows
+    top = ctx.spark.table("dm.churn_score_m").orderBy(F.desc("churn_prob")).first()
+    assert top.risk_decile == 1 and top.model_version == "bass_churn v1"
+    assert "Share of calls forwarded to other networks: high" in top.churn_reasons
+    deciles = {r.risk_decile for r in ctx.spark.table("dm.churn_score_m").select("risk_decile").distinct().collect()}
+    assert deciles == set(range(1, 11))

@@ -72,7 +72,8 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
     promote = champion_auc is None or m["roc_auc"] > champion_auc
     run_id = tracker.log_run(
         params={"horizon_months": horizon, "model": trained.kind, "train_months": ",".join(train_months),
-                "valid_month": valid_month, "features": len(spec.names()), "seed": seed},
+                "valid_month": valid_month, "features": len(spec.names()), "seed": seed,
+                "base_rate": trained.base_rate},
         metrics={**metrics.scalar(m), **{f"candidate_auc_{k}": v for k, v in trained.candidates.items()}},
         artifacts={"calibration.json": json.dumps(m["calibration"], indent=1),
                    "feature_importance.json": json.dumps(trained.importance, indent=1),

@@ -41,6 +41,16 @@ class Tracker:
             raise LookupError(f"no {CHAMPION} model registered as {self.name}: train one first (bass ml train-churn)")
         return mlflow.spark.load_model(self.champion_uri())
 
+    def champion(self):
+        """(model version, Spark model) behind the champion alias."""
+        model = self.load_champion()
+        return self.client.get_model_version_by_alias(self.name, CHAMPION), model
+
+    def champion_text(self, name: str) -> str:
+        """A text artifact of the champion's training run."""
+        run_id = self.client.get_model_version_by_alias(self.name, CHAMPION).run_id
+        return Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=name)).read_text(encoding="utf-8")
+
     def champion_auc(self, evaluate) -> float | None:
         """`evaluate(model)` for the current champion, or None when there is none."""
         return evaluate(self.load_champion()) if self.has_champion() else None

@@ -1,0 +1,66 @@
+"""Monthly churn scoring (dm.churn_score_m) with the champion model and readable reasons.
+
+Reasons: among the model's most important numeric features, the ones where this user stands
+furthest (in standard deviations) on the risky side of the month's population - the side
+where the score rises with the feature - weighted by importance. Written with the
+registry's English label, e.g. "Calls forwarded off-net per 30 CDR days: high".
+"""
+from __future__ import annotations
+
+import json
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from bass.batch import Batch
+from bass.ml import features, trainer
+from bass.ml.tracking import Tracker
+from bass.registry import table
+
+REASON_FEATURES = 12     # most important numeric features considered
+REASONS = 3              # reasons per user
+
+
+def labels() -> dict:
+    return {c.name: c.en.replace(", this month", "") for c in table("dm.user_wide_m").columns}
+
+
+def reasons(scored: DataFrame, importance: list, numeric: set) -> DataFrame:
+    """`scored` (with p) plus churn_reasons: the top factors in words."""
+    top = [(n, w) for n, w in importance if n in numeric and w > 0][:REASON_FEATURES]
+    if not top:
+        return scored.withColumn("churn_reasons", F.lit(None).cast("string"))
+    stats = scored.agg(*[x for n, _ in top for x in (F.avg(n).alias(f"m_{n}"), F.stddev(n).alias(f"s_{n}"),
+                                                      F.corr(n, "p").alias(f"c_{n}"))]).first()
+    words = labels()
+    items = []
+    for n, w in top:
+        mean, sd, corr = stats[f"m_{n}"], stats[f"s_{n}"], stats[f"c_{n}"]
+        if not sd or corr is None:
+            continue
+        sign = 1.0 if corr > 0 else -1.0
+        strength = F.coalesce((F.col(n) - F.lit(mean)) / F.lit(sd) * F.lit(sign * w), F.lit(0.0))
+        text = f"{words.get(n, n)}: {'high' if sign > 0 else 'low'}"
+        items.append(F.struct(strength.alias("s"), F.lit(text).alias("t")))
+    ranked = F.slice(F.sort_array(F.filter(F.array(*items), lambda x: x["s"] > 0), asc=False), 1, REASONS)
+    return scored.withColumn("churn_reasons", F.array_join(F.transform(ranked, lambda x: x["t"]), "; "))
+
+
+def score_churn(ctx, batch: Batch) -> DataFrame:
+    """Rows of dm.churn_score_m for the batch's months, from the champion model (never a path)."""
+    tracker = Tracker(ctx)
+    version, model = tracker.champion()
+    spec_raw = json.loads(tracker.champion_text("feature_spec.json"))
+    spec = features.FeatureSpec(tuple(spec_raw["numeric"]), tuple(spec_raw["categorical"]))
+    importance = json.loads(tracker.champion_text("feature_importance.json"))
+    base_rate = float(tracker.client.get_run(version.run_id).data.params["base_rate"])
+    wide = ctx.spark.table("dm.user_wide_m").where((F.col("batch_month") >= batch.first) & (F.col("batch_month") <= batch.last))
+    scored = reasons(trainer.calibrate(model.transform(features.prepare(wide, spec)), base_rate), importance,
+                     set(spec.numeric))
+    # deciles from approximate quantiles per month: no single-partition sort of the whole month
+    cuts = scored.groupBy("batch_month").agg(
+        F.percentile_approx("p", [i / 10 for i in range(1, 10)], 10_000).alias("cuts"))
+    return (scored.join(F.broadcast(cuts), "batch_month")
+            .select("user_id", "msisdn", F.round("p", 6).alias("churn_prob"),
+                    (F.size(F.filter("cuts", lambda c: c >= F.col("p"))) + 1).alias("risk_decile"),
+                    "churn_reasons", F.lit(f"{tracker.name} v{version.version}").alias("model_version"), "batch_month"))
