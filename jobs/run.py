@@ -1,4 +1,4 @@
-"""spark-submit entry point: `run.py <daily|monthly|job> --date D | --month M [--force]`.
+"""spark-submit entry point: `run.py <daily|monthly|job> --date D | --month M | --from A --to B [--force]`.
 
 Thin by design: parses arguments and hands over to bass.cli, the same code `bass run` uses.
 """

@@ -165,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="simulate a small province and run every batch end to end")
     _province_args(d)
+    d.set_defaults(months=6)    # enough months for 3-month churn labels to train and validate on
     d.set_defaults(func=cmd_demo)
 
     b = sub.add_parser("bench", help="time the ODS load + mid.user_usage_d against a hand-written Spark job")

@@ -1,4 +1,5 @@
-"""`bass demo`: simulate a small province, run every daily and monthly batch, show the result."""
+"""`bass demo`: simulate a small province, backfill the daily and monthly batches, train the
+churn model (MLflow champion) and score the last month, show the result."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,6 +7,8 @@ import time
 
 from pyspark.sql import functions as F
 
+from bass.jobs import run_job
+from bass.ml.churn import train_churn
 from bass.pipeline import run_pipeline
 from bass.registry import load_registry
 from bass.session import Context, register_all
@@ -15,17 +18,39 @@ from bass.simulator.generate import generate, timeline
 def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, seed: int) -> bool:
     t0 = time.time()
     landing = ctx.cfg.path("landing")
-    print(f"== 1/3 simulating {users:,} users, {days} CDR days from {start}, {months} billing months -> {landing}")
+    print(f"== 1/4 simulating {users:,} users, {days} CDR days from {start}, {months} billing months -> {landing}")
     generate(ctx.spark, landing, users, start, days, months, seed, ctx.cfg.province, ctx.cfg.path("truth"))
     print(f"   done in {time.time() - t0:.0f}s")
     cdr_days, bill_months = timeline(start, days, months)
     ok = True
-    print("== 2/3 running the batches")
+    print("== 2/4 running the batches (one backfill per pipeline)")
     ok &= _report(f"daily {cdr_days[0]}..{cdr_days[-1]}", run_pipeline(ctx, "daily", [d.isoformat() for d in cdr_days]))
     ok &= _report(f"monthly {bill_months[0]}..{bill_months[-1]}", run_pipeline(ctx, "monthly", bill_months))
-    print(f"== 3/3 what it produced (after {time.time() - t0:.0f}s)")
+    if ok:
+        print(f"== 3/4 churn model (after {time.time() - t0:.0f}s)")
+        ok &= _churn(ctx, bill_months[-1])
+    print(f"== 4/4 what it produced (after {time.time() - t0:.0f}s)")
     print(summary(ctx))
     return ok
+
+
+def _churn(ctx: Context, month: str) -> bool:
+    """Train on the labelled months (champion if better), then score `month` with the champion."""
+    try:
+        run = train_churn(ctx)
+    except ValueError as exc:       # too few months with known labels
+        print(f"   not trained: {exc}")
+        return True
+    m = run.metrics
+    print(f"   {run.kind} trained on {', '.join(run.train_months)}, validated on {run.valid_month}: ROC-AUC "
+          f"{m['roc_auc']:.3f}, PR-AUC {m['pr_auc']:.3f}, top-decile lift {m['top_decile_lift']:.2f} "
+          f"({'new champion' if run.promoted else 'champion kept'}; MLflow run {run.run_id})")
+    scored = run_job(ctx, "dm.churn_score_m", month)
+    print(f"   dm.churn_score_m {month}: {scored.rows_written:,} users scored with the champion")
+    for r in (ctx.spark.table("dm.churn_score_m").where(F.col("batch_month") == month)
+              .orderBy(F.desc("churn_prob"), "user_id").limit(3).collect()):
+        print(f"     {r.msisdn}  p={r.churn_prob:.2f}  {r.churn_reasons}")
+    return scored.status == "SUCCESS"
 
 
 def _report(label: str, status: dict) -> bool:

@@ -1,6 +1,7 @@
-"""Jobs: one per table, named after it. ODS jobs run the generic loader for each delivery of
-the batch; data-quality jobs (dq.<stage>) run their checks; the others run their SQL file once
-over the whole batch range and replace exactly its partitions. Every run is in meta.job_run.
+"""Jobs: one per table, named after it. ODS jobs load every delivery of the batch in one pass;
+data-quality jobs (dq.<stage>) run their checks; the others run their SQL file (or a Python
+builder such as model scoring) once over the whole batch range and replace exactly its
+partitions. Every run is in meta.job_run.
 """
 from __future__ import annotations
 
@@ -52,11 +53,11 @@ def run_job(ctx: Context, job: str, batch: Batch | str, force: bool = False) -> 
         elif layer == "dq":
             quality.run_stage(ctx, short, batch, run)
         else:
-            run_sql_job(ctx, job, batch, run)
+            run_table_job(ctx, job, batch, run)
     return run
 
 
-def run_sql_job(ctx: Context, job: str, batch: Batch, run: Run) -> None:
+def run_table_job(ctx: Context, job: str, batch: Batch, run: Run) -> None:
     tbl = table(job)
     if tbl.restate_months:
         batch = Batch.of("month", add_months(batch.first, -tbl.restate_months), batch.last)
