@@ -27,7 +27,7 @@ def cmd_generate(args) -> int:
     ctx = get_context(args.env)
     out = args.out or ctx.cfg.path("landing")
     counts = generate(ctx.spark, out, args.users, args.start, args.days, args.months, args.seed,
-                      ctx.cfg.province, args.truth or ctx.cfg.path("truth"))
+                      ctx.cfg.province, args.truth or ctx.cfg.path("truth"), days_per_month=args.cdr_days_per_month)
     print(f"simulated {args.users} users, {args.days} CDR days from {args.start}, {args.months} billing months -> {out}")
     for code, n in sorted(counts.items()):
         print(f"  {code:<15} {n:>12,d} records")
@@ -160,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("generate", help="simulate a province and write BOSS deliveries")
     _province_args(g)
     g.add_argument("--out", default=None, help="default: the landing folder")
+    g.add_argument("--cdr-days-per-month", type=int, default=0,
+                   help="instead of --days from --start: CDRs on the last N days of every billing month")
     g.add_argument("--truth", default=None, help="default: the truth folder")
     g.set_defaults(func=cmd_generate)
 

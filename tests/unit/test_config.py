@@ -15,3 +15,14 @@ def test_paths_follow_bass_home_and_single_overrides(monkeypatch, tmp_path):
     assert cfg.path("outbox") == str(tmp_path / "elsewhere")
     assert cfg.get("spark.conf")["spark.sql.session.timeZone"] == "Asia/Shanghai"
     assert cfg.get("spark.master") == "local[2]"
+
+
+def test_timeline_spreads_cdr_days_over_every_month():
+    import datetime as dt
+    from bass.simulator.generate import timeline
+    days, months = timeline(dt.date(2026, 1, 1), 0, 3, days_per_month=2)
+    assert months == ["2026-01", "2026-02", "2026-03"]
+    assert [d.isoformat() for d in days] == ["2026-01-30", "2026-01-31", "2026-02-27", "2026-02-28",
+                                             "2026-03-30", "2026-03-31"]
+    days, _ = timeline(dt.date(2026, 1, 1), 3, 1)
+    assert [d.day for d in days] == [1, 2, 3]

@@ -27,9 +27,12 @@ def main() -> int:
     ibm = evaluate_csv(ctx.spark, ibm_csv, "Churn", "Yes", "customerID")
     print(f"IBM Telco: {json.dumps(ibm)}", flush=True)
 
-    users, start, days, months = int(os.environ.get("BASS_CHECK_USERS", 10_000)), dt.date(2026, 1, 1), 7, 6
-    generate(ctx.spark, ctx.cfg.path("landing"), users, start, days, months, 42, ctx.cfg.province, ctx.cfg.path("truth"))
-    cdr_days, bill_months = timeline(start, days, months)
+    # CDRs on the last 3 days of every month, so usage features (off-net share, forwarding,
+    # multi-SIM...) exist in the training and the validation months
+    users, start, months, per_month = int(os.environ.get("BASS_CHECK_USERS", 10_000)), dt.date(2026, 1, 1), 6, 3
+    generate(ctx.spark, ctx.cfg.path("landing"), users, start, 0, months, 42, ctx.cfg.province, ctx.cfg.path("truth"),
+             days_per_month=per_month)
+    cdr_days, bill_months = timeline(start, 0, months, per_month)
     daily = run_pipeline(ctx, "daily", [d.isoformat() for d in cdr_days])
     monthly = run_pipeline(ctx, "monthly", bill_months)
     bad = {j: s for j, s in {**daily, **monthly}.items() if s not in ("SUCCESS", "SKIPPED", "UP_TO_DATE")}

@@ -31,10 +31,17 @@ def add_months(month: dt.date, n: int) -> dt.date:
     return dt.date(month.year + y, m + 1, 1)
 
 
-def timeline(start: dt.date, days: int, months: int) -> tuple[list[dt.date], list[str]]:
-    cdr_days = [start + dt.timedelta(days=i) for i in range(days)]
+def timeline(start: dt.date, days: int, months: int, days_per_month: int = 0) -> tuple[list[dt.date], list[str]]:
+    """CDR days and billing months. CDR days are `days` days from `start`, or with
+    `days_per_month` the last that many days of every billing month (usage in every month
+    at a fraction of the volume, e.g. for model features)."""
     first = start.replace(day=1)
-    return cdr_days, [add_months(first, i).strftime("%Y-%m") for i in range(months)]
+    bill_months = [add_months(first, i).strftime("%Y-%m") for i in range(months)]
+    if days_per_month:
+        cdr_days = [mo.month_bounds(m)[1] - dt.timedelta(days=k) for m in bill_months for k in range(days_per_month - 1, -1, -1)]
+    else:
+        cdr_days = [start + dt.timedelta(days=i) for i in range(days)]
+    return cdr_days, bill_months
 
 
 def _deliver(df: DataFrame, code: str, batch: str, out: str, province: str, files: int = 1) -> int:
@@ -48,8 +55,8 @@ def _deliver(df: DataFrame, code: str, batch: str, out: str, province: str, file
 
 
 def generate(spark: SparkSession, out: str, users: int, start: dt.date, days: int, months: int, seed: int,
-             province: str, truth: str, parallel: int = 4) -> dict:
-    cdr_days, bill_months = timeline(start, days, months)
+             province: str, truth: str, parallel: int = 4, days_per_month: int = 0) -> dict:
+    cdr_days, bill_months = timeline(start, days, months, days_per_month)
     month_ends = [mo.month_bounds(m)[1] for m in bill_months]
     end = max(cdr_days[-1:] + month_ends)
     pop = mo.with_groups(popmod.population(spark, users, seed, start, end), seed, users).cache()
