@@ -10,8 +10,9 @@ TOPS = (0.05, 0.10, 0.20)
 
 
 def ranked(scored: DataFrame, score: str = "p") -> DataFrame:
-    """Rows with their rank fraction (0 = highest score); ties broken by the row's id if any."""
-    w = Window.orderBy(F.desc(score), *[c for c in ("row_id",) if c in scored.columns])
+    """Rows with their rank fraction (0 = highest score). One sorted partition: fine for a
+    validation month of a small province; province-scale evaluation would use quantiles."""
+    w = Window.orderBy(F.desc(score))
     return scored.withColumn("rank_frac", (F.row_number().over(w) - 1) / F.count(F.lit(1)).over(Window.partitionBy()))
 
 
