@@ -128,6 +128,31 @@ def cmd_ml_train_churn(args) -> int:
     return 0
 
 
+def cmd_ml_train(args) -> int:
+    """Train the chosen model families; one JSON line each."""
+    import json
+    from bass.ml import churn, segments, value
+    from bass.session import get_context
+    ctx = get_context(args.env)
+    for family in args.models.split(","):
+        if family == "churn":
+            run = churn.train_churn(ctx, args.horizon, args.until)
+            out = {"roc_auc": round(run.metrics["roc_auc"], 4), "top_decile_lift": round(run.metrics["top_decile_lift"], 3),
+                   "valid_month": run.valid_month, "report": run.report}
+        elif family == "value":
+            run = value.train_value(ctx, args.until)
+            out = {k: round(run.metrics[k], 3) for k in ("rmse", "mae", "r2", "baseline_rmse")}
+            out["valid_month"] = run.valid_month
+        elif family == "segment":
+            run = segments.train_segments(ctx, args.until)
+            out = {"month": run.month, "k": run.k, "silhouette": round(run.silhouettes[run.k], 4),
+                   "segments": [f"{s['segment_id']}: {s['description']}" for s in run.segments]}
+        else:
+            raise SystemExit(f"--models: unknown family {family!r}; use churn, value, segment")
+        print(json.dumps({"family": family, "run_id": run.run_id, "promoted": run.promoted, **out}, ensure_ascii=False))
+    return 0
+
+
 def cmd_demo(args) -> int:
     from bass.demo import run_demo
     from bass.session import get_context
@@ -175,8 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--home", default=None, help="scratch folder (default: <BASS_HOME>/bench, wiped first)")
     b.set_defaults(func=cmd_bench)
 
-    r = sub.add_parser("run", help="run a batch (daily | monthly) or one job (a table name)")
-    r.add_argument("target", help="daily, monthly, or a job such as ods.cdr_voice, mid.user_usage_d")
+    r = sub.add_parser("run", help="run a batch (daily | monthly | scoring) or one job (a table name)")
+    r.add_argument("target", help="daily, monthly, scoring, or a job such as ods.cdr_voice, mid.user_usage_d")
     r.add_argument("--date", type=_date, help="the CDR day of a daily batch")
     r.add_argument("--month", type=_month, help="the month of a monthly batch")
     r.add_argument("--from", dest="from_", help="first date or month of a range (backfill)")
@@ -204,6 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--until", type=_month, default=None, help="use labelled months up to this one")
     t.add_argument("--truth", action="store_true", help="also score the validation month against the simulator's truth")
     t.set_defaults(func=cmd_ml_train_churn)
+
+    a = m.add_parser("train", help="train churn, value and segmentation models on dm.user_wide_m (MLflow; each "
+                                   "becomes champion if better on the same month)")
+    a.add_argument("--models", default="churn,value,segment", help="comma-separated families (default: all three)")
+    a.add_argument("--horizon", type=int, default=None, help="churn label horizon in months, 1 or 3")
+    a.add_argument("--until", type=_month, default=None,
+                   help="use months up to this one (segmentation: fit on this month; default the latest)")
+    a.set_defaults(func=cmd_ml_train)
 
     q = sub.add_parser("sql", help="query warehouse tables by name, e.g. bass sql 'select * from dm.kpi_d'")
     q.add_argument("query")

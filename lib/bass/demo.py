@@ -1,14 +1,17 @@
 """`bass demo`: simulate a small province, backfill the daily and monthly batches, train the
-churn model (MLflow champion) and score the last month, show the result."""
+churn, value and segmentation models (MLflow champions), run the scoring batch for the last
+month (scores, value, segments, the BOSS retention list and its file), show the result."""
 from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 
 from pyspark.sql import functions as F
 
-from bass.jobs import run_job
 from bass.ml.churn import train_churn
+from bass.ml.segments import train_segments
+from bass.ml.value import train_value
 from bass.pipeline import run_pipeline
 from bass.registry import load_registry
 from bass.session import Context, register_all
@@ -27,30 +30,40 @@ def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, s
     ok &= _report(f"daily {cdr_days[0]}..{cdr_days[-1]}", run_pipeline(ctx, "daily", [d.isoformat() for d in cdr_days]))
     ok &= _report(f"monthly {bill_months[0]}..{bill_months[-1]}", run_pipeline(ctx, "monthly", bill_months))
     if ok:
-        print(f"== 3/4 churn model (after {time.time() - t0:.0f}s)")
-        ok &= _churn(ctx, bill_months[-1])
+        print(f"== 3/4 mining models (after {time.time() - t0:.0f}s)")
+        ok &= _models(ctx, bill_months[-1])
     print(f"== 4/4 what it produced (after {time.time() - t0:.0f}s)")
     print(summary(ctx))
     return ok
 
 
-def _churn(ctx: Context, month: str) -> bool:
-    """Train on the labelled months (champion if better), then score `month` with the champion."""
+def _models(ctx: Context, month: str) -> bool:
+    """Train the three model families (champion if better), then the scoring batch for `month`."""
     try:
         run = train_churn(ctx)
+        val = train_value(ctx)
     except ValueError as exc:       # too few months with known labels
         print(f"   not trained: {exc}")
         return True
     m = run.metrics
-    print(f"   {run.kind} trained on {', '.join(run.train_months)}, validated on {run.valid_month}: ROC-AUC "
+    print(f"   churn: {run.kind} trained on {', '.join(run.train_months)}, validated on {run.valid_month}: ROC-AUC "
           f"{m['roc_auc']:.3f}, PR-AUC {m['pr_auc']:.3f}, top-decile lift {m['top_decile_lift']:.2f} "
-          f"({'new champion' if run.promoted else 'champion kept'}; MLflow run {run.run_id})")
-    scored = run_job(ctx, "dm.churn_score_m", month)
-    print(f"   dm.churn_score_m {month}: {scored.rows_written:,} users scored with the champion")
-    for r in (ctx.spark.table("dm.churn_score_m").where(F.col("batch_month") == month)
-              .orderBy(F.desc("churn_prob"), "user_id").limit(3).collect()):
-        print(f"     {r.msisdn}  p={r.churn_prob:.2f}  {r.churn_reasons}")
-    return scored.status == "SUCCESS"
+          f"({'new champion' if run.promoted else 'champion kept'})\n   report: {run.report}")
+    v = val.metrics
+    print(f"   value: {val.kind} for next-3-month revenue, validated on {val.valid_month}: RMSE {v['rmse']:.1f} yuan "
+          f"(naive 3 x ARPU: {v['baseline_rmse']:.1f}), MAE {v['mae']:.1f}, R2 {v['r2']:.3f}")
+    seg = train_segments(ctx, month)
+    print(f"   segments: k={seg.k} on {seg.month} (silhouette {seg.silhouettes[seg.k]:.3f})")
+    for s in seg.segments:
+        print(f"     {s['segment_id']}: {s['description']}")
+    ok = _report(f"scoring {month}", run_pipeline(ctx, "scoring", month))
+    if ok:
+        print(f"   retention list {month} (out.boss_retention_m, most valuable first):")
+        for r in (ctx.spark.table("out.boss_retention_m").where(F.col("batch_month") == month)
+                  .orderBy("list_rank").limit(3).collect()):
+            print(f"     {r.list_rank:>3} {r.msisdn} {r.value_tier} ARPU {float(r.arpu or 0):.1f} "
+                  f"p={float(r.churn_prob):.2f} [{r.segment_desc}] {r.churn_reason}")
+    return ok
 
 
 def _report(label: str, status: dict) -> bool:
@@ -72,7 +85,12 @@ def summary(ctx: Context) -> str:
     rejects = spark.table("meta.ods_reject").count() if spark.catalog.tableExists("meta.ods_reject") else 0
     runs = spark.table("meta.job_run").groupBy("status").count().collect()
     lines.append(f"   job runs: {', '.join(f'{r.status} {r[1]}' for r in runs)}; quarantined rows: {rejects}")
-    lines.append(f"   outbox: {ctx.cfg.path('outbox')}   reports: {ctx.cfg.path('reports')}")
+    lines.append(f"   outbox (files for BOSS): {ctx.cfg.path('outbox')}")
+    for f in sorted(Path(ctx.cfg.path("outbox")).glob("*/*")):
+        lines.append(f"     {f.relative_to(ctx.cfg.path('outbox'))}  {f.stat().st_size:,d} bytes")
+    lines.append(f"   reports: {ctx.cfg.path('reports')}")
+    for f in sorted(Path(ctx.cfg.path("reports")).glob("**/*.html")):
+        lines.append(f"     {f.resolve().as_uri()}")
     lines.append("   monthly KPIs by brand (dm.kpi_m):")
     kpi = (spark.table("dm.kpi_m").groupBy("batch_month", "brand")
            .agg(F.sum("users_in_net").alias("users"), F.sum("revenue").alias("revenue"),

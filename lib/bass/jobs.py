@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-from bass import delta_io, ods_loader, quality, sql_runner
+from bass import delta_io, ods_loader, outbox, quality, sql_runner
 from bass.batch import Batch, add_months
 from bass.interfaces import load_interfaces
 from bass.registry import table
@@ -73,3 +73,7 @@ def run_table_job(ctx: Context, job: str, batch: Batch, run: Run) -> None:
         delta_io.update_columns(ctx, target, ctx.spark.table(job).where(delta_io.partition_predicate(batch.partition())),
                                 columns, batch.partition())
         run.message = f"{batch.label()}; {', '.join(columns)} copied into {target}"
+    if tbl.deliver:
+        sent = outbox.deliver(ctx, job, tbl.deliver, batch)
+        run.message = "delivered " + ", ".join(f"{recs[0].file_name} ({sum(r.records for r in recs)} records)"
+                                               for recs in sent.values())

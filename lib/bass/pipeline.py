@@ -22,7 +22,7 @@ from bass.jobs import batch_kind, run_job
 from bass.session import Context
 
 log = logging.getLogger("bass")
-PIPELINE_KIND = {"daily": "date", "monthly": "month"}
+PIPELINE_KIND = {"daily": "date", "monthly": "month", "scoring": "month"}
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Step:
     job: str
     after: tuple
     at: str | None = None      # month_end: a daily-grain job run for the month's last day
-    inputs: tuple = ()         # daily jobs whose output a monthly job reads (staleness only)
+    inputs: tuple = ()         # jobs of another pipeline whose output this one reads (staleness only)
 
 
 def load_pipeline(name: str) -> list[Step]:
@@ -108,7 +108,8 @@ def stale_values(step: Step, values: list[str], steps: dict[str, Step], history:
     for v in values:
         own = history.last_success(step.job, kind, step_value(step, v))
         deps = [history.last_success(d, batch_kind(d), step_value(steps[d], v)) for d in step.after]
-        deps += [history.last_overlap(d, "date", v + "-01", month_end(v)) for d in step.inputs]
+        deps += [history.last_overlap(d, "date", v + "-01", month_end(v)) if batch_kind(d) == "date"
+                 else history.last_success(d, batch_kind(d), v) for d in step.inputs]
         if own is None or any(t is not None and t > own for t in deps):
             out.append(v)
     return out

@@ -34,6 +34,7 @@ class Table:
     params: dict = field(default_factory=dict)  # SQL parameter -> configuration key
     restate_months: int = 0   # each run also recomputes this many months before its batch
     updates: dict = field(default_factory=dict)  # {table, columns}: copied into another table by key
+    deliver: str | None = None   # outbound interface: each run also writes the batch as its file to the outbox
 
     @property
     def batch_kind(self) -> str:
@@ -68,18 +69,26 @@ def _ods_table(spec) -> Table:
                  columns=tuple(cols), partition_by=(spec.batch_column,))
 
 
+def _out_columns(spec, partition_by: list) -> tuple:
+    cols = [Column(f.name, f.spark_type, f.label_en, f.label_zh) for f in spec.fields]
+    return tuple(cols + [Column(p, "string", "Month", "数据月份") for p in partition_by])
+
+
 @lru_cache(maxsize=2)
 def load_registry() -> dict[str, Table]:
     tables = {spec.table: _ods_table(spec) for spec in load_interfaces().values() if spec.direction == "in"}
     for name, raw in read_yaml(conf_dir() / "tables.yml").items():
         if name.split(".")[0] not in LAYERS:
             raise ValueError(f"conf/tables.yml: {name} is not in a known layer {LAYERS}")
-        cols = tuple(Column(c["name"], c["type"], c.get("en", ""), c.get("zh", "")) for c in raw["columns"])
+        if raw.get("deliver"):   # an outbound table's columns are its interface's fields (declared once)
+            cols = _out_columns(load_interfaces()[raw["deliver"]], raw["partition_by"])
+        else:
+            cols = tuple(Column(c["name"], c["type"], c.get("en", ""), c.get("zh", "")) for c in raw["columns"])
         tables[name] = Table(name=name, comment=raw["comment"], zh=raw.get("zh", ""), grain=raw.get("grain", ""),
                              mode=raw["mode"], columns=cols, partition_by=tuple(raw.get("partition_by", ())),
                              keys=tuple(raw.get("keys", ())), sql=raw.get("sql"), builder=raw.get("builder"), batch=raw.get("batch"),
                              params=dict(raw.get("params") or {}), restate_months=int(raw.get("restate_months", 0)),
-                             updates=dict(raw.get("updates") or {}))
+                             updates=dict(raw.get("updates") or {}), deliver=raw.get("deliver"))
     return tables
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from bass.ml import features, metrics, trainer
+from bass.ml import features, metrics, report, trainer
 from bass.ml.tracking import Tracker
 
 log = logging.getLogger("bass")
@@ -34,6 +34,7 @@ class ChurnRun:
     promoted: bool
     trained: trainer.Trained
     valid_df: DataFrame
+    report: str               # path of the HTML evaluation report
 
 
 def label_column(horizon: int) -> str:
@@ -67,21 +68,29 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
     trained = trainer.train(train_df, valid_df, spec, seed, kinds=kinds)
     m = trained.validation
     tracker = Tracker(ctx)
-    champion_auc = tracker.champion_auc(lambda model: metrics.evaluate(
+    champion_auc = tracker.champion_metric(lambda model: metrics.evaluate(
         trainer.calibrate(model.transform(features.prepare(valid_df, spec)), trained.base_rate))["roc_auc"])
     promote = champion_auc is None or m["roc_auc"] > champion_auc
+    params = {"horizon_months": horizon, "model": trained.kind, "train_months": ",".join(train_months),
+              "valid_month": valid_month, "features": len(spec.names()), "seed": seed, "base_rate": trained.base_rate}
+    facts = {**params, "candidates (validation ROC-AUC)": ", ".join(f"{k} {v:.4f}" for k, v in trained.candidates.items()),
+             "champion before (same month)": "none" if champion_auc is None else f"{champion_auc:.4f}",
+             "promoted to champion": promote}
+    page = report.churn_report(f"Churn model, {horizon}-month horizon, validated on {valid_month}", facts, m,
+                               report.bucket_counts(trainer.score(trained, valid_df)), trained.importance)
     run_id = tracker.log_run(
-        params={"horizon_months": horizon, "model": trained.kind, "train_months": ",".join(train_months),
-                "valid_month": valid_month, "features": len(spec.names()), "seed": seed,
-                "base_rate": trained.base_rate},
+        params=params,
         metrics={**metrics.scalar(m), **{f"candidate_auc_{k}": v for k, v in trained.candidates.items()}},
         artifacts={"calibration.json": json.dumps(m["calibration"], indent=1),
                    "feature_importance.json": json.dumps(trained.importance, indent=1),
-                   "feature_spec.json": json.dumps({"numeric": spec.numeric, "categorical": spec.categorical})},
+                   "feature_spec.json": json.dumps({"numeric": spec.numeric, "categorical": spec.categorical}),
+                   "report.html": page},
         model=trained.model, promote=promote)
+    path = report.save(ctx.cfg.path("reports"), f"churn/{valid_month}_h{horizon}_{run_id}.html", page)
     log.info("churn model %s: valid %s ROC-AUC %.4f (champion %s) -> %s", trained.kind, valid_month, m["roc_auc"],
              "none" if champion_auc is None else f"{champion_auc:.4f}", "champion" if promote else "not promoted")
-    return ChurnRun(run_id, trained.kind, train_months, valid_month, m, champion_auc, promote, trained, valid_df)
+    return ChurnRun(run_id, trained.kind, train_months, valid_month, m, champion_auc, promote, trained, valid_df,
+                    str(path))
 
 
 def truth_metrics(ctx, scored: DataFrame, month: str, horizon: int) -> dict:

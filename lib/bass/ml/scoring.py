@@ -13,7 +13,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from bass.batch import Batch
-from bass.ml import features, trainer
+from bass.ml import features, quantiles, trainer
 from bass.ml.tracking import Tracker
 from bass.registry import table
 
@@ -26,12 +26,11 @@ def labels() -> dict:
 
 
 def reasons(scored: DataFrame, importance: list, numeric: set) -> DataFrame:
-    """`scored` (with p) plus churn_reasons: the top factors in words."""
+    """`scored` (with p) plus churn_reasons (the top factors in words) and churn_features (those
+    factors' values for the user, e.g. "fwd_offnet_share=0.62")."""
     top = [(n, w) for n, w in importance if n in numeric and w > 0][:REASON_FEATURES]
-    if not top:
-        return scored.withColumn("churn_reasons", F.lit(None).cast("string"))
     stats = scored.agg(*[x for n, _ in top for x in (F.avg(n).alias(f"m_{n}"), F.stddev(n).alias(f"s_{n}"),
-                                                      F.corr(n, "p").alias(f"c_{n}"))]).first()
+                                                      F.corr(n, "p").alias(f"c_{n}"))]).first() if top else {}
     words = labels()
     items = []
     for n, w in top:
@@ -41,14 +40,21 @@ def reasons(scored: DataFrame, importance: list, numeric: set) -> DataFrame:
         sign = 1.0 if corr > 0 else -1.0
         strength = F.coalesce((F.col(n) - F.lit(mean)) / F.lit(sd) * F.lit(sign * w), F.lit(0.0))
         text = f"{words.get(n, n)}: {'high' if sign > 0 else 'low'}"
-        items.append(F.struct(strength.alias("s"), F.lit(text).alias("t")))
+        value = F.concat(F.lit(f"{n}="), F.round(F.col(n), 2).cast("string"))
+        items.append(F.struct(strength.alias("s"), F.lit(text).alias("t"), value.alias("v")))
+    if not items:
+        return scored.withColumn("churn_reasons", F.lit(None).cast("string")) \
+                     .withColumn("churn_features", F.lit(None).cast("string"))
     ranked = F.slice(F.sort_array(F.filter(F.array(*items), lambda x: x["s"] > 0), asc=False), 1, REASONS)
-    return scored.withColumn("churn_reasons", F.array_join(F.transform(ranked, lambda x: x["t"]), "; "))
+    return (scored.withColumn("_top", ranked)
+            .withColumn("churn_reasons", F.array_join(F.transform("_top", lambda x: x["t"]), "; "))
+            .withColumn("churn_features", F.array_join(F.transform("_top", lambda x: x["v"]), "; "))
+            .drop("_top"))
 
 
 def score_churn(ctx, batch: Batch) -> DataFrame:
     """Rows of dm.churn_score_m for the batch's months, from the champion model (never a path)."""
-    tracker = Tracker(ctx)
+    tracker = Tracker(ctx, "churn")
     version, model = tracker.champion()
     spec_raw = json.loads(tracker.champion_text("feature_spec.json"))
     spec = features.FeatureSpec(tuple(spec_raw["numeric"]), tuple(spec_raw["categorical"]))
@@ -57,10 +63,7 @@ def score_churn(ctx, batch: Batch) -> DataFrame:
     wide = ctx.spark.table("dm.user_wide_m").where((F.col("batch_month") >= batch.first) & (F.col("batch_month") <= batch.last))
     scored = reasons(trainer.calibrate(model.transform(features.prepare(wide, spec)), base_rate), importance,
                      set(spec.numeric))
-    # deciles from approximate quantiles per month: no single-partition sort of the whole month
-    cuts = scored.groupBy("batch_month").agg(
-        F.percentile_approx("p", [i / 10 for i in range(1, 10)], 10_000).alias("cuts"))
-    return (scored.join(F.broadcast(cuts), "batch_month")
-            .select("user_id", "msisdn", F.round("p", 6).alias("churn_prob"),
-                    (F.size(F.filter("cuts", lambda c: c >= F.col("p"))) + 1).alias("risk_decile"),
-                    "churn_reasons", F.lit(f"{tracker.name} v{version.version}").alias("model_version"), "batch_month"))
+    return (quantiles.with_top_rank(scored, "p", "risk_decile", 10)
+            .select("user_id", "msisdn", F.round("p", 6).alias("churn_prob"), "risk_decile",
+                    "churn_reasons", "churn_features", F.lit(f"{tracker.name} v{version.version}").alias("model_version"),
+                    "batch_month"))

@@ -1,5 +1,6 @@
-"""MLflow for BASS models: an embedded SQLite store under the mlflow path, one experiment, a
-registered model whose `champion` alias is what scoring loads."""
+"""MLflow for BASS models: an embedded SQLite store under the mlflow path; per model family
+(churn, value, segment) one experiment and one registered model whose `champion` alias is
+what scoring loads."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,15 +13,15 @@ CHAMPION = "champion"
 
 
 class Tracker:
-    def __init__(self, ctx):
+    def __init__(self, ctx, family: str = "churn"):
         root = Path(ctx.cfg.path("mlflow")).resolve()
         root.mkdir(parents=True, exist_ok=True)
         uri = ctx.cfg.get("ml.tracking_uri") or f"sqlite:///{root}/mlflow.db"
         mlflow.set_tracking_uri(uri)
         mlflow.set_registry_uri(uri)
         self.client = MlflowClient()
-        self.name = ctx.cfg.get("ml.registry_name", "bass_churn")
-        experiment = ctx.cfg.get("ml.experiment", "bass-churn")
+        self.name = ctx.cfg.get(f"ml.{family}.registry_name", f"bass_{family}")
+        experiment = ctx.cfg.get(f"ml.{family}.experiment", f"bass-{family}")
         if self.client.get_experiment_by_name(experiment) is None:
             self.client.create_experiment(experiment, artifact_location=(root / "artifacts").as_uri())
         mlflow.set_experiment(experiment)
@@ -38,7 +39,7 @@ class Tracker:
     def load_champion(self):
         import mlflow.spark
         if not self.has_champion():
-            raise LookupError(f"no {CHAMPION} model registered as {self.name}: train one first (bass ml train-churn)")
+            raise LookupError(f"no {CHAMPION} model registered as {self.name}: train one first (bass ml train)")
         return mlflow.spark.load_model(self.champion_uri())
 
     def champion(self):
@@ -51,12 +52,21 @@ class Tracker:
         run_id = self.client.get_model_version_by_alias(self.name, CHAMPION).run_id
         return Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=name)).read_text(encoding="utf-8")
 
-    def champion_auc(self, evaluate) -> float | None:
+    def champion_metric(self, evaluate) -> float | None:
         """`evaluate(model)` for the current champion, or None when there is none."""
         return evaluate(self.load_champion()) if self.has_champion() else None
 
+    def champion_version(self) -> str:
+        """'<registered name> v<version>' of the champion, as written beside scores."""
+        return f"{self.name} v{self.client.get_model_version_by_alias(self.name, CHAMPION).version}"
+
+    def champion_params(self) -> dict:
+        run_id = self.client.get_model_version_by_alias(self.name, CHAMPION).run_id
+        return self.client.get_run(run_id).data.params
+
     def log_run(self, params: dict, metrics: dict, artifacts: dict, model, promote: bool) -> str:
-        """Log a training run with its model; register it and move the champion alias if `promote`."""
+        """Log a training run with its model and text artifacts (name -> text; .html files are
+        reports); register the model and move the champion alias if `promote`."""
         import mlflow.spark
         with mlflow.start_run() as run:
             mlflow.log_params(params)

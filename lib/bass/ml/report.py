@@ -1,0 +1,157 @@
+"""The evaluation report of a churn training run: one self-contained HTML page (inline SVG, no
+scripts, no MLflow needed to read it) with ROC, cumulative gain and lift, calibration, feature
+importance and the score distribution. Saved under the reports path and as an MLflow artifact.
+
+The curves come from the validation scores grouped into 1,000 score buckets in Spark, so only
+those bucket counts reach the driver, whatever the size of the month.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+BUCKETS = 1000
+W, H, PAD = 420, 300, 42
+
+
+def bucket_counts(scored: DataFrame, label: str = "label", score: str = "p") -> list[tuple[float, int, int]]:
+    """(bucket's lowest score, positives, negatives) per score bucket, highest scores first."""
+    b = F.least(F.floor(F.col(score) * BUCKETS), F.lit(BUCKETS - 1))
+    rows = (scored.groupBy(b.alias("b"))
+            .agg(F.sum(F.col(label).cast("int")).alias("pos"), F.count(F.lit(1)).alias("n"))
+            .orderBy(F.desc("b")).collect())
+    return [(r.b / BUCKETS, int(r.pos), int(r.n - r.pos)) for r in rows]
+
+
+def curves(counts: list[tuple[float, int, int]]) -> dict:
+    """ROC points (fpr, tpr) and gain points (population share, positives captured)."""
+    pos = sum(c[1] for c in counts) or 1
+    neg = sum(c[2] for c in counts) or 1
+    roc, gain, tp, fp = [(0.0, 0.0)], [(0.0, 0.0)], 0, 0
+    for _, p, n in counts:
+        tp, fp = tp + p, fp + n
+        roc.append((fp / neg, tp / pos))
+        gain.append(((tp + fp) / (pos + neg), tp / pos))
+    lift = [(x, y / x) for x, y in gain if x >= 0.01]
+    return {"roc": roc, "gain": gain, "lift": lift}
+
+
+def histogram(counts: list[tuple[float, int, int]], bins: int = 20) -> list[tuple[float, int, int]]:
+    """Score distribution in `bins` equal-width bins: (bin start, leavers, stayers)."""
+    out = [[i / bins, 0, 0] for i in range(bins)]
+    for low, p, n in counts:
+        i = min(int(low * bins + 1e-9), bins - 1)
+        out[i][1] += p
+        out[i][2] += n
+    return [tuple(x) for x in out]
+
+
+def _x(v: float, lo: float, hi: float) -> float:
+    return PAD + (v - lo) / ((hi - lo) or 1) * (W - 2 * PAD)
+
+
+def _y(v: float, lo: float, hi: float) -> float:
+    return H - PAD - (v - lo) / ((hi - lo) or 1) * (H - 2 * PAD)
+
+
+def _frame(title: str, xlabel: str, ylabel: str, xr: tuple, yr: tuple, body: str) -> str:
+    ticks = []
+    for i in range(6):
+        xv, yv = xr[0] + (xr[1] - xr[0]) * i / 5, yr[0] + (yr[1] - yr[0]) * i / 5
+        ticks.append(f'<text x="{_x(xv, *xr):.1f}" y="{H - PAD + 14}" text-anchor="middle">{xv:.2g}</text>')
+        ticks.append(f'<text x="{PAD - 4}" y="{_y(yv, *yr) + 4:.1f}" text-anchor="end">{yv:.2g}</text>')
+    return (f'<figure><svg width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-size="10" font-family="sans-serif">'
+            f'<rect x="{PAD}" y="{PAD}" width="{W - 2 * PAD}" height="{H - 2 * PAD}" fill="none" stroke="#999"/>'
+            f'{"".join(ticks)}{body}'
+            f'<text x="{W / 2}" y="{H - 6}" text-anchor="middle">{html.escape(xlabel)}</text>'
+            f'<text x="12" y="{H / 2}" transform="rotate(-90 12 {H / 2})" text-anchor="middle">{html.escape(ylabel)}</text>'
+            f'</svg><figcaption>{html.escape(title)}</figcaption></figure>')
+
+
+def line_chart(title: str, xlabel: str, ylabel: str, series: list, xr=(0, 1), yr=(0, 1)) -> str:
+    """series: (name, points, colour, dashed)."""
+    body, legend = [], []
+    for i, (name, pts, colour, dashed) in enumerate(series):
+        path = " ".join(f"{_x(x, *xr):.1f},{_y(y, *yr):.1f}" for x, y in pts)
+        dash = ' stroke-dasharray="4 3"' if dashed else ""
+        body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.8"{dash}/>')
+        legend.append(f'<text x="{PAD + 8}" y="{PAD + 14 + 12 * i}" fill="{colour}">{html.escape(name)}</text>')
+    return _frame(title, xlabel, ylabel, xr, yr, "".join(body + legend))
+
+
+def bar_chart(title: str, xlabel: str, ylabel: str, bars: list, colours=("#c0392b", "#2e86c1")) -> str:
+    """bars: (x label, [values stacked]) in order; y from 0 to the largest stack."""
+    top = max((sum(v) for _, v in bars), default=1) or 1
+    width = (W - 2 * PAD) / max(len(bars), 1)
+    body = []
+    for i, (_, values) in enumerate(bars):
+        base = 0.0
+        for j, v in enumerate(values):
+            y0, y1 = _y(base, 0, top), _y(base + v, 0, top)
+            body.append(f'<rect x="{PAD + i * width + 1:.1f}" y="{y1:.1f}" width="{width - 2:.1f}" '
+                        f'height="{y0 - y1:.1f}" fill="{colours[j % len(colours)]}"/>')
+            base += v
+    return _frame(title, xlabel, ylabel, (0, 1), (0, top), "".join(body))
+
+
+def importance_chart(importance: list, top: int = 20) -> str:
+    items = importance[:top]
+    peak = max((v for _, v in items), default=1) or 1
+    row, left = 16, 230
+    height = row * len(items) + 20
+    body = []
+    for i, (name, v) in enumerate(items):
+        y = 10 + i * row
+        body.append(f'<text x="{left - 6}" y="{y + 11}" text-anchor="end">{html.escape(name)}</text>'
+                    f'<rect x="{left}" y="{y}" width="{(W + 200 - left - 60) * v / peak:.1f}" height="{row - 4}" fill="#2e86c1"/>'
+                    f'<text x="{left + (W + 200 - left - 60) * v / peak + 4:.1f}" y="{y + 11}">{v:.3f}</text>')
+    return (f'<figure><svg width="{W + 200}" height="{height}" font-size="10" font-family="sans-serif">{"".join(body)}</svg>'
+            f'<figcaption>Feature importance (top {len(items)}, share of the total)</figcaption></figure>')
+
+
+def churn_report(title: str, facts: dict, metrics: dict, counts: list, importance: list) -> str:
+    """The HTML page. `facts`: what was trained on what (shown as a table)."""
+    c = curves(counts)
+    base = metrics.get("positive_rate", 0.0)
+    cal = metrics.get("calibration", [])
+    top_p = max([r["mean_predicted"] or 0 for r in cal] + [r["observed_rate"] or 0 for r in cal] + [0.05])
+    hist = histogram(counts)
+    charts = [
+        line_chart(f"ROC (AUC {metrics['roc_auc']:.3f})", "false positive rate", "true positive rate",
+                   [("model", c["roc"], "#c0392b", False), ("random", [(0, 0), (1, 1)], "#999", True)]),
+        line_chart("Cumulative gain", "share of users contacted (highest scores first)", "share of leavers captured",
+                   [("model", c["gain"], "#c0392b", False), ("random", [(0, 0), (1, 1)], "#999", True),
+                    ("perfect", [(0, 0), (base, 1), (1, 1)], "#27ae60", True)]),
+        line_chart(f"Lift (top decile {metrics['top_decile_lift']:.2f})", "share of users contacted", "lift over random",
+                   [("model", c["lift"], "#c0392b", False), ("random", [(0, 1), (1, 1)], "#999", True)],
+                   yr=(0, max([y for _, y in c["lift"]] + [2]))),
+        line_chart("Calibration by score decile", "mean predicted probability", "observed leaving rate",
+                   [("deciles", [(r["mean_predicted"] or 0, r["observed_rate"] or 0) for r in cal], "#c0392b", False),
+                    ("perfect", [(0, 0), (top_p, top_p)], "#999", True)], xr=(0, top_p), yr=(0, top_p)),
+        bar_chart("Score distribution (red: left, blue: stayed)", "churn probability (0 to 1, 20 bins)", "users",
+                  [(f"{lo:.2f}", [p, n]) for lo, p, n in hist]),
+    ]
+    rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in facts.items())
+    keys = ["roc_auc", "pr_auc", "lift_top5", "lift_top10", "lift_top20", "capture_top5", "capture_top10",
+            "capture_top20", "positive_rate", "rows"]
+    mrows = "".join(f"<tr><th>{k}</th><td>{metrics[k]:.4g}</td></tr>" for k in keys if k in metrics)
+    crow = "".join(f"<tr><td>{r['decile']}</td><td>{r['rows']}</td><td>{(r['mean_predicted'] or 0):.4f}</td>"
+                   f"<td>{(r['observed_rate'] or 0):.4f}</td></tr>" for r in cal)
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>"
+            "body{font-family:sans-serif;margin:24px;max-width:1400px}figure{display:inline-block;margin:8px}"
+            "figcaption{text-align:center;font-size:13px}table{border-collapse:collapse;margin:8px 24px 8px 0;"
+            "display:inline-table;vertical-align:top}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;"
+            "text-align:left}</style></head><body>"
+            f"<h1>{html.escape(title)}</h1><table>{rows}</table><table>{mrows}</table>"
+            f"<table><tr><th>decile</th><th>users</th><th>mean predicted</th><th>observed</th></tr>{crow}</table>"
+            f"<div>{''.join(charts)}</div><div>{importance_chart(importance)}</div></body></html>")
+
+
+def save(folder: str, name: str, page: str) -> Path:
+    path = Path(folder) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path

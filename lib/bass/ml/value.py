@@ -1,0 +1,169 @@
+"""Customer value (客户价值): current value, potential, credit score, a composite score and tier.
+
+- Current value: ARPU (mean actual fee of the last 3 months) and an estimated margin (ARPU less
+  the SP's share of VAS fees and the interconnect cost of off-net minutes; rates in conf).
+- Potential (发展潜力): revenue of the next 3 months predicted by an MLlib regression trained
+  on months whose next 3 bills are loaded (time split like the churn model: the latest such
+  month validates). Its error (RMSE, MAE, R², and the RMSE of the naive "3 × ARPU" guess for
+  comparison) is logged to MLflow. The model is registered as a champion like churn's.
+- Credit score (信用度, 0-100): points off for arrears age, arrears amount, arrears stops and
+  unpaid bills (weights in conf ml.value.credit).
+- Value score (0-100): weighted mix of the month's margin rank, potential rank and credit; the
+  tier cuts the month by value score shares (conf ml.value.tiers).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from pyspark.ml import Pipeline
+from pyspark.ml.evaluation import RegressionEvaluator
+from pyspark.ml.regression import GBTRegressor, LinearRegression
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from bass.batch import Batch, add_months
+from bass.ml import features, quantiles
+from bass.ml.churn import NOT_FEATURES
+from bass.ml.tracking import Tracker
+
+log = logging.getLogger("bass")
+LABEL = "next3_revenue"
+
+
+@dataclass
+class ValueRun:
+    run_id: str
+    kind: str
+    train_months: list
+    valid_month: str
+    metrics: dict
+    champion_rmse: float | None
+    promoted: bool
+
+
+def with_label(spark, wide: DataFrame) -> DataFrame:
+    """Wide rows of the months whose next 3 months are billed, with `label` = their revenue
+    (a user who left contributes 0 for the months after leaving)."""
+    bills = spark.table("mid.user_bill_m").select("user_id", "batch_month", F.col("bill_act_fee").cast("double").alias("fee"))
+    billed = sorted(r[0] for r in bills.select("batch_month").distinct().collect())
+    months = [m for m in billed if all(add_months(m, k) in billed for k in (1, 2, 3))]
+    if not months:
+        return wide.limit(0).withColumn("label", F.lit(None).cast("double"))
+    future = (F.col("b.batch_month") > F.col("w.batch_month")) & \
+             (F.col("b.batch_month") <= F.date_format(F.add_months(F.to_date(F.concat(F.col("w.batch_month"), F.lit("-01"))), 3), "yyyy-MM"))
+    rows = wide.where(F.col("batch_month").isin(months))
+    nxt = (rows.select("user_id", "batch_month").alias("w")
+           .join(bills.alias("b"), (F.col("w.user_id") == F.col("b.user_id")) & future, "left")
+           .groupBy(F.col("w.user_id").alias("user_id"), F.col("w.batch_month").alias("batch_month"))
+           .agg(F.coalesce(F.sum("b.fee"), F.lit(0.0)).alias("label")))
+    return rows.join(nxt, ["user_id", "batch_month"])
+
+
+def regressors(seed: int) -> dict:
+    return {"linear_regression": LinearRegression(featuresCol="features", labelCol="label", regParam=0.1, maxIter=100),
+            "gbt": GBTRegressor(featuresCol="features", labelCol="label", maxIter=60, maxDepth=4, stepSize=0.1, seed=seed)}
+
+
+def errors(scored: DataFrame) -> dict:
+    ev = RegressionEvaluator(labelCol="label", predictionCol="prediction")
+    out = {m: ev.evaluate(scored, {ev.metricName: m}) for m in ("rmse", "mae", "r2")}
+    out["baseline_rmse"] = ev.evaluate(scored.withColumn("prediction", 3 * F.coalesce(F.col("revenue_avg3"), F.lit(0.0))),
+                                       {ev.metricName: "rmse"})
+    out["mean_label"] = scored.agg(F.avg("label")).first()[0] or 0.0
+    return out
+
+
+def train_value(ctx, until: str | None = None) -> ValueRun:
+    seed = int(ctx.cfg.get("ml.value.seed", 7))
+    data = with_label(ctx.spark, ctx.spark.table("dm.user_wide_m"))
+    if until:
+        data = data.where(F.col("batch_month") <= until)
+    months = sorted(r[0] for r in data.select("batch_month").distinct().collect())
+    if len(months) < 2:
+        raise ValueError(f"need two months whose next 3 months are billed to train and validate the value model; "
+                         f"have {months}: load more months")
+    spec = features.detect(data, NOT_FEATURES + ["label"])
+    train_df = features.prepare(data.where(F.col("batch_month").isin(months[:-1])), spec).cache()
+    valid_df = features.prepare(data.where(F.col("batch_month") == months[-1]), spec).cache()
+    fitted = {}
+    for kind in tuple(ctx.cfg.get("ml.value.models") or regressors(seed)):
+        model = Pipeline(stages=features.stages(spec) + [regressors(seed)[kind]]).fit(train_df)
+        fitted[kind] = (model, errors(model.transform(valid_df)))
+    kind = min(fitted, key=lambda k: fitted[k][1]["rmse"])
+    model, m = fitted[kind]
+    tracker = Tracker(ctx, "value")
+    champion_rmse = tracker.champion_metric(lambda champ: errors(champ.transform(valid_df))["rmse"])
+    promote = champion_rmse is None or m["rmse"] < champion_rmse
+    run_id = tracker.log_run(
+        params={"model": kind, "label": LABEL, "train_months": ",".join(months[:-1]), "valid_month": months[-1],
+                "features": len(spec.names()), "seed": seed},
+        metrics={**m, **{f"candidate_rmse_{k}": v[1]["rmse"] for k, v in fitted.items()}},
+        artifacts={"feature_spec.json": json.dumps({"numeric": spec.numeric, "categorical": spec.categorical})},
+        model=model, promote=promote)
+    train_df.unpersist()
+    valid_df.unpersist()
+    log.info("value model %s: valid %s RMSE %.2f (naive %.2f, champion %s) -> %s", kind, months[-1], m["rmse"],
+             m["baseline_rmse"], "none" if champion_rmse is None else f"{champion_rmse:.2f}",
+             "champion" if promote else "not promoted")
+    return ValueRun(run_id, kind, months[:-1], months[-1], m, champion_rmse, promote)
+
+
+def credit_score(cfg) -> F.Column:
+    """信用度 0-100 from arrears age, arrears amount against ARPU, arrears stops and unpaid bills."""
+    c = cfg.get("ml.value.credit")
+    arrears_days = F.coalesce(F.col("arrears_days"), F.lit(0.0))
+    arrears_ratio = F.coalesce(F.col("arrears_amt"), F.lit(0.0)) / F.greatest(F.coalesce(F.col("revenue_avg3"), F.lit(0.0)), F.lit(10.0))
+    unpaid = 1 - F.least(F.coalesce(F.col("pay_ratio"), F.lit(1.0)), F.lit(1.0))
+    points = (F.lit(100.0)
+              - F.least(arrears_days * c["per_arrears_day"], F.lit(float(c["arrears_days_max"])))
+              - F.least(arrears_ratio, F.lit(1.0)) * c["arrears_amount_max"]
+              - F.least(F.coalesce(F.col("stop_count"), F.lit(0)) * c["per_stop"], F.lit(float(c["stops_max"])))
+              - F.greatest(unpaid, F.lit(0.0)) * c["unpaid_max"])
+    return F.round(F.greatest(points, F.lit(0.0)), 1)
+
+
+def margin(cfg) -> F.Column:
+    """ARPU less the SP's share of VAS fees and the interconnect cost of off-net minutes."""
+    c = cfg.get("ml.value.margin")
+    offnet_minutes = F.coalesce(F.col("voice_minutes_avg3"), F.lit(0.0)) * F.coalesce(F.col("offnet_seconds_share"), F.lit(0.0))
+    return (F.coalesce(F.col("revenue_avg3"), F.lit(0.0))
+            - F.coalesce(F.col("vas_fee_avg3"), F.lit(0.0)) * c["sp_share"]
+            - offnet_minutes * c["interconnect_per_minute"])
+
+
+def tier(cfg) -> F.Column:
+    """Tier from the value-score rank (`value_top`: share of the month at or above the user)."""
+    expr = None
+    for name, share in cfg.get("ml.value.tiers"):
+        cond = F.col("value_top") <= share
+        expr = F.when(cond, name) if expr is None else expr.when(cond, name)
+    return expr.otherwise(cfg.get("ml.value.tiers")[-1][0])
+
+
+def score_value(ctx, batch: Batch) -> DataFrame:
+    """Rows of dm.user_value_m for the batch's months (potential from the champion value model)."""
+    tracker = Tracker(ctx, "value")
+    _, model = tracker.champion()
+    raw = json.loads(tracker.champion_text("feature_spec.json"))
+    spec = features.FeatureSpec(tuple(raw["numeric"]), tuple(raw["categorical"]))
+    w = ctx.cfg.get("ml.value.weights")
+    wide = ctx.spark.table("dm.user_wide_m").where((F.col("batch_month") >= batch.first) & (F.col("batch_month") <= batch.last))
+    scored = (model.transform(features.prepare(wide, spec))
+              .select("user_id", "msisdn", "batch_month",
+                      F.round(F.coalesce("revenue_avg3", F.lit(0.0)), 2).alias("arpu"),
+                      F.round(F.coalesce("billed_minutes_avg3", F.lit(0.0)), 1).alias("mou"),
+                      F.round(margin(ctx.cfg), 2).alias("margin"),
+                      F.round(F.greatest("prediction", F.lit(0.0)), 2).alias("predicted_revenue_3m"),
+                      credit_score(ctx.cfg).alias("credit_score"))
+              .withColumn("growth_potential", F.round(F.col("predicted_revenue_3m") / 3 - F.col("arpu"), 2)))
+    scored = quantiles.share_below(scored, "margin", "margin_rank")
+    scored = quantiles.share_below(scored, "predicted_revenue_3m", "potential_rank")
+    value = 100 * (w["margin"] * F.col("margin_rank") + w["potential"] * F.col("potential_rank")
+                   + w["credit"] * F.col("credit_score") / 100) / (w["margin"] + w["potential"] + w["credit"])
+    scored = quantiles.share_below(scored.withColumn("value_score", F.round(value, 2)), "value_score", "value_below")
+    return (scored.withColumn("value_top", 1 - F.col("value_below"))
+            .select("user_id", "msisdn", "arpu", "mou", "margin", "predicted_revenue_3m", "growth_potential",
+                    "credit_score", "value_score", tier(ctx.cfg).alias("value_tier"),
+                    F.lit(tracker.champion_version()).alias("model_version"), "batch_month"))

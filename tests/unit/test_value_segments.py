@@ -1,0 +1,144 @@
+"""Customer value, segmentation and the BOSS retention list on a tiny inline province.
+
+Two kinds of users: young M-Zone data users whose bills grow 10 % a month, and older GoTone
+voice users with flat bills; one user of each kind carries arrears. Months 2026-01..05.
+"""
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pyspark.sql import functions as F
+
+from bass.fileio.delivery import check_record_counts, find_delivery, count_lines
+from bass.interfaces import interface
+from bass.ml import churn, segments, value
+from bass.pipeline import run_pipeline
+from bass.registry import table
+from tests.unit.frames import put
+
+MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
+N = 200
+
+
+def fee(i: int, m: int) -> float:
+    base = 30.0 + (i % 10) * 5
+    return round(base * 1.1 ** m, 2) if i % 2 == 0 else base
+
+
+def load_province(ctx):
+    rnd = random.Random(3)
+    wide, bills, customers = [], [], []
+    for m, month in enumerate(MONTHS):
+        for i in range(N):
+            data_user = i % 2 == 0
+            risk = rnd.random()
+            arrears = i in (0, 1)
+            wide.append(dict(
+                user_id=f"U{i}", msisdn=f"139{i:08d}", cust_id=f"C{i}", batch_month=month,
+                brand="MZONE" if data_user else "GOTONE", age=rnd.randint(18, 26) if data_user else rnd.randint(52, 70),
+                revenue_avg3=fee(i, m), billed_minutes_avg3=(20 if data_user else 600) * (1 + rnd.random() / 5),
+                voice_minutes_avg3=(25 if data_user else 650) * (1 + rnd.random() / 5),
+                data_mb_avg3=(4000 if data_user else 50) * (1 + rnd.random() / 5), sms_count_avg3=30.0,
+                vas_fee_avg3=2.0, offnet_call_share=0.2, offnet_seconds_share=0.25, roam_call_share=0.05,
+                contacts=40.0, tenure_months=24 + m, fwd_offnet_share=risk,
+                arrears_days=20.0 if arrears else 0.0, arrears_amt=fee(i, m) if arrears else 0.0,
+                stop_count=1 if arrears else 0, pay_ratio=0.5 if arrears else 1.0,
+                churn_3m=(risk + rnd.gauss(0, 0.1) > 0.8) if m < 2 else None))
+            bills.append(dict(user_id=f"U{i}", batch_month=month, bill_act_fee=Decimal(str(fee(i, m)))))
+            customers.append(dict(cust_id=f"C{i}", cust_name=f"客户{i}", batch_month=month))
+    put(ctx, "dm.user_wide_m", wide)
+    put(ctx, "mid.user_bill_m", bills)
+    put(ctx, "mid.customer_m", customers)
+
+
+def test_value_label_is_the_next_three_bills(ctx):
+    load_province(ctx)
+    put(ctx, "mid.user_bill_m", [dict(user_id=f"U{i}", batch_month="2026-03", bill_act_fee=Decimal(str(fee(i, 2))))
+                                 for i in range(N) if i != 2])   # U2 not billed in March
+    labelled = value.with_label(ctx.spark, ctx.spark.table("dm.user_wide_m"))
+    assert sorted(r[0] for r in labelled.select("batch_month").distinct().collect()) == ["2026-01", "2026-02"]
+    got = {(r.user_id, r.batch_month): r.label for r in labelled.where("user_id in ('U1', 'U2')").collect()}
+    assert got[("U1", "2026-01")] == pytest.approx(3 * 35.0)
+    assert got[("U2", "2026-01")] == pytest.approx(fee(2, 1) + 0 + fee(2, 3))
+    assert got[("U2", "2026-02")] == pytest.approx(0 + fee(2, 3) + fee(2, 4))
+
+
+def test_value_scores_credit_and_tiers(ctx):
+    load_province(ctx)
+    run = value.train_value(ctx)
+    assert (run.train_months, run.valid_month, run.promoted) == (["2026-01"], "2026-02", True)
+    # growing bills: the regression beats the naive "3 x ARPU" guess, and the error is reported
+    assert run.metrics["rmse"] < run.metrics["baseline_rmse"] and run.metrics["mae"] > 0
+    rows = value.score_value(ctx, _month("2026-05"))
+    by_user = {r.user_id: r for r in rows.collect()}
+    assert len(by_user) == N
+    # 100 - 20 days x 0.5 - arrears = ARPU (20) - 1 stop (15) - half unpaid (5)
+    assert by_user["U0"].credit_score == pytest.approx(50.0) and by_user["U4"].credit_score == 100.0
+    assert by_user["U4"].growth_potential > 3          # growing bills: positive potential
+    assert abs(by_user["U5"].growth_potential) < 3     # flat bills: about none
+    tiers = {t: n for t, n in rows.groupBy("value_tier").count().collect()}
+    assert set(tiers) == {"A", "B", "C", "D"} and 12 <= tiers["A"] <= 28
+    a = rows.where("value_tier = 'A'").agg(F.min("value_score")).first()[0]
+    b = rows.where("value_tier = 'B'").agg(F.max("value_score")).first()[0]
+    assert a >= b
+
+
+def test_segments_are_described_and_sized(ctx):
+    load_province(ctx)
+    run = segments.train_segments(ctx, "2026-05")
+    assert run.k == 2 and run.promoted
+    text = sorted(s["description"] for s in run.segments)
+    assert text[0].startswith("older GoTone users") and "heavy voice" in text[0] and "light data" in text[0]
+    assert text[1].startswith("young M-Zone users") and "heavy data" in text[1]
+    rows = segments.score_segments(ctx, _month("2026-05"))
+    sizes = {(r.segment_id, r.segment_desc): r.segment_size for r in rows.select("segment_id", "segment_desc", "segment_size").distinct().collect()}
+    assert sorted(sizes.values()) == [N // 2, N // 2]
+    young = rows.where("segment_desc like 'young%'").select("user_id").collect()
+    assert {r.user_id for r in young} == {f"U{i}" for i in range(0, N, 2)}
+
+
+def test_retention_list_and_its_boss_file(ctx):
+    load_province(ctx)
+    churn.train_churn(ctx, horizon=3)
+    value.train_value(ctx)
+    segments.train_segments(ctx, "2026-05")
+    status = run_pipeline(ctx, "scoring", "2026-05")
+    assert set(status.values()) == {"SUCCESS"}, status
+
+    spec = interface("boss_retention_m")
+    tbl = table("out.boss_retention_m")
+    assert tbl.column_names() == spec.field_names() + ["batch_month"]
+    listed = ctx.spark.table("out.boss_retention_m").orderBy("list_rank").collect()
+    scores = ctx.spark.table("dm.churn_score_m")
+    cut = ctx.cfg.get("out.retention.min_prob")
+    assert listed and len(listed) == scores.where(F.col("churn_prob") >= cut).count()
+    values = {r.user_id: float(r.value_score) for r in ctx.spark.table("dm.user_value_m").collect()}
+    msisdn_user = {r.msisdn: r.user_id for r in scores.collect()}
+    ordered = [values[msisdn_user[r.msisdn]] for r in listed]
+    assert ordered == sorted(ordered, reverse=True)          # most valuable first
+    first = listed[0]
+    assert first.cust_name.startswith("客户") and first.segment_desc and first.churn_reason and "=" in first.churn_features
+
+    # the delivery: .verf matches the data file (the loader's own checks), fields as the spec says
+    outbox = ctx.cfg.path("outbox")
+    delivery = find_delivery(outbox, spec.code, ctx.cfg.province, spec.grain, "2026-05")
+    path = Path(delivery.data_paths()[0])
+    check_record_counts(delivery, {path.name: count_lines(str(path))})
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(listed) == delivery.expected_records()
+    assert all(len(line.split(spec.delimiter)) == len(spec.fields) for line in lines)
+    assert [line.split("|")[:2] for line in lines] == [[str(r.list_rank), r.msisdn] for r in listed]
+    assert lines[0].split("|")[5] == "202605"
+
+    # rerun: same rows, delivered again as resend 01
+    again = run_pipeline(ctx, "scoring", "2026-05", force=True)
+    assert set(again.values()) == {"SUCCESS"}
+    assert ctx.spark.table("out.boss_retention_m").orderBy("list_rank").collect() == listed
+    resent = find_delivery(outbox, spec.code, ctx.cfg.province, spec.grain, "2026-05")
+    assert resent.resend_no == 1 and Path(resent.data_paths()[0]).read_text(encoding="utf-8").splitlines() == lines
+
+
+def _month(m):
+    from bass.batch import Batch
+    return Batch.of("month", m)
