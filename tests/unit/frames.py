@@ -18,10 +18,9 @@ def put(ctx, name: str, rows: list[dict]) -> None:
     if tbl.mode == "overwrite_partition":
         col = tbl.partition_by[0]
         values = sorted({r[col] for r in rows})
-        for v in values or [None]:
-            if v is None:
-                delta_io.ensure_table(ctx, name)
-            else:
-                delta_io.write(ctx, name, df.where(df[col] == v), {col: v})
+        if values:   # one write replacing exactly the partitions the rows fall in
+            delta_io.write(ctx, name, df, {col: values})
+        else:
+            delta_io.ensure_table(ctx, name)
     else:
         delta_io.write(ctx, name, df)

@@ -1,7 +1,8 @@
 """Customer value, segmentation and the BOSS retention list on a tiny inline province.
 
 Two kinds of users: young M-Zone data users whose bills grow 10 % a month, and older GoTone
-voice users with flat bills; one user of each kind carries arrears. Months 2026-01..05.
+voice users with flat bills; one user of each kind carries arrears; U2 is not billed in March.
+Months 2026-01..05. The province is loaded and the three models trained once for the module.
 """
 import random
 from decimal import Decimal
@@ -15,6 +16,7 @@ from bass.interfaces import interface
 from bass.ml import churn, segments, value
 from bass.pipeline import run_pipeline
 from bass.registry import table
+from tests.conftest import context_for
 from tests.unit.frames import put
 
 MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
@@ -45,17 +47,25 @@ def load_province(ctx):
                 arrears_days=20.0 if arrears else 0.0, arrears_amt=fee(i, m) if arrears else 0.0,
                 stop_count=1 if arrears else 0, pay_ratio=0.5 if arrears else 1.0,
                 churn_3m=(risk + rnd.gauss(0, 0.1) > 0.8) if m < 2 else None))
-            bills.append(dict(user_id=f"U{i}", batch_month=month, bill_act_fee=Decimal(str(fee(i, m)))))
+            if (i, month) != (2, "2026-03"):
+                bills.append(dict(user_id=f"U{i}", batch_month=month, bill_act_fee=Decimal(str(fee(i, m)))))
             customers.append(dict(cust_id=f"C{i}", cust_name=f"客户{i}", batch_month=month))
     put(ctx, "dm.user_wide_m", wide)
     put(ctx, "mid.user_bill_m", bills)
     put(ctx, "mid.customer_m", customers)
 
 
-def test_value_label_is_the_next_three_bills(ctx):
+@pytest.fixture(scope="module")
+def province(spark, tmp_path_factory):
+    ctx = context_for(spark, tmp_path_factory.mktemp("value"))
     load_province(ctx)
-    put(ctx, "mid.user_bill_m", [dict(user_id=f"U{i}", batch_month="2026-03", bill_act_fee=Decimal(str(fee(i, 2))))
-                                 for i in range(N) if i != 2])   # U2 not billed in March
+    runs = {"churn": churn.train_churn(ctx, horizon=3), "value": value.train_value(ctx),
+            "segment": segments.train_segments(ctx, "2026-05")}
+    return ctx, runs
+
+
+def test_value_label_is_the_next_three_bills(province):
+    ctx, _ = province
     labelled = value.with_label(ctx.spark, ctx.spark.table("dm.user_wide_m"))
     assert sorted(r[0] for r in labelled.select("batch_month").distinct().collect()) == ["2026-01", "2026-02"]
     got = {(r.user_id, r.batch_month): r.label for r in labelled.where("user_id in ('U1', 'U2')").collect()}
@@ -64,9 +74,9 @@ def test_value_label_is_the_next_three_bills(ctx):
     assert got[("U2", "2026-02")] == pytest.approx(0 + fee(2, 3) + fee(2, 4))
 
 
-def test_value_scores_credit_and_tiers(ctx):
-    load_province(ctx)
-    run = value.train_value(ctx)
+def test_value_scores_credit_and_tiers(province):
+    ctx, runs = province
+    run = runs["value"]
     assert (run.train_months, run.valid_month, run.promoted) == (["2026-01"], "2026-02", True)
     # growing bills: the regression beats the naive "3 x ARPU" guess, and the error is reported
     assert run.metrics["rmse"] < run.metrics["baseline_rmse"] and run.metrics["mae"] > 0
@@ -84,9 +94,9 @@ def test_value_scores_credit_and_tiers(ctx):
     assert a >= b
 
 
-def test_segments_are_described_and_sized(ctx):
-    load_province(ctx)
-    run = segments.train_segments(ctx, "2026-05")
+def test_segments_are_described_and_sized(province):
+    ctx, runs = province
+    run = runs["segment"]
     assert run.k == 2 and run.promoted
     text = sorted(s["description"] for s in run.segments)
     assert text[0].startswith("older GoTone users") and "heavy voice" in text[0] and "light data" in text[0]
@@ -98,11 +108,8 @@ def test_segments_are_described_and_sized(ctx):
     assert {r.user_id for r in young} == {f"U{i}" for i in range(0, N, 2)}
 
 
-def test_retention_list_and_its_boss_file(ctx):
-    load_province(ctx)
-    churn.train_churn(ctx, horizon=3)
-    value.train_value(ctx)
-    segments.train_segments(ctx, "2026-05")
+def test_retention_list_and_its_boss_file(province):
+    ctx, _ = province
     status = run_pipeline(ctx, "scoring", "2026-05")
     assert set(status.values()) == {"SUCCESS"}, status
 

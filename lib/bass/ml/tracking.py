@@ -12,6 +12,11 @@ from mlflow.tracking import MlflowClient
 CHAMPION = "champion"
 
 
+def _requirements() -> list[str]:
+    import pyspark
+    return [f"pyspark=={pyspark.__version__}", f"mlflow=={mlflow.__version__}"]
+
+
 class Tracker:
     def __init__(self, ctx, family: str = "churn"):
         root = Path(ctx.cfg.path("mlflow")).resolve()
@@ -73,7 +78,9 @@ class Tracker:
             mlflow.log_metrics(metrics)
             for name, text in artifacts.items():
                 mlflow.log_text(text, name)
-            mlflow.spark.log_model(model, artifact_path="model")
+            # requirements given, not inferred: inference starts a subprocess that imports the
+            # model (about 16 s a run) to find what we already know
+            mlflow.spark.log_model(model, artifact_path="model", pip_requirements=_requirements())
             mlflow.set_tag("promoted", str(promote))
         if promote:
             version = mlflow.register_model(f"runs:/{run.info.run_id}/model", self.name)
