@@ -9,9 +9,7 @@ from pathlib import Path
 
 from pyspark.sql import functions as F
 
-from bass.ml.churn import train_churn
-from bass.ml.segments import train_segments
-from bass.ml.value import train_value
+from bass.ml.train import train
 from bass.pipeline import run_pipeline
 from bass.registry import load_registry
 from bass.session import Context, register_all
@@ -40,11 +38,11 @@ def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, s
 def _models(ctx: Context, month: str) -> bool:
     """Train the three model families (champion if better), then the scoring batch for `month`."""
     try:
-        run = train_churn(ctx)
-        val = train_value(ctx)
+        runs = train(ctx)
     except ValueError as exc:       # too few months with known labels
         print(f"   not trained: {exc}")
         return True
+    run, val, seg = runs["churn"], runs["value"], runs["segment"]
     m = run.metrics
     print(f"   churn: {run.kind} trained on {', '.join(run.train_months)}, validated on {run.valid_month}: ROC-AUC "
           f"{m['roc_auc']:.3f}, PR-AUC {m['pr_auc']:.3f}, top-decile lift {m['top_decile_lift']:.2f} "
@@ -52,7 +50,6 @@ def _models(ctx: Context, month: str) -> bool:
     v = val.metrics
     print(f"   value: {val.kind} for next-3-month revenue, validated on {val.valid_month}: RMSE {v['rmse']:.1f} yuan "
           f"(naive 3 x ARPU: {v['baseline_rmse']:.1f}), MAE {v['mae']:.1f}, R2 {v['r2']:.3f}")
-    seg = train_segments(ctx, month)
     print(f"   segments: k={seg.k} on {seg.month} (silhouette {seg.silhouettes[seg.k]:.3f})")
     for s in seg.segments:
         print(f"     {s['segment_id']}: {s['description']}")

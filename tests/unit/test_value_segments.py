@@ -13,7 +13,8 @@ from pyspark.sql import functions as F
 
 from bass.fileio.delivery import check_record_counts, find_delivery, count_lines
 from bass.interfaces import interface
-from bass.ml import churn, segments, value
+from bass.ml import segments, value
+from bass.ml.train import train
 from bass.pipeline import run_pipeline
 from bass.registry import table
 from tests.conftest import context_for
@@ -59,9 +60,7 @@ def load_province(ctx):
 def province(spark, tmp_path_factory):
     ctx = context_for(spark, tmp_path_factory.mktemp("value"))
     load_province(ctx)
-    runs = {"churn": churn.train_churn(ctx, horizon=3), "value": value.train_value(ctx),
-            "segment": segments.train_segments(ctx, "2026-05")}
-    return ctx, runs
+    return ctx, train(ctx, horizon=3)   # the three families at once, as `bass ml train` does
 
 
 def test_value_label_is_the_next_three_bills(province):
@@ -99,12 +98,12 @@ def test_segments_are_described_and_sized(province):
     run = runs["segment"]
     assert run.k == 2 and run.promoted
     text = sorted(s["description"] for s in run.segments)
-    assert text[0].startswith("older GoTone users") and "heavy voice" in text[0] and "light data" in text[0]
-    assert text[1].startswith("young M-Zone users") and "heavy data" in text[1]
+    assert text[0].startswith("Older GoTone users") and "heavy voice" in text[0] and "light data" in text[0]
+    assert text[1].startswith("Young M-Zone users") and "heavy data" in text[1]
     rows = segments.score_segments(ctx, _month("2026-05"))
     sizes = {(r.segment_id, r.segment_desc): r.segment_size for r in rows.select("segment_id", "segment_desc", "segment_size").distinct().collect()}
     assert sorted(sizes.values()) == [N // 2, N // 2]
-    young = rows.where("segment_desc like 'young%'").select("user_id").collect()
+    young = rows.where("segment_desc like 'Young%'").select("user_id").collect()
     assert {r.user_id for r in young} == {f"U{i}" for i in range(0, N, 2)}
 
 
@@ -138,10 +137,12 @@ def test_retention_list_and_its_boss_file(province):
     assert [line.split("|")[:2] for line in lines] == [[str(r.list_rank), r.msisdn] for r in listed]
     assert lines[0].split("|")[5] == "202605"
 
-    # rerun: same rows, delivered again as resend 01
+    # rerun: every scoring table writes the same rows; the file is delivered again as resend 01
+    scored = {t: sorted(map(tuple, ctx.spark.table(t).collect())) for t in ("dm.user_value_m", "dm.user_segment_m")}
     again = run_pipeline(ctx, "scoring", "2026-05", force=True)
     assert set(again.values()) == {"SUCCESS"}
     assert ctx.spark.table("out.boss_retention_m").orderBy("list_rank").collect() == listed
+    assert {t: sorted(map(tuple, ctx.spark.table(t).collect())) for t in scored} == scored
     resent = find_delivery(outbox, spec.code, ctx.cfg.province, spec.grain, "2026-05")
     assert resent.resend_no == 1 and Path(resent.data_paths()[0]).read_text(encoding="utf-8").splitlines() == lines
 
@@ -149,3 +150,10 @@ def test_retention_list_and_its_boss_file(province):
 def _month(m):
     from bass.batch import Batch
     return Batch.of("month", m)
+
+
+def test_segments_leave_out_features_without_values(province):
+    ctx, _ = province
+    wide = ctx.spark.table("dm.user_wide_m").where("batch_month = '2026-05'").withColumn("roam_call_share", F.lit(None))
+    names = segments.usable(ctx.cfg, segments.prepared(ctx.cfg, wide))
+    assert "roam_call_share" not in names and "data_mb_avg3" in names

@@ -70,7 +70,7 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
     tracker = Tracker(ctx)
     champion_auc = tracker.champion_metric(lambda model: metrics.evaluate(
         trainer.calibrate(model.transform(features.prepare(valid_df, spec)), trained.base_rate))["roc_auc"])
-    promote = champion_auc is None or m["roc_auc"] > champion_auc
+    promote = champion_auc is None or m["roc_auc"] > champion_auc + float(ctx.cfg.get("ml.min_improvement", 0.001))
     params = {"horizon_months": horizon, "model": trained.kind, "train_months": ",".join(train_months),
               "valid_month": valid_month, "features": len(spec.names()), "seed": seed, "base_rate": trained.base_rate}
     facts = {**params, "candidates (validation ROC-AUC)": ", ".join(f"{k} {v:.4f}" for k, v in trained.candidates.items()),

@@ -4,7 +4,7 @@ Amounts are log-scaled (spend and traffic are heavy-tailed), missing values take
 everything is standardised, and k is the one with the best silhouette in conf k_min..k_max.
 Each segment gets a readable description from its centre (the features furthest from the
 province average, in standard deviations, with the words in conf ml.segment.features) and its
-brand and age mix, e.g. "young M-Zone users: heavy data, light voice". The fitted pipeline is
+brand and age mix, e.g. "Young M-Zone users: heavy data, light voice". The fitted pipeline is
 registered like the churn model; its `champion` alias moves only if it separates the same
 month better (higher silhouette), so segment ids stay stable from month to month otherwise.
 """
@@ -49,8 +49,18 @@ def prepared(cfg, df: DataFrame) -> DataFrame:
     return out
 
 
-def pipeline(cfg, k: int, seed: int) -> Pipeline:
+def usable(cfg, data: DataFrame) -> list[str]:
+    """The configured features with values in the month (a month without CDR days has no call
+    shares; a feature without any value cannot be imputed or separate anyone)."""
     names = list(cfg.get("ml.segment.features"))
+    filled = data.agg(*[F.count(f"{n}__x").alias(n) for n in names]).first()
+    keep = [n for n in names if filled[n]]
+    if len(keep) < 2:
+        raise ValueError(f"segmentation needs at least two of {names} with values in the month; have {keep}")
+    return keep
+
+
+def pipeline(names: list[str], k: int, seed: int) -> Pipeline:
     x, imp = [f"{n}__x" for n in names], [f"{n}__i" for n in names]
     return Pipeline(stages=[Imputer(inputCols=x, outputCols=imp, strategy="median"),
                             VectorAssembler(inputCols=imp, outputCol="raw", handleInvalid="keep"),
@@ -62,10 +72,9 @@ def silhouette(model: PipelineModel, df: DataFrame) -> float:
     return ClusteringEvaluator(featuresCol="scaled", predictionCol="segment_idx").evaluate(model.transform(df))
 
 
-def describe(cfg, centre: list, brand: str | None, brand_share: float, age: float | None) -> str:
-    """'young M-Zone users: heavy data, light voice' from the segment's centre (in SDs)."""
+def describe(cfg, names: list[str], centre: list, brand: str | None, brand_share: float, age: float | None) -> str:
+    """'Young M-Zone users: heavy data, light voice' from the segment's centre (in SDs)."""
     words = cfg.get("ml.segment.features")
-    names = list(words)
     cut = float(cfg.get("ml.segment.describe_min_z", 0.5))
     top = sorted((i for i in range(len(names)) if abs(centre[i]) >= cut), key=lambda i: -abs(centre[i]))[:3]
     traits = [words[names[i]][0 if centre[i] > 0 else 1] for i in top] or ["close to the average"]
@@ -76,7 +85,8 @@ def describe(cfg, centre: list, brand: str | None, brand_share: float, age: floa
         who.append("older")
     if brand and brand_share >= 0.6:
         who.append(cfg.get("ml.segment.brands", {}).get(brand, brand))
-    return f"{' '.join(who + ['users'])}: {', '.join(traits)}"
+    who_text = " ".join(who + ["users"])
+    return f"{who_text[0].upper()}{who_text[1:]}: {', '.join(traits)}"
 
 
 def profiles(scored: DataFrame) -> dict:
@@ -104,21 +114,22 @@ def train_segments(ctx, month: str | None = None) -> SegmentRun:
     if total > sample_rows:
         rows = rows.sample(fraction=sample_rows / total, seed=seed)
     data = prepared(cfg, rows).cache()
+    names = usable(cfg, data)
     fits, scores = {}, {}
     for k in range(int(cfg.get("ml.segment.k_min", 4)), int(cfg.get("ml.segment.k_max", 8)) + 1):
-        fits[k] = pipeline(cfg, k, seed).fit(data)
+        fits[k] = pipeline(names, k, seed).fit(data)
         scores[k] = silhouette(fits[k], data)
     k = max(scores, key=scores.get)
     model = fits[k]
     info = profiles(model.transform(data))
-    segments = [{"segment_id": i + 1, "description": describe(cfg, list(c), *info.get(i, (0, None, 0.0, None))[1:]),
-                 "sample_size": info.get(i, (0,))[0], "centre": dict(zip(cfg.get("ml.segment.features"), map(float, c)))}
+    segments = [{"segment_id": i + 1, "description": describe(cfg, names, list(c), *info.get(i, (0, None, 0.0, None))[1:]),
+                 "sample_size": info.get(i, (0,))[0], "centre": dict(zip(names, map(float, c)))}
                 for i, c in enumerate(model.stages[-1].clusterCenters())]
     tracker = Tracker(ctx, "segment")
     champion = tracker.champion_metric(lambda champ: silhouette(champ, data))
-    promote = champion is None or scores[k] > champion
+    promote = champion is None or scores[k] > champion + float(cfg.get("ml.min_improvement", 0.001))
     run_id = tracker.log_run(params={"month": month, "k": k, "rows": data.count(), "seed": seed,
-                                     "features": ",".join(cfg.get("ml.segment.features"))},
+                                     "features": ",".join(names)},
                              metrics={"silhouette": scores[k], **{f"silhouette_k{n}": s for n, s in scores.items()}},
                              artifacts={"segments.json": json.dumps(segments, indent=1, ensure_ascii=False)},
                              model=model, promote=promote)

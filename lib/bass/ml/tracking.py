@@ -27,9 +27,11 @@ class Tracker:
         self.client = MlflowClient()
         self.name = ctx.cfg.get(f"ml.{family}.registry_name", f"bass_{family}")
         experiment = ctx.cfg.get(f"ml.{family}.experiment", f"bass-{family}")
-        if self.client.get_experiment_by_name(experiment) is None:
+        found = self.client.get_experiment_by_name(experiment)
+        # runs name their experiment: families may train concurrently (runs are thread-local,
+        # the "current experiment" is not)
+        self.experiment_id = found.experiment_id if found else \
             self.client.create_experiment(experiment, artifact_location=(root / "artifacts").as_uri())
-        mlflow.set_experiment(experiment)
 
     def champion_uri(self) -> str:
         return f"models:/{self.name}@{CHAMPION}"
@@ -73,7 +75,7 @@ class Tracker:
         """Log a training run with its model and text artifacts (name -> text; .html files are
         reports); register the model and move the champion alias if `promote`."""
         import mlflow.spark
-        with mlflow.start_run() as run:
+        with mlflow.start_run(experiment_id=self.experiment_id) as run:
             mlflow.log_params(params)
             mlflow.log_metrics(metrics)
             for name, text in artifacts.items():
