@@ -24,14 +24,14 @@ def test_cycle_and_unknown_dependency_are_errors():
         order([Step("a", ("zzz",))])
 
 
-@pytest.mark.parametrize("name", ["daily", "monthly"])
+@pytest.mark.parametrize("name", ["daily", "monthly", "scoring"])
 def test_declared_pipelines_run_jobs_of_their_grain(name):
     kind = pipeline.PIPELINE_KIND[name]
+    others = {s.job for p in pipeline.PIPELINE_KIND if p != name for s in pipeline.load_pipeline(p)}
     for step in pipeline.load_pipeline(name):
         expected = "date" if step.at == "month_end" else kind
         assert batch_kind(step.job) == expected, step.job
-        for other in step.inputs:
-            assert batch_kind(other) == "date"
+        assert set(step.inputs) <= others, f"{step.job}: inputs must be jobs of another pipeline"
     assert pipeline.step_value(Step("ods.user", (), "month_end"), "2026-02") == "2026-02-28"
 
 
@@ -125,3 +125,13 @@ def test_monthly_job_is_stale_when_its_daily_input_changed(monkeypatch):
     assert pipeline.stale_values(step, ["2026-01", "2026-02"], {"mid.m": step}, h, False) == ["2026-01", "2026-02"]
     h.mark("mid.m", Batch("month", ("2026-01", "2026-02")))
     assert pipeline.stale_values(step, ["2026-01", "2026-02"], {"mid.m": step}, h, False) == []
+
+
+def test_scoring_is_stale_when_the_wide_table_was_rebuilt(monkeypatch):
+    t0 = dt.datetime(2026, 7, 2, 1)
+    row = lambda job, a, t: type("R", (), dict(job=job, batch_kind="month", batch_from=a, batch_to=a, ended_at=t))()  # noqa: E731
+    h = History([row("dm.churn_score_m", "2026-05", t0), row("dm.churn_score_m", "2026-06", t0),
+                 row("dm.user_wide_m", "2026-05", t0 - dt.timedelta(hours=1)),
+                 row("dm.user_wide_m", "2026-06", t0 + dt.timedelta(hours=1))])    # June rebuilt after scoring
+    step = Step("dm.churn_score_m", (), None, ("dm.user_wide_m",))
+    assert pipeline.stale_values(step, ["2026-05", "2026-06"], {step.job: step}, h, False) == ["2026-06"]
