@@ -43,19 +43,23 @@ def label_column(horizon: int) -> str:
     return f"churn_{horizon}m"
 
 
-def split(wide: DataFrame, horizon: int, until: str | None = None) -> tuple[DataFrame, DataFrame, list, str]:
-    """(train, valid, train months, valid month) from the months whose label is known."""
-    lab = label_column(horizon)
-    labelled = wide.where(F.col(lab).isNotNull())
+def time_split(labelled: DataFrame, until: str | None, need: str) -> tuple[DataFrame, DataFrame, list, str]:
+    """(train, valid, train months, valid month): the latest labelled month (up to `until`)
+    validates, the earlier ones train. `need` says what a labelled month is, for the error."""
     if until:
         labelled = labelled.where(F.col("batch_month") <= until)
     months = sorted(r[0] for r in labelled.select("batch_month").distinct().collect())
     if len(months) < 2:
-        raise ValueError(f"need at least two months with a known {lab} label to train and validate; have {months}: "
-                         f"load more months (the label needs the {horizon} months after each)")
-    data = labelled.withColumn("label", F.col(lab).cast("int"))
-    return (data.where(F.col("batch_month").isin(months[:-1])), data.where(F.col("batch_month") == months[-1]),
+        raise ValueError(f"need at least two months {need} to train and validate; have {months}: load more months")
+    return (labelled.where(F.col("batch_month").isin(months[:-1])), labelled.where(F.col("batch_month") == months[-1]),
             months[:-1], months[-1])
+
+
+def split(wide: DataFrame, horizon: int, until: str | None = None) -> tuple[DataFrame, DataFrame, list, str]:
+    """(train, valid, train months, valid month) from the months whose label is known."""
+    lab = label_column(horizon)
+    labelled = wide.where(F.col(lab).isNotNull()).withColumn("label", F.col(lab).cast("int"))
+    return time_split(labelled, until, f"with a known {lab} label (it needs the {horizon} months after each)")
 
 
 def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> ChurnRun:

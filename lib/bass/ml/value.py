@@ -25,7 +25,7 @@ from pyspark.sql import functions as F
 
 from bass.batch import Batch, add_months
 from bass.ml import features, quantiles
-from bass.ml.churn import NOT_FEATURES
+from bass.ml.churn import NOT_FEATURES, time_split
 from bass.ml.tracking import Tracker
 
 log = logging.getLogger("bass")
@@ -78,16 +78,11 @@ def errors(scored: DataFrame) -> dict:
 
 def train_value(ctx, until: str | None = None) -> ValueRun:
     seed = int(ctx.cfg.get("ml.value.seed", 7))
-    data = with_label(ctx.spark, ctx.spark.table("dm.user_wide_m"))
-    if until:
-        data = data.where(F.col("batch_month") <= until)
-    months = sorted(r[0] for r in data.select("batch_month").distinct().collect())
-    if len(months) < 2:
-        raise ValueError(f"need two months whose next 3 months are billed to train and validate the value model; "
-                         f"have {months}: load more months")
-    spec = features.detect(data, NOT_FEATURES + ["label"])
-    train_df = features.prepare(data.where(F.col("batch_month").isin(months[:-1])), spec).cache()
-    valid_df = features.prepare(data.where(F.col("batch_month") == months[-1]), spec).cache()
+    train_raw, valid_raw, train_months, valid_month = time_split(
+        with_label(ctx.spark, ctx.spark.table("dm.user_wide_m")), until, "whose next 3 months are billed")
+    spec = features.detect(train_raw, NOT_FEATURES + ["label"])
+    train_df = features.prepare(train_raw, spec).cache()
+    valid_df = features.prepare(valid_raw, spec).cache()
     fitted = {}
     for kind in tuple(ctx.cfg.get("ml.value.models") or regressors(seed)):
         model = Pipeline(stages=features.stages(spec) + [regressors(seed)[kind]]).fit(train_df)
@@ -98,17 +93,17 @@ def train_value(ctx, until: str | None = None) -> ValueRun:
     champion_rmse = tracker.champion_metric(lambda champ: errors(champ.transform(valid_df))["rmse"])
     promote = champion_rmse is None or m["rmse"] < champion_rmse * (1 - float(ctx.cfg.get("ml.min_improvement", 0.001)))
     run_id = tracker.log_run(
-        params={"model": kind, "label": LABEL, "train_months": ",".join(months[:-1]), "valid_month": months[-1],
+        params={"model": kind, "label": LABEL, "train_months": ",".join(train_months), "valid_month": valid_month,
                 "features": len(spec.names()), "seed": seed},
         metrics={**m, **{f"candidate_rmse_{k}": v[1]["rmse"] for k, v in fitted.items()}},
         artifacts={"feature_spec.json": json.dumps({"numeric": spec.numeric, "categorical": spec.categorical})},
         model=model, promote=promote)
     train_df.unpersist()
     valid_df.unpersist()
-    log.info("value model %s: valid %s RMSE %.2f (naive %.2f, champion %s) -> %s", kind, months[-1], m["rmse"],
+    log.info("value model %s: valid %s RMSE %.2f (naive %.2f, champion %s) -> %s", kind, valid_month, m["rmse"],
              m["baseline_rmse"], "none" if champion_rmse is None else f"{champion_rmse:.2f}",
              "champion" if promote else "not promoted")
-    return ValueRun(run_id, kind, months[:-1], months[-1], m, champion_rmse, promote)
+    return ValueRun(run_id, kind, train_months, valid_month, m, champion_rmse, promote)
 
 
 def credit_score(cfg) -> F.Column:
