@@ -14,12 +14,12 @@ loaded_days as (
     group by batch_month
 ),
 
-graph as (
+-- each (user, other party) once, then counted: one aggregation instead of one per distinct count
+pairs as (
     select
-        msisdn, batch_month,
-        count(distinct other_party) as contacts,
-        count(distinct if(other_net = 'ONNET', other_party, null)) as onnet_contacts,
-        count(distinct if(other_net <> 'ONNET', other_party, null)) as offnet_contacts
+        msisdn, batch_month, other_party,
+        max(if(other_net = 'ONNET', 1, 0)) as onnet,
+        max(if(other_net <> 'ONNET', 1, 0)) as offnet
     from (
         select msisdn, other_party, other_net, date_format(batch_date, 'yyyy-MM') as batch_month
         from ods.cdr_voice
@@ -29,6 +29,17 @@ graph as (
         from ods.cdr_sms
         where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
     )
+    where other_party is not null
+    group by msisdn, batch_month, other_party
+),
+
+graph as (
+    select
+        msisdn, batch_month,
+        count(*) as contacts,
+        sum(onnet) as onnet_contacts,
+        sum(offnet) as offnet_contacts
+    from pairs
     group by msisdn, batch_month
 ),
 

@@ -60,11 +60,11 @@ def test_user_usage_d_by_hand(ctx):
                               "voice_mo_seconds", "local_calls", "ld_calls", "roam_in_calls", "roam_out_calls",
                               "onnet_calls", "offnet_calls", "fixed_calls", "offnet_seconds", "fwd_calls",
                               "fwd_offnet_calls", "sms_count", "sms_mo_count", "sms_offnet_count", "data_records",
-                              "data_kb", "vas_count", "contacts", "offnet_contacts"]} == dict(
+                              "data_kb", "vas_count"]} == dict(
         user_id="U1", voice_calls=4, voice_mo_calls=3, voice_mt_calls=1, voice_seconds=124, voice_mo_seconds=124,
         local_calls=2, ld_calls=1, roam_in_calls=0, roam_out_calls=1, onnet_calls=2, offnet_calls=2, fixed_calls=1,
         offnet_seconds=63, fwd_calls=1, fwd_offnet_calls=1, sms_count=2, sms_mo_count=1, sms_offnet_count=1,
-        data_records=1, data_kb=1024, vas_count=0, contacts=4, offnet_contacts=3)
+        data_records=1, data_kb=1024, vas_count=0)
     # billed: 120 + 66 + 0 + 60 = 246 s = 4.1 min; fees: voice 0.40+0.33+0.39, off-net 0.33+0.39
     assert {k: a[k] for k in ["billed_minutes", "voice_std_fee", "voice_fee", "offnet_fee", "ld_fee", "roam_fee",
                               "sms_fee", "data_fee", "vas_fee", "total_fee"]} == dict(
@@ -73,7 +73,7 @@ def test_user_usage_d_by_hand(ctx):
         total_fee=D("1.25"))
     b, c = got["13800000002"], got["13900000009"]
     assert (b["voice_calls"], b["data_kb"], b["vas_count"], b["vas_fee"], b["total_fee"]) == (0, 30, 1, D("2.00"), D("2.00"))
-    assert (c["user_id"], c["voice_calls"], c["billed_minutes"], c["contacts"]) == (None, 1, D("0.2"), 1)
+    assert (c["user_id"], c["voice_calls"], c["billed_minutes"]) == (None, 1, D("0.2"))
 
 
 def test_kpi_d_by_hand(ctx):
@@ -104,3 +104,21 @@ def test_billed_duration_rule(ctx):
         put(ctx, name, [])
     got = {k: float(v["billed_minutes"]) for k, v in usage_rows(ctx).items()}
     assert got == {f"1380000{i:04d}": round(b / 60, 1) for i, (_, _, b) in enumerate(cases)}
+
+
+def test_user_usage_m_call_graph_by_hand(ctx):
+    """Distinct contacts over the whole month: a party called on two days, or both called and
+    texted, counts once; a party seen on and off net counts in both splits."""
+    load_tiny_day(ctx)
+    days = Batch.of("date", "2026-01-01", "2026-01-31")
+    delta_io.write(ctx, "mid.user_usage_d", sql_runner.select(ctx.spark, "mid.user_usage_d", days.params()),
+                   days.partition())
+    got = delta_io.conform(sql_runner.select(ctx.spark, "mid.user_usage_m", Batch.of("month", "2026-01").params()),
+                           table("mid.user_usage_m"))
+    rows = {r.msisdn: r.asDict() for r in got.collect()}
+    a = rows["13800000001"]
+    # parties: p1 (on net, called twice and texted), p2 (off net), p3 (fixed), p4 (texted, off net),
+    # x (on net, on the day before); 5 distinct, on net p1 and x, off net p2, p3, p4
+    assert (a["contacts"], a["onnet_contacts"], a["offnet_contacts"]) == (5, 2, 3)
+    assert (a["active_days"], a["voice_calls"], a["voice_fee"], a["cdr_days"]) == (2, 5, D("10.12"), 2)
+    assert (rows["13800000002"]["contacts"], rows["13900000009"]["contacts"]) == (0, 1)
