@@ -46,23 +46,33 @@ def partition_predicate(partition: dict, alias: str = "") -> str:
     return " and ".join(one(col, val) for col, val in partition.items())
 
 
+def table_properties(tbl: Table) -> dict:
+    """Delta properties set when the table is created (as writer options)."""
+    if tbl.stats_columns is None:
+        return {}
+    if not tbl.stats_columns:
+        return {"delta.dataSkippingNumIndexedCols": "0"}
+    return {"delta.dataSkippingStatsColumns": ",".join(tbl.stats_columns)}
+
+
 def write(ctx: Context, name: str, df: DataFrame, partition: dict | None = None) -> int:
     """Write `df` to table `name`; returns the rows written."""
     tbl = table(name)
     rows = conform(df, tbl)
     location = ctx.location(name)
     exists = register_table(ctx.spark, ctx.cfg, tbl)
+    created = {} if exists else table_properties(tbl)
     if tbl.mode == "overwrite_partition":
         if not set(tbl.partition_by) <= set(partition or {}):
             raise ValueError(f"{name}: a write must name its partition {list(tbl.partition_by)}, got {partition}")
         writer = rows.write.format("delta").mode("overwrite").partitionBy(*tbl.partition_by)
         if exists:
             writer = writer.option("replaceWhere", partition_predicate(partition))
-        writer.save(location)
+        writer.options(**created).save(location)
     elif tbl.mode == "overwrite":
-        rows.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(location)
+        rows.write.format("delta").mode("overwrite").option("overwriteSchema", "true").options(**created).save(location)
     elif tbl.mode == "append" or not exists:
-        writer = rows.write.format("delta").mode("append")
+        writer = rows.write.format("delta").mode("append").options(**created)
         if tbl.partition_by:
             writer = writer.partitionBy(*tbl.partition_by)
         writer.save(location)
@@ -96,7 +106,7 @@ def ensure_table(ctx: Context, name: str) -> None:
     if register_table(ctx.spark, ctx.cfg, tbl):
         return
     empty = ctx.spark.createDataFrame([], ", ".join(f"`{c.name}` {c.type}" for c in tbl.columns))
-    writer = empty.write.format("delta").mode("append")
+    writer = empty.write.format("delta").mode("append").options(**table_properties(tbl))
     if tbl.partition_by:
         writer = writer.partitionBy(*tbl.partition_by)
     writer.save(ctx.location(name))

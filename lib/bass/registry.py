@@ -35,6 +35,8 @@ class Table:
     restate_months: int = 0   # each run also recomputes this many months before its batch
     updates: dict = field(default_factory=dict)  # {table, columns}: copied into another table by key
     deliver: str | None = None   # outbound interface: each run also writes the batch as its file to the outbox
+    # columns Delta keeps min/max statistics on for data skipping; None: Delta's default (the first 32)
+    stats_columns: tuple | None = None
 
     @property
     def batch_kind(self) -> str:
@@ -58,6 +60,11 @@ class Table:
         return [c.name for c in self.columns]
 
 
+# An ODS table is read by its batch partition, and its rows come in delivery order, so per-file
+# min/max statistics skip no files; collecting them on every column took a third of the load.
+ODS_STATS_COLUMNS: tuple = ()
+
+
 def _ods_table(spec) -> Table:
     cols = [Column(f.name, f.spark_type, f.label_en, f.label_zh) for f in spec.fields]
     cols.append(Column("src_file", "string", "Source data file", "来源文件"))
@@ -66,7 +73,7 @@ def _ods_table(spec) -> Table:
                        else "Delivery month (yyyy-MM)", "数据日期" if spec.grain == "daily" else "数据月份"))
     return Table(name=spec.table, comment=f"{spec.label_en}: typed copy of the BOSS `{spec.code}` delivery.",
                  zh=spec.label_zh, grain=f"record × {spec.grain} delivery", mode="overwrite_partition",
-                 columns=tuple(cols), partition_by=(spec.batch_column,))
+                 columns=tuple(cols), partition_by=(spec.batch_column,), stats_columns=ODS_STATS_COLUMNS)
 
 
 def _out_columns(spec, partition_by: list) -> tuple:
@@ -88,7 +95,8 @@ def load_registry() -> dict[str, Table]:
                              mode=raw["mode"], columns=cols, partition_by=tuple(raw.get("partition_by", ())),
                              keys=tuple(raw.get("keys", ())), sql=raw.get("sql"), builder=raw.get("builder"), batch=raw.get("batch"),
                              params=dict(raw.get("params") or {}), restate_months=int(raw.get("restate_months", 0)),
-                             updates=dict(raw.get("updates") or {}), deliver=raw.get("deliver"))
+                             updates=dict(raw.get("updates") or {}), deliver=raw.get("deliver"),
+                             stats_columns=tuple(raw["stats_columns"]) if "stats_columns" in raw else None)
     return tables
 
 
