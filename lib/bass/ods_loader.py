@@ -130,10 +130,10 @@ def load(ctx: Context, code: str, batches: list[str], run: Run, force: bool = Fa
     file_batch = F.create_map(*[x for d in todo for r in d.records for x in (F.lit(r.file_name), F.lit(d.batch))])
     lines = read_lines(ctx, [p for d in todo for p in d.data_paths()], spec)
     parsed = parse_with_row_ids(lines, spec).withColumn("batch", file_batch[F.col("file_name")])
-    batch_value = F.to_date("batch") if spec.grain == "daily" else F.col("batch")
-    good = (parsed.where(F.col("reject_reason").isNull())
-            .withColumn("src_file", F.col("file_name")).withColumn(spec.batch_column, batch_value))
     values = [dt.date.fromisoformat(d.batch) if spec.grain == "daily" else d.batch for d in todo]
+    file_value = F.create_map(*[x for d, v in zip(todo, values) for r in d.records for x in (F.lit(r.file_name), F.lit(v))])
+    good = (parsed.where(F.col("reject_reason").isNull())   # the typed batch as a literal: no per-row to_date
+            .withColumn("src_file", F.col("file_name")).withColumn(spec.batch_column, file_value[F.col("file_name")]))
     loaded = delta_io.write(ctx, spec.table, good, {spec.batch_column: values})
     delivered = sum(d.expected_records() for d in todo)
     rejected = write_rejects(ctx, parsed, code, [d.batch for d in todo], delivered - loaded)

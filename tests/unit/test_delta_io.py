@@ -1,5 +1,6 @@
 """Writes replace exactly the partitions they name: a value, a range, or a list of values."""
 import datetime as dt
+import json
 
 import pytest
 
@@ -37,3 +38,21 @@ def test_rows_outside_the_named_partitions_are_refused(four_days):
     with pytest.raises(Exception, match="replaceWhere|DELTA_REPLACE_WHERE"):
         delta_io.write(four_days, "dm.kpi_d", new_rows(four_days, [DAYS[3]]), {"batch_date": (DAYS[0], DAYS[1])})
     assert kpis(four_days) == {1: 1, 2: 1, 3: 1, 4: 1}
+
+
+def file_stats(ctx, name):
+    """The min/max statistics of the table's data files, from its Delta log."""
+    log = ctx.spark.read.json(f"{ctx.location(name)}/_delta_log/*.json").where("add is not null")
+    return [json.loads(r.stats) for r in log.select("add.stats").collect()]
+
+
+def test_statistics_are_collected_only_where_declared(four_days):
+    """ODS tables and mid.user_usage_d keep no min/max statistics (they cost a third of a load);
+    other tables keep Delta's default."""
+    ctx = four_days
+    put(ctx, "ods.cdr_sms", [dict(msisdn="m1", other_party="p", batch_date=DAYS[0])])
+    put(ctx, "mid.user_usage_d", [dict(msisdn="m1", voice_calls=1, batch_date=DAYS[0])])
+    for name in ("ods.cdr_sms", "mid.user_usage_d"):
+        assert ctx.spark.sql(f"describe detail {name}").first().properties == {"delta.dataSkippingNumIndexedCols": "0"}
+        assert [set(s) for s in file_stats(ctx, name)] == [{"numRecords"}]
+    assert all(s["minValues"]["region_code"] == "571" for s in file_stats(ctx, "dm.kpi_d"))
