@@ -79,12 +79,9 @@ def generate(spark: SparkSession, out: str, users: int, start: dt.date, days: in
 
     refs = mo.reference(spark)
     accounts, user_accounts = mo.accounts(pop, seed, users)
+    items = billed_usage(spark, pop, bill_months, start, seed, users)
     for month in bill_months:
-        first, last = mo.month_bounds(month)
-        month_days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-        # draws are keyed on days since the first CDR day, so bills see the same records as the CDR files
-        ud = usage.user_days(spark, pop, month_days, origin=start)
-        items = mo.usage_items(usage.voice(ud, seed, users), usage.sms(ud, seed, users), usage.data(ud, seed), usage.vas(ud, seed))
+        last = mo.month_bounds(month)[1]
         bill = mo.bills(spark, pop, items, month).cache()
         payments, balance = mo.payments_and_balance(pop, bill, seed, month)
         live = pop.where(F.col("open_date") <= F.lit(last))
@@ -95,10 +92,23 @@ def generate(spark: SparkSession, out: str, users: int, start: dt.date, days: in
             ("contract", mo.contracts(live, seed)), ("group_customer", mo.group_customers(live, seed, users)),
             *refs.items()]])
         bill.unpersist()
+    items.unpersist()
     pool.shutdown()
     write_truth(pop, truth)
     pop.unpersist()
     return counts
+
+
+def billed_usage(spark: SparkSession, pop: DataFrame, bill_months: list[str], start: dt.date, seed: int,
+                 users: int) -> DataFrame:
+    """Usage items (id, month, item, fees) of every billing month, simulated in one pass (cached):
+    one job for all months instead of one per month. Draws are keyed on days since the first
+    CDR day, so bills see the same records as the CDR files."""
+    first, last = mo.month_bounds(bill_months[0])[0], mo.month_bounds(bill_months[-1])[1]
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    ud = usage.user_days(spark, pop, days, origin=start)
+    return mo.usage_items(usage.voice(ud, seed, users), usage.sms(ud, seed, users), usage.data(ud, seed),
+                          usage.vas(ud, seed)).cache()
 
 
 def write_truth(pop: DataFrame, truth: str) -> None:
