@@ -40,8 +40,10 @@ def classifiers(seed: int) -> dict:
     return {
         "logistic_regression": LogisticRegression(featuresCol="features", labelCol="label", weightCol="w",
                                                   maxIter=200, regParam=0.01, elasticNetParam=0.0),
-        "gbt": GBTClassifier(featuresCol="features", labelCol="label", weightCol="w", maxIter=150, maxDepth=3,
-                             stepSize=0.05, seed=seed),
+        # 60 rounds at step 0.125 fit as well as 150 at 0.05 (IBM validation 0.839 vs 0.840; demo 0.784
+        # vs 0.788) in 60 % of the time: on small data each round is a few short Spark jobs
+        "gbt": GBTClassifier(featuresCol="features", labelCol="label", weightCol="w", maxIter=60, maxDepth=3,
+                             stepSize=0.125, seed=seed),
     }
 
 
