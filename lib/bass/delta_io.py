@@ -47,12 +47,14 @@ def partition_predicate(partition: dict, alias: str = "") -> str:
 
 
 def table_properties(tbl: Table) -> dict:
-    """Delta properties set when the table is created (as writer options)."""
-    if tbl.stats_columns is None:
-        return {}
-    if not tbl.stats_columns:
-        return {"delta.dataSkippingNumIndexedCols": "0"}
-    return {"delta.dataSkippingStatsColumns": ",".join(tbl.stats_columns)}
+    """Properties the table is created with. Delta hands its table properties, not a write's
+    options, to the Parquet writer, so per-column Parquet settings live here too."""
+    props = {f"parquet.enable.dictionary#{c.name}": "false" for c in tbl.columns if not c.dictionary}
+    if tbl.stats_columns is not None and not tbl.stats_columns:
+        props["delta.dataSkippingNumIndexedCols"] = "0"
+    elif tbl.stats_columns:
+        props["delta.dataSkippingStatsColumns"] = ",".join(tbl.stats_columns)
+    return props
 
 
 def write(ctx: Context, name: str, df: DataFrame, partition: dict | None = None) -> int:
@@ -61,18 +63,17 @@ def write(ctx: Context, name: str, df: DataFrame, partition: dict | None = None)
     rows = conform(df, tbl)
     location = ctx.location(name)
     exists = register_table(ctx.spark, ctx.cfg, tbl)
-    created = {} if exists else table_properties(tbl)
+    if not exists:   # created first, with its properties; the rows are then a normal write
+        ensure_table(ctx, name)
     if tbl.mode == "overwrite_partition":
         if not set(tbl.partition_by) <= set(partition or {}):
             raise ValueError(f"{name}: a write must name its partition {list(tbl.partition_by)}, got {partition}")
-        writer = rows.write.format("delta").mode("overwrite").partitionBy(*tbl.partition_by)
-        if exists:
-            writer = writer.option("replaceWhere", partition_predicate(partition))
-        writer.options(**created).save(location)
+        (rows.write.format("delta").mode("overwrite").partitionBy(*tbl.partition_by)
+         .option("replaceWhere", partition_predicate(partition)).save(location))
     elif tbl.mode == "overwrite":
-        rows.write.format("delta").mode("overwrite").option("overwriteSchema", "true").options(**created).save(location)
+        rows.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(location)
     elif tbl.mode == "append" or not exists:
-        writer = rows.write.format("delta").mode("append").options(**created)
+        writer = rows.write.format("delta").mode("append")
         if tbl.partition_by:
             writer = writer.partitionBy(*tbl.partition_by)
         writer.save(location)
@@ -83,7 +84,6 @@ def write(ctx: Context, name: str, df: DataFrame, partition: dict | None = None)
          .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute())
     else:
         raise ValueError(f"{name}: unknown write mode {tbl.mode!r}")
-    register_table(ctx.spark, ctx.cfg, tbl)
     return _rows_written(ctx, location)
 
 
@@ -101,16 +101,15 @@ def update_columns(ctx: Context, name: str, rows: DataFrame, columns: list[str],
 
 
 def ensure_table(ctx: Context, name: str) -> None:
-    """Create table `name` empty, with its declared schema, if it does not exist yet."""
+    """Create table `name` empty, with its declared schema and properties, if it does not exist yet."""
     tbl = table(name)
     if register_table(ctx.spark, ctx.cfg, tbl):
         return
-    empty = ctx.spark.createDataFrame([], ", ".join(f"`{c.name}` {c.type}" for c in tbl.columns))
-    writer = empty.write.format("delta").mode("append").options(**table_properties(tbl))
-    if tbl.partition_by:
-        writer = writer.partitionBy(*tbl.partition_by)
-    writer.save(ctx.location(name))
-    register_table(ctx.spark, ctx.cfg, tbl)
+    columns = ", ".join(f"`{c.name}` {c.type}" for c in tbl.columns)
+    partitioned = f" partitioned by ({', '.join(tbl.partition_by)})" if tbl.partition_by else ""
+    props = ", ".join(f"'{k}' = '{v}'" for k, v in table_properties(tbl).items())
+    ctx.spark.sql(f"create table {name} ({columns}) using delta{partitioned} location '{ctx.location(name)}'"
+                  + (f" tblproperties ({props})" if props else ""))
 
 
 META_TABLES = ("meta.job_run", "meta.file_registry", "meta.ods_reject", "meta.dq_result")

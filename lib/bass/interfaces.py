@@ -27,6 +27,7 @@ class Field:
     min: float | None = None
     label_en: str = ""
     label_zh: str = ""
+    dictionary: bool = True           # false: stored without Parquet dictionary encoding (see registry.Column)
 
     @property
     def spark_type(self) -> str:
@@ -65,7 +66,8 @@ def _field(raw: dict, where: str) -> Field:
     values = raw.get("values")
     return Field(name=raw["name"], type=ftype, nullable=bool(raw.get("nullable", True)),
                  values=tuple(str(v) for v in values) if values else None, min=raw.get("min"),
-                 label_en=label.get("en", ""), label_zh=label.get("zh", ""))
+                 label_en=label.get("en", ""), label_zh=label.get("zh", ""),
+                 dictionary=bool(raw.get("dictionary", True)))
 
 
 def parse_interface(raw: dict, where: str = "?") -> Interface:
