@@ -4,8 +4,9 @@ replace the batch's ODS partition, record the files. Delivered = loaded + reject
 from __future__ import annotations
 
 import datetime as dt
+from typing import Callable
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
@@ -55,6 +56,15 @@ def line_numbers(ctx: Context, splits: list) -> DataFrame:
         rows.append((s.file_name, s.block_start, s.first_rid, seen.get(s.file_name, 0) + 1))
         seen[s.file_name] = seen.get(s.file_name, 0) + s.rows
     return ctx.spark.createDataFrame(rows, "file_name string, block_start long, first_rid long, first_line long")
+
+
+def per_file(deliveries: list[Delivery], value: Callable[[Delivery], object]) -> Column:
+    """`value(delivery)` of each row's delivery, typed: a literal when all rows come from one
+    delivery (the nightly case), else a lookup by file name (a string comparison per file per row)."""
+    if len(deliveries) == 1:
+        return F.lit(value(deliveries[0]))
+    pairs = [x for d in deliveries for r in d.records for x in (F.lit(r.file_name), F.lit(value(d)))]
+    return F.create_map(*pairs)[F.col("file_name")]
 
 
 def registry_states(ctx: Context, code: str, batches: list[str]) -> dict[str, dict]:
@@ -127,14 +137,12 @@ def load(ctx: Context, code: str, batches: list[str], run: Run, force: bool = Fa
     # record counts first, so a short or padded delivery is refused before anything is written
     for d in todo:
         check_record_counts(d, {r.file_name: count_lines(p) for r, p in zip(d.records, d.data_paths())})
-    file_batch = F.create_map(*[x for d in todo for r in d.records for x in (F.lit(r.file_name), F.lit(d.batch))])
     lines = read_lines(ctx, [p for d in todo for p in d.data_paths()], spec)
-    parsed = parse_with_row_ids(lines, spec).withColumn("batch", file_batch[F.col("file_name")])
-    values = [dt.date.fromisoformat(d.batch) if spec.grain == "daily" else d.batch for d in todo]
-    file_value = F.create_map(*[x for d, v in zip(todo, values) for r in d.records for x in (F.lit(r.file_name), F.lit(v))])
-    good = (parsed.where(F.col("reject_reason").isNull())   # the typed batch as a literal: no per-row to_date
-            .withColumn("src_file", F.col("file_name")).withColumn(spec.batch_column, file_value[F.col("file_name")]))
-    loaded = delta_io.write(ctx, spec.table, good, {spec.batch_column: values})
+    parsed = parse_with_row_ids(lines, spec).withColumn("batch", per_file(todo, lambda d: d.batch))
+    typed_batch = (lambda d: dt.date.fromisoformat(d.batch)) if spec.grain == "daily" else (lambda d: d.batch)
+    good = (parsed.where(F.col("reject_reason").isNull())
+            .withColumn("src_file", F.col("file_name")).withColumn(spec.batch_column, per_file(todo, typed_batch)))
+    loaded = delta_io.write(ctx, spec.table, good, {spec.batch_column: [typed_batch(d) for d in todo]})
     delivered = sum(d.expected_records() for d in todo)
     rejected = write_rejects(ctx, parsed, code, [d.batch for d in todo], delivered - loaded)
     if loaded + rejected != delivered:
