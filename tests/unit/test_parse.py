@@ -6,6 +6,7 @@ from chispa import assert_df_equality
 
 from bass.fileio.parse import parse_lines
 from bass.interfaces import parse_interface
+from bass.ods_loader import good_rows, parse_with_row_ids
 
 SPEC = parse_interface({
     "code": "t", "grain": "daily",
@@ -62,3 +63,32 @@ def test_reject_reasons_name_field_value_and_expectation(spark):
         "field duration: '-5' is below 0; field fee: '1e' is not a decimal(10,2); "
         "field open_date: '20250230' is not a date yyyyMMdd",
     ]
+
+
+def test_dates_and_times_are_strict_digits_and_real_calendar_values(spark):
+    """Parsed by arithmetic, not a pattern: the same strictness as yyyyMMddHHmmss / yyyyMMdd."""
+    times = ["20240229235959", "20260105000000", "20250229120000", "20261305120000", "20260105240000",
+             "20260105126000", "20260105120060", "2026010512000", "202601051200000", "+2026010512000",
+             " 2026010512000", "2026010512000 ", "20260105 12000", "09990105120000", "2026-1-5120000"]
+    dates = ["20240229", "19991231", "20250229", "20251301", "2025010", "+2025010", "09990101", "2025 101"]
+    rows = [f"1|{t}|1|MO|1|202601|{d}" for t, d in zip(times, dates + ["20250101"] * (len(times) - len(dates)))]
+    out = parse(spark, rows).select("start_time", "open_date").collect()
+    assert [r.start_time for r in out] == [dt.datetime(2024, 2, 29, 23, 59, 59), dt.datetime(2026, 1, 5)] + [None] * 13
+    assert [r.open_date for r in out[:len(dates)]] == [dt.date(2024, 2, 29), dt.date(1999, 12, 31)] + [None] * 6
+
+
+def test_times_are_read_in_the_session_time_zone(spark):
+    assert spark.conf.get("spark.sql.session.timeZone") == "Asia/Shanghai"
+    epoch = parse(spark, ["1|19700101080000|1|MO|1|202601|19700101"]).selectExpr("unix_timestamp(start_time)").first()[0]
+    assert epoch == 0
+
+
+def test_good_rows_are_parsed_once_not_again_in_a_pushed_down_filter(spark):
+    """Written columns only (as the loader writes them): Spark must not push the good-row filter
+    into the parse, where each value would be parsed twice. Every Filter checks the reason only."""
+    lines = spark.createDataFrame([("13800000001|20260105083000|61|MO|0.40|202601|20250301",)], "line string")
+    good = good_rows(parse_with_row_ids(lines, SPEC)).select(*SPEC.field_names())
+    plan = good._jdf.queryExecution().optimizedPlan().toString()
+    filters = [line for line in plan.splitlines() if line.lstrip(" :+-").startswith("Filter")]
+    assert filters and all("reject_reason" in f and "try_cast" not in f and "make_timestamp" not in f for f in filters), plan
+    assert good.count() == 1
