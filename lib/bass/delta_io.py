@@ -87,6 +87,19 @@ def write(ctx: Context, name: str, df: DataFrame, partition: dict | None = None)
     return _rows_written(ctx, location)
 
 
+def append_rows(ctx: Context, name: str, rows: list[tuple]) -> None:
+    """Append a few Python tuples (in declared column order) to table `name`, e.g. bookkeeping.
+
+    One task and one file, and the row count is not read back from the Delta log: a job's
+    bookkeeping is a few rows, written on every run."""
+    tbl = table(name)
+    if tbl.mode != "append":
+        raise ValueError(f"{name}: append_rows needs an append table, it is {tbl.mode!r}")
+    ensure_table(ctx, name)
+    schema = ", ".join(f"`{c.name}` {c.type}" for c in tbl.columns)
+    ctx.spark.createDataFrame(rows, schema).coalesce(1).write.format("delta").mode("append").save(ctx.location(name))
+
+
 def update_columns(ctx: Context, name: str, rows: DataFrame, columns: list[str], partition: dict) -> None:
     """Set `columns` of the rows of table `name` that match `rows` on the table's keys, within
     `partition` (Delta merge, update only: rows are never inserted)."""

@@ -14,7 +14,6 @@ from bass import delta_io
 from bass.fileio.delivery import Delivery, DeliveryError, check_record_counts, count_lines, find_delivery
 from bass.fileio.parse import parse_lines
 from bass.interfaces import Interface, interface
-from bass.registry import table
 from bass.runlog import Run
 from bass.session import Context
 
@@ -109,8 +108,7 @@ def record_files(ctx: Context, entries: list[tuple]) -> None:
         current = {r.file_name for r in delivery.records}
         rows += [(delivery.interface, delivery.batch, name, None, size, None, None, None, "SUPERSEDED", now)
                  for name, (size, old_status) in state.items() if name not in current and old_status == "LOADED"]
-    cols = table("meta.file_registry").columns
-    delta_io.write(ctx, "meta.file_registry", ctx.spark.createDataFrame(rows, ", ".join(f"{c.name} {c.type}" for c in cols)))
+    delta_io.append_rows(ctx, "meta.file_registry", rows)
 
 
 def write_rejects(ctx: Context, parsed: DataFrame, code: str, batches: list[str], expected: int) -> int:

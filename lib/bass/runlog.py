@@ -33,11 +33,8 @@ class Run:
 
 def record(ctx, run: Run) -> None:
     from bass import delta_io  # delta_io imports the session; keep this module light
-    cols = table("meta.job_run").columns
     values = run.row()
-    df = ctx.spark.createDataFrame([tuple(values[c.name] for c in cols)],
-                                   schema=", ".join(f"{c.name} {c.type}" for c in cols))
-    delta_io.write(ctx, "meta.job_run", df)
+    delta_io.append_rows(ctx, "meta.job_run", [tuple(values[c.name] for c in table("meta.job_run").columns)])
 
 
 @contextmanager

@@ -72,3 +72,18 @@ def test_columns_declared_without_dictionary_are_stored_plain(ctx):
         dictionary = {name for name, c in columns.items() if "PLAIN_DICTIONARY" in c.encodings or "RLE_DICTIONARY" in c.encodings}
         assert {"msisdn", "other_party", "imei"}.isdisjoint(dictionary) and "direction" in dictionary
         assert {c.compression for c in columns.values()} == {"ZSTD"}
+
+
+def test_append_rows_adds_one_file_per_call_and_only_to_append_tables(ctx):
+    from bass.registry import table
+    cols = [c.name for c in table("meta.file_registry").columns]
+    row = dict(interface="cdr_voice", batch="2026-01-01", file_name="f.dat", resend_no=0, byte_size=10,
+               records=2, loaded=2, rejected=0, status="LOADED", loaded_at=dt.datetime(2026, 1, 2))
+    assert set(row) == set(cols)
+    delta_io.append_rows(ctx, "meta.file_registry", [tuple(row[c] for c in cols)] * 2)
+    delta_io.append_rows(ctx, "meta.file_registry", [tuple({**row, "file_name": "g.dat"}[c] for c in cols)])
+    got = ctx.spark.table("meta.file_registry").groupBy("file_name").count().collect()
+    assert {r.file_name: r["count"] for r in got} == {"f.dat": 2, "g.dat": 1}
+    assert len(glob.glob(f"{ctx.location('meta.file_registry')}/*.parquet")) == 2
+    with pytest.raises(ValueError, match="append"):
+        delta_io.append_rows(ctx, "dm.kpi_d", [])
