@@ -44,7 +44,7 @@ def good_rows(parsed: DataFrame) -> DataFrame:
     The filter also reads the row id, so the projection below it keeps that non-deterministic
     column, and Spark cannot push the filter below the projection. Pushed down, the checks were
     inlined into the filter condition, where no common subexpression is shared, and every value
-    was parsed again for the output: the voice CDR parse cost twice as much CPU (JFR profile)."""
+    was parsed again for the output."""
     return parsed.where(F.col("reject_reason").isNull() & (F.col("rid") >= 0))
 
 
