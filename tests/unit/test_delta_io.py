@@ -60,18 +60,20 @@ def test_statistics_are_collected_only_where_declared(four_days):
 
 
 def test_columns_declared_without_dictionary_are_stored_plain(ctx):
-    """MSISDN and IMEI of CDRs overflow any Parquet dictionary; they are written plain, the
-    other columns keep dictionary encoding, and every file is zstd."""
+    """MSISDN, IMEI and call time of CDRs overflow any Parquet dictionary; they are written plain,
+    the other columns keep dictionary encoding, every file is zstd, and times are INT64 micros."""
     import pyarrow.parquet as pq
-    rows = [dict(msisdn=f"138{i:08d}", other_party="p", direction="MO", imei=f"86{i:013d}", batch_date=DAYS[0])
-            for i in range(50)]
+    rows = [dict(msisdn=f"138{i:08d}", other_party="p", start_time=dt.datetime(2026, 1, 1, 8, 0, i), direction="MO",
+                 imei=f"86{i:013d}", batch_date=DAYS[0]) for i in range(50)]
     put(ctx, "ods.cdr_voice", rows)
     for path in glob.glob(f"{ctx.location('ods.cdr_voice')}/**/*.parquet", recursive=True):
         group = pq.ParquetFile(path).metadata.row_group(0)
         columns = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
         dictionary = {name for name, c in columns.items() if "PLAIN_DICTIONARY" in c.encodings or "RLE_DICTIONARY" in c.encodings}
-        assert {"msisdn", "other_party", "imei"}.isdisjoint(dictionary) and "direction" in dictionary
+        assert {"msisdn", "other_party", "imei", "start_time"}.isdisjoint(dictionary) and "direction" in dictionary
         assert {c.compression for c in columns.values()} == {"ZSTD"}
+        assert columns["start_time"].physical_type == "INT64"
+        assert str(pq.ParquetFile(path).schema_arrow.field("start_time").type) == "timestamp[us, tz=UTC]"
 
 
 def test_append_rows_adds_one_file_per_call_and_only_to_append_tables(ctx):
