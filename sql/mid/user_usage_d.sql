@@ -141,11 +141,8 @@ per_user as (
     group by msisdn, batch_date
 ),
 
--- A sort-merge join with the day's users, not a broadcast: per_user is already partitioned by
--- its keys, and building a 2.4M-user hash table on the driver cost 0.5-1.5 s more for 10M CDRs
--- (a province's users would not fit a broadcast at all).
 final as (
-    select /*+ MERGE(u) */
+    select
         p.msisdn,
         u.user_id,
         p.voice_calls,
