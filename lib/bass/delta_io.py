@@ -96,8 +96,7 @@ def append_rows(ctx: Context, name: str, rows: list[tuple]) -> None:
     if tbl.mode != "append":
         raise ValueError(f"{name}: append_rows needs an append table, it is {tbl.mode!r}")
     ensure_table(ctx, name)
-    schema = ", ".join(f"`{c.name}` {c.type}" for c in tbl.columns)
-    ctx.spark.createDataFrame(rows, schema).coalesce(1).write.format("delta").mode("append").save(ctx.location(name))
+    ctx.spark.createDataFrame(rows, tbl.schema_ddl()).coalesce(1).write.format("delta").mode("append").save(ctx.location(name))
 
 
 def update_columns(ctx: Context, name: str, rows: DataFrame, columns: list[str], partition: dict) -> None:
@@ -118,10 +117,9 @@ def ensure_table(ctx: Context, name: str) -> None:
     tbl = table(name)
     if register_table(ctx.spark, ctx.cfg, tbl):
         return
-    columns = ", ".join(f"`{c.name}` {c.type}" for c in tbl.columns)
     partitioned = f" partitioned by ({', '.join(tbl.partition_by)})" if tbl.partition_by else ""
     props = ", ".join(f"'{k}' = '{v}'" for k, v in table_properties(tbl).items())
-    ctx.spark.sql(f"create table {name} ({columns}) using delta{partitioned} location '{ctx.location(name)}'"
+    ctx.spark.sql(f"create table {name} ({tbl.schema_ddl()}) using delta{partitioned} location '{ctx.location(name)}'"
                   + (f" tblproperties ({props})" if props else ""))
 
 

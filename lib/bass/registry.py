@@ -63,6 +63,10 @@ class Table:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def schema_ddl(self) -> str:
+        """The declared columns as a DDL list ("`a` string, `b` bigint")."""
+        return ", ".join(f"`{c.name}` {c.type}" for c in self.columns)
+
 
 # An ODS table is read by its batch partition, and its rows come in delivery order, so per-file
 # min/max statistics skip no files; collecting them on every column took a third of the load.

@@ -12,12 +12,13 @@ from pyspark.sql import functions as F
 from bass.interfaces import DECIMAL, TEXT_FORMATS, Field, Interface
 
 REASON_SEP = "; "
+DATE_TYPES = ("date", "timestamp")   # parsed through a number (see date_digits)
 
 
 def typed_value(field: Field, raw: Column) -> Column:
     if field.type == "string":
         return raw
-    if field.type in ("date", "timestamp"):
+    if field.type in DATE_TYPES:
         ts = digits_timestamp(f"__digits_{field.name}", with_time=field.type == "timestamp")
         return ts.cast("date") if field.type == "date" else ts
     if field.type == "month":
@@ -85,7 +86,7 @@ def parse_lines(lines: DataFrame, spec: Interface) -> DataFrame:
     split = lines.select("*", F.explode(F.array(F.split(F.col("line"), delim, -1))).alias("__parts"))
     raw = split.select("*", *[F.nullif(F.try_element_at(F.col("__parts"), F.lit(i + 1)), F.lit("")).alias(f"__raw_{f.name}")
                               for i, f in enumerate(spec.fields)])
-    digits = raw.select("*", *[date_digits(f).alias(f"__digits_{f.name}") for f in spec.fields if f.type in ("date", "timestamp")])
+    digits = raw.select("*", *[date_digits(f).alias(f"__digits_{f.name}") for f in spec.fields if f.type in DATE_TYPES])
     typed = digits.select("*", *[typed_value(f, F.col(f"__raw_{f.name}")).alias(f.name) for f in spec.fields])
     checks = [c for f in spec.fields for c in field_checks(f, F.col(f"__raw_{f.name}"), F.col(f.name))]
     any_bad = sum((bad.cast("int") for bad, _ in checks), F.lit(0)) > 0   # a sum, not an OR chain (see field_checks)
