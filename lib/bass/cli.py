@@ -162,7 +162,7 @@ def cmd_bench(args) -> int:
     from bass.bench import run_bench
     from bass.session import get_context
     ctx = get_context(args.env)
-    run_bench(ctx, args.rows, args.home or f"{ctx.cfg.path('home')}/bench")
+    run_bench(ctx, args.rows, args.home or f"{ctx.cfg.path('home')}/bench", repeat=args.repeat)
     return 0
 
 
@@ -198,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="time the ODS load + mid.user_usage_d against a hand-written Spark job")
     b.add_argument("--rows", type=int, default=10_000_000, help="voice CDRs to simulate (default 10 million)")
     b.add_argument("--home", default=None, help="scratch folder (default: <BASS_HOME>/bench, wiped first)")
+    b.add_argument("--repeat", type=int, default=3, help="timed runs of each side; medians count (default 3)")
     b.set_defaults(func=cmd_bench)
 
     r = sub.add_parser("run", help="run a batch (daily | monthly | scoring) or one job (a table name)")
