@@ -91,12 +91,21 @@ def append_rows(ctx: Context, name: str, rows: list[tuple]) -> None:
     """Append a few Python tuples (in declared column order) to table `name`, e.g. bookkeeping.
 
     One task and one file, and the row count is not read back from the Delta log: a job's
-    bookkeeping is a few rows, written on every run."""
+    bookkeeping is a few rows, written on every run. The values go in as SQL parameters of an
+    INSERT (a local relation in the JVM, any text safe): a DataFrame made from Python rows took
+    0.3 s more per append here (0.95 s against 0.65 s, mostly the Python RDD behind it)."""
     tbl = table(name)
     if tbl.mode != "append":
         raise ValueError(f"{name}: append_rows needs an append table, it is {tbl.mode!r}")
     ensure_table(ctx, name)
-    ctx.spark.createDataFrame(rows, tbl.schema_ddl()).coalesce(1).write.format("delta").mode("append").save(ctx.location(name))
+    if not rows:
+        return
+    width = len(tbl.columns)
+    if any(len(r) != width for r in rows):
+        raise ValueError(f"{name}: each row needs its {width} declared columns in order")
+    values = ", ".join("(" + ", ".join(f":r{i}c{j}" for j in range(width)) + ")" for i in range(len(rows)))
+    args = {f"r{i}c{j}": v for i, row in enumerate(rows) for j, v in enumerate(row)}
+    ctx.spark.sql(f"insert into {name} select /*+ COALESCE(1) */ * from values {values}", args=args)
 
 
 def update_columns(ctx: Context, name: str, rows: DataFrame, columns: list[str], partition: dict) -> None:

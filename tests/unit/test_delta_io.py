@@ -89,3 +89,17 @@ def test_append_rows_adds_one_file_per_call_and_only_to_append_tables(ctx):
     assert len(glob.glob(f"{ctx.location('meta.file_registry')}/*.parquet")) == 2
     with pytest.raises(ValueError, match="append"):
         delta_io.append_rows(ctx, "dm.kpi_d", [])
+
+
+def test_append_rows_keeps_any_text_nulls_and_types(ctx):
+    from bass.registry import table
+    cols = [c.name for c in table("meta.job_run").columns]
+    message = "DeliveryError: 'x.dat' has 3 rows;\n expected 4 -- 语音详单 \\ %s :r0c1"
+    row = dict(run_id="r1", job="ods.cdr_voice", batch="2026-01-01", batch_kind="date", batch_from="2026-01-01",
+               batch_to="2026-01-01", status="FAILED", started_at=dt.datetime(2026, 1, 2, 3, 4, 5),
+               ended_at=None, rows_read=2**40, rows_written=0, rows_rejected=None, message=message)
+    delta_io.append_rows(ctx, "meta.job_run", [tuple(row[c] for c in cols)])
+    got = ctx.spark.table("meta.job_run").collect()
+    assert [r.asDict() for r in got] == [row]
+    with pytest.raises(ValueError, match="13 declared columns"):
+        delta_io.append_rows(ctx, "meta.job_run", [("r2", "too short")])
