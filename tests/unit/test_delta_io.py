@@ -103,3 +103,19 @@ def test_append_rows_keeps_any_text_nulls_and_types(ctx):
     assert [r.asDict() for r in got] == [row]
     with pytest.raises(ValueError, match="13 declared columns"):
         delta_io.append_rows(ctx, "meta.job_run", [("r2", "too short")])
+
+
+def test_a_commit_runs_one_spark_job_and_no_state_reconstruction(ctx):
+    """Outside UTC, Delta re-derives the whole file list after every commit unless conf/base.yml
+    turns that check off: two more Spark jobs per bookkeeping row."""
+    from bass.registry import table
+    sc = ctx.spark.sparkContext
+    row = tuple(f"v{i}" if c.type == "string" else None for i, c in enumerate(table("meta.job_run").columns))
+    delta_io.append_rows(ctx, "meta.job_run", [row])
+    sc.setJobGroup("bass-one-commit", "one bookkeeping append")
+    try:
+        delta_io.append_rows(ctx, "meta.job_run", [row])
+    finally:
+        sc.setLocalProperty("spark.jobGroup.id", None)
+    assert len(sc.statusTracker().getJobIdsForGroup("bass-one-commit")) == 1
+    assert ctx.spark.table("meta.job_run").count() == 2
