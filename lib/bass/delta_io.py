@@ -7,6 +7,7 @@ partitions (Delta replaceWhere on a value or a range), `merge` upserts on the de
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -91,21 +92,29 @@ def append_rows(ctx: Context, name: str, rows: list[tuple]) -> None:
     """Append a few Python tuples (in declared column order) to table `name`, e.g. bookkeeping.
 
     One task and one file, and the row count is not read back from the Delta log: a job's
-    bookkeeping is a few rows, written on every run. The values go in as SQL parameters of an
-    INSERT (a local relation in the JVM, any text safe): a DataFrame made from Python rows took
-    0.3 s more per append here (0.95 s against 0.65 s, mostly the Python RDD behind it)."""
+    bookkeeping is a few rows, written on every run. The rows go to the JVM as one JSON text
+    parameter of an INSERT, parsed with the declared types (FAILFAST: a value that does not fit
+    fails the append). A DataFrame made from Python rows took 0.3 s more per append here (the
+    Python RDD behind it); one SQL parameter per value took 23 s for 3,000 registry rows."""
     tbl = table(name)
     if tbl.mode != "append":
         raise ValueError(f"{name}: append_rows needs an append table, it is {tbl.mode!r}")
     ensure_table(ctx, name)
     if not rows:
         return
-    width = len(tbl.columns)
-    if any(len(r) != width for r in rows):
-        raise ValueError(f"{name}: each row needs its {width} declared columns in order")
-    values = ", ".join("(" + ", ".join(f":r{i}c{j}" for j in range(width)) + ")" for i in range(len(rows)))
-    args = {f"r{i}c{j}": v for i, row in enumerate(rows) for j, v in enumerate(row)}
-    ctx.spark.sql(f"insert into {name} select /*+ COALESCE(1) */ * from values {values}", args=args)
+    names = tbl.column_names()
+    if any(len(r) != len(names) for r in rows):
+        raise ValueError(f"{name}: each row needs its {len(names)} declared columns in order")
+    text = json.dumps([dict(zip(names, r)) for r in rows], default=_json_value, ensure_ascii=False)
+    ctx.spark.sql(f"insert into {name} select /*+ COALESCE(1) */ * from "
+                  f"(select inline(from_json(:rows, 'array<struct<{tbl.schema_ddl()}>>', map('mode', 'FAILFAST'))))",
+                  args={"rows": text})
+
+
+def _json_value(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"append_rows takes text, numbers, dates and times, not {type(value).__name__}")
 
 
 def update_columns(ctx: Context, name: str, rows: DataFrame, columns: list[str], partition: dict) -> None:

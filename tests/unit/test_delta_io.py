@@ -96,7 +96,7 @@ def test_append_rows_keeps_any_text_nulls_and_types(ctx):
     cols = [c.name for c in table("meta.job_run").columns]
     message = "DeliveryError: 'x.dat' has 3 rows;\n expected 4 -- 语音详单 \\ %s :r0c1"
     row = dict(run_id="r1", job="ods.cdr_voice", batch="2026-01-01", batch_kind="date", batch_from="2026-01-01",
-               batch_to="2026-01-01", status="FAILED", started_at=dt.datetime(2026, 1, 2, 3, 4, 5),
+               batch_to="2026-01-01", status="FAILED", started_at=dt.datetime(2026, 1, 2, 3, 4, 5, 123456),
                ended_at=None, rows_read=2**40, rows_written=0, rows_rejected=None, message=message)
     delta_io.append_rows(ctx, "meta.job_run", [tuple(row[c] for c in cols)])
     got = ctx.spark.table("meta.job_run").collect()
