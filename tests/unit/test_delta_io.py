@@ -1,5 +1,6 @@
 """Writes replace exactly the partitions they name: a value, a range, or a list of values."""
 import datetime as dt
+import decimal
 import glob
 import json
 
@@ -103,6 +104,11 @@ def test_append_rows_keeps_any_text_nulls_and_types(ctx):
     assert [r.asDict() for r in got] == [row]
     with pytest.raises(ValueError, match="13 declared columns"):
         delta_io.append_rows(ctx, "meta.job_run", [("r2", "too short")])
+    with pytest.raises(TypeError, match="Decimal"):
+        delta_io.append_rows(ctx, "meta.job_run", [tuple({**row, "rows_read": decimal.Decimal(1)}[c] for c in cols)])
+    with pytest.raises(Exception, match="(?i)malformed"):   # a value that is not of its column's type
+        delta_io.append_rows(ctx, "meta.job_run", [tuple({**row, "rows_read": "many"}[c] for c in cols)])
+    assert ctx.spark.table("meta.job_run").count() == 1
 
 
 def test_a_commit_runs_one_spark_job_and_no_state_reconstruction(ctx):
