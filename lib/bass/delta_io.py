@@ -106,8 +106,8 @@ def append_rows(ctx: Context, name: str, rows: list[tuple]) -> None:
     if any(len(r) != len(names) for r in rows):
         raise ValueError(f"{name}: each row needs its {len(names)} declared columns in order")
     text = json.dumps([dict(zip(names, r)) for r in rows], default=_json_value, ensure_ascii=False)
-    ctx.spark.sql(f"insert into {name} select /*+ COALESCE(1) */ * from "
-                  f"(select inline(from_json(:rows, 'array<struct<{tbl.schema_ddl()}>>', map('mode', 'FAILFAST'))))",
+    ctx.spark.sql(f"insert into {name} select /*+ COALESCE(1) */ "
+                  f"inline(from_json(:rows, 'array<struct<{tbl.schema_ddl()}>>', map('mode', 'FAILFAST')))",
                   args={"rows": text})
 
 
