@@ -4,10 +4,13 @@
 -- Every delivered CDR is a valid CDR (有效话单), including free calls under 3 s.
 -- Off-net (网外) means any other network, fixed lines included; fixed_calls is that subset.
 --
--- Each source is summed per user and day on its own, then the small per-user rows are combined.
--- Fees are summed in fen as bigint: a sum of decimal(10,2) is a decimal(20,2), which Spark adds
--- as BigDecimal and which doubled the cost of this table. Distinct contacts are counted per month
--- (mid.user_usage_m): they do not add up over days.
+-- Each source is summed per user and day on its own, then the sources' rows are combined.
+-- Fees: the CDR interfaces declare a record's fee as decimal(8,2), so Spark sums them as longs
+-- of fen and only marks the result as yuan (its DecimalAggregates rule). A sum of a wider decimal
+-- is added as BigDecimal, and converting fen to yuan afterwards went through a double per value:
+-- each cost seconds on 10M CDRs. A conditional fee is null when the condition fails (not 0, which
+-- would widen the type). Distinct contacts are counted per month (mid.user_usage_m): they do not
+-- add up over days.
 with voice as (
     select
         msisdn,
@@ -16,8 +19,8 @@ with voice as (
         sum(if(direction = 'MO', 1, 0)) as voice_mo_calls,
         sum(duration) as voice_seconds,
         sum(if(direction = 'MO', duration, 0)) as voice_mo_seconds,
-        sum(case when call_type = 'LD' then ceil(duration / 6) * 6
-                 else ceil(duration / 60) * 60 end) as billed_seconds,
+        sum(if(call_type = 'LD', (cast(duration as bigint) + 5) div 6 * 6,
+                                 (cast(duration as bigint) + 59) div 60 * 60)) as billed_seconds,
         sum(if(call_type = 'LOCAL', 1, 0)) as local_calls,
         sum(if(call_type = 'LD', 1, 0)) as ld_calls,
         sum(if(call_type = 'ROAM_IN', 1, 0)) as roam_in_calls,
@@ -27,11 +30,11 @@ with voice as (
         sum(if(other_net <> 'ONNET', duration, 0)) as offnet_seconds,
         sum(fwd_flag) as fwd_calls,
         sum(if(fwd_flag = 1 and fwd_net <> 'ONNET', 1, 0)) as fwd_offnet_calls,
-        sum(cast(std_fee * 100 as bigint)) as voice_std_fen,
-        sum(cast(act_fee * 100 as bigint)) as voice_fen,
-        sum(if(other_net <> 'ONNET', cast(act_fee * 100 as bigint), 0)) as offnet_fen,
-        sum(if(call_type = 'LD', cast(act_fee * 100 as bigint), 0)) as ld_fen,
-        sum(if(call_type in ('ROAM_IN', 'ROAM_OUT'), cast(act_fee * 100 as bigint), 0)) as roam_fen
+        sum(std_fee) as voice_std_fee,
+        sum(act_fee) as voice_fee,
+        sum(if(other_net <> 'ONNET', act_fee, null)) as offnet_fee,
+        sum(if(call_type = 'LD', act_fee, null)) as ld_fee,
+        sum(if(call_type in ('ROAM_IN', 'ROAM_OUT'), act_fee, null)) as roam_fee
     from ods.cdr_voice
     where batch_date between :date_from and :date_to
     group by msisdn, batch_date
@@ -44,7 +47,7 @@ sms as (
         count(*) as sms_count,
         sum(if(direction = 'MO', 1, 0)) as sms_mo_count,
         sum(if(other_net <> 'ONNET', 1, 0)) as sms_offnet_count,
-        sum(cast(fee * 100 as bigint)) as sms_fen
+        sum(fee) as sms_fee
     from ods.cdr_sms
     where batch_date between :date_from and :date_to
     group by msisdn, batch_date
@@ -56,7 +59,7 @@ data as (
         batch_date,
         count(*) as data_records,
         sum(up_kb + down_kb) as data_kb,
-        sum(cast(fee * 100 as bigint)) as data_fen
+        sum(fee) as data_fee
     from ods.cdr_data
     where batch_date between :date_from and :date_to
     group by msisdn, batch_date
@@ -67,7 +70,7 @@ vas as (
         msisdn,
         batch_date,
         count(*) as vas_count,
-        sum(cast(fee * 100 as bigint)) as vas_fen
+        sum(fee) as vas_fee
     from ods.vas_usage
     where batch_date between :date_from and :date_to
     group by msisdn, batch_date
@@ -79,64 +82,68 @@ users as (
     where batch_date between :date_from and :date_to
 ),
 
--- one row per user and day from each source; the sums below add each source's single row
+-- at most one row per user and day from each source, with nulls for the other sources' columns
 sources as (
     select
         msisdn, batch_date, voice_calls, voice_mo_calls, voice_seconds, voice_mo_seconds, billed_seconds,
         local_calls, ld_calls, roam_in_calls, roam_out_calls, offnet_calls, fixed_calls, offnet_seconds,
-        fwd_calls, fwd_offnet_calls, voice_std_fen, voice_fen, offnet_fen, ld_fen, roam_fen,
-        0 as sms_count, 0 as sms_mo_count, 0 as sms_offnet_count, 0 as sms_fen,
-        0 as data_records, 0 as data_kb, 0 as data_fen, 0 as vas_count, 0 as vas_fen
+        fwd_calls, fwd_offnet_calls, voice_std_fee, voice_fee, offnet_fee, ld_fee, roam_fee,
+        null as sms_count, null as sms_mo_count, null as sms_offnet_count, null as sms_fee,
+        null as data_records, null as data_kb, null as data_fee, null as vas_count, null as vas_fee
     from voice
     union all
     select
-        msisdn, batch_date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        sms_count, sms_mo_count, sms_offnet_count, sms_fen, 0, 0, 0, 0, 0
+        msisdn, batch_date, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null,
+        sms_count, sms_mo_count, sms_offnet_count, sms_fee, null, null, null, null, null
     from sms
     union all
     select
-        msisdn, batch_date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, data_records, data_kb, data_fen, 0, 0
+        msisdn, batch_date, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null,
+        null, null, null, null, data_records, data_kb, data_fee, null, null
     from data
     union all
     select
-        msisdn, batch_date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, vas_count, vas_fen
+        msisdn, batch_date, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null,
+        null, null, null, null, null, null, null, vas_count, vas_fee
     from vas
 ),
 
+-- max() picks each source's single row: no arithmetic, so the fees stay longs underneath
 per_user as (
     select
         msisdn,
         batch_date,
-        sum(voice_calls) as voice_calls,
-        sum(voice_mo_calls) as voice_mo_calls,
-        sum(voice_seconds) as voice_seconds,
-        sum(voice_mo_seconds) as voice_mo_seconds,
-        sum(billed_seconds) as billed_seconds,
-        sum(local_calls) as local_calls,
-        sum(ld_calls) as ld_calls,
-        sum(roam_in_calls) as roam_in_calls,
-        sum(roam_out_calls) as roam_out_calls,
-        sum(offnet_calls) as offnet_calls,
-        sum(fixed_calls) as fixed_calls,
-        sum(offnet_seconds) as offnet_seconds,
-        sum(fwd_calls) as fwd_calls,
-        sum(fwd_offnet_calls) as fwd_offnet_calls,
-        sum(voice_std_fen) as voice_std_fen,
-        sum(voice_fen) as voice_fen,
-        sum(offnet_fen) as offnet_fen,
-        sum(ld_fen) as ld_fen,
-        sum(roam_fen) as roam_fen,
-        sum(sms_count) as sms_count,
-        sum(sms_mo_count) as sms_mo_count,
-        sum(sms_offnet_count) as sms_offnet_count,
-        sum(sms_fen) as sms_fen,
-        sum(data_records) as data_records,
-        sum(data_kb) as data_kb,
-        sum(data_fen) as data_fen,
-        sum(vas_count) as vas_count,
-        sum(vas_fen) as vas_fen
+        max(voice_calls) as voice_calls,
+        max(voice_mo_calls) as voice_mo_calls,
+        max(voice_seconds) as voice_seconds,
+        max(voice_mo_seconds) as voice_mo_seconds,
+        max(billed_seconds) as billed_seconds,
+        max(local_calls) as local_calls,
+        max(ld_calls) as ld_calls,
+        max(roam_in_calls) as roam_in_calls,
+        max(roam_out_calls) as roam_out_calls,
+        max(offnet_calls) as offnet_calls,
+        max(fixed_calls) as fixed_calls,
+        max(offnet_seconds) as offnet_seconds,
+        max(fwd_calls) as fwd_calls,
+        max(fwd_offnet_calls) as fwd_offnet_calls,
+        max(voice_std_fee) as voice_std_fee,
+        max(voice_fee) as voice_fee,
+        max(offnet_fee) as offnet_fee,
+        max(ld_fee) as ld_fee,
+        max(roam_fee) as roam_fee,
+        max(sms_count) as sms_count,
+        max(sms_mo_count) as sms_mo_count,
+        max(sms_offnet_count) as sms_offnet_count,
+        max(sms_fee) as sms_fee,
+        max(data_records) as data_records,
+        max(data_kb) as data_kb,
+        max(data_fee) as data_fee,
+        max(vas_count) as vas_count,
+        max(vas_fee) as vas_fee
     from sources
     group by msisdn, batch_date
 ),
@@ -145,37 +152,37 @@ final as (
     select
         p.msisdn,
         u.user_id,
-        p.voice_calls,
-        p.voice_mo_calls,
-        p.voice_calls - p.voice_mo_calls as voice_mt_calls,
-        p.voice_seconds,
-        p.voice_mo_seconds,
-        cast(p.billed_seconds / 60 as decimal(14, 1)) as billed_minutes,
-        p.local_calls,
-        p.ld_calls,
-        p.roam_in_calls,
-        p.roam_out_calls,
-        p.voice_calls - p.offnet_calls as onnet_calls,
-        p.offnet_calls,
-        p.fixed_calls,
-        p.offnet_seconds,
-        p.fwd_calls,
-        p.fwd_offnet_calls,
-        cast(p.voice_std_fen / 100 as decimal(14, 2)) as voice_std_fee,
-        cast(p.voice_fen / 100 as decimal(14, 2)) as voice_fee,
-        cast(p.offnet_fen / 100 as decimal(14, 2)) as offnet_fee,
-        cast(p.ld_fen / 100 as decimal(14, 2)) as ld_fee,
-        cast(p.roam_fen / 100 as decimal(14, 2)) as roam_fee,
-        p.sms_count,
-        p.sms_mo_count,
-        p.sms_offnet_count,
-        cast(p.sms_fen / 100 as decimal(14, 2)) as sms_fee,
-        p.data_records,
-        p.data_kb,
-        cast(p.data_fen / 100 as decimal(14, 2)) as data_fee,
-        p.vas_count,
-        cast(p.vas_fen / 100 as decimal(14, 2)) as vas_fee,
-        cast((p.voice_fen + p.sms_fen + p.data_fen + p.vas_fen) / 100 as decimal(14, 2)) as total_fee,
+        coalesce(p.voice_calls, 0) as voice_calls,
+        coalesce(p.voice_mo_calls, 0) as voice_mo_calls,
+        coalesce(p.voice_calls - p.voice_mo_calls, 0) as voice_mt_calls,
+        coalesce(p.voice_seconds, 0) as voice_seconds,
+        coalesce(p.voice_mo_seconds, 0) as voice_mo_seconds,
+        cast(coalesce(p.billed_seconds, 0) / 60 as decimal(14, 1)) as billed_minutes,
+        coalesce(p.local_calls, 0) as local_calls,
+        coalesce(p.ld_calls, 0) as ld_calls,
+        coalesce(p.roam_in_calls, 0) as roam_in_calls,
+        coalesce(p.roam_out_calls, 0) as roam_out_calls,
+        coalesce(p.voice_calls - p.offnet_calls, 0) as onnet_calls,
+        coalesce(p.offnet_calls, 0) as offnet_calls,
+        coalesce(p.fixed_calls, 0) as fixed_calls,
+        coalesce(p.offnet_seconds, 0) as offnet_seconds,
+        coalesce(p.fwd_calls, 0) as fwd_calls,
+        coalesce(p.fwd_offnet_calls, 0) as fwd_offnet_calls,
+        coalesce(p.voice_std_fee, 0) as voice_std_fee,
+        coalesce(p.voice_fee, 0) as voice_fee,
+        coalesce(p.offnet_fee, 0) as offnet_fee,
+        coalesce(p.ld_fee, 0) as ld_fee,
+        coalesce(p.roam_fee, 0) as roam_fee,
+        coalesce(p.sms_count, 0) as sms_count,
+        coalesce(p.sms_mo_count, 0) as sms_mo_count,
+        coalesce(p.sms_offnet_count, 0) as sms_offnet_count,
+        coalesce(p.sms_fee, 0) as sms_fee,
+        coalesce(p.data_records, 0) as data_records,
+        coalesce(p.data_kb, 0) as data_kb,
+        coalesce(p.data_fee, 0) as data_fee,
+        coalesce(p.vas_count, 0) as vas_count,
+        coalesce(p.vas_fee, 0) as vas_fee,
+        coalesce(p.voice_fee, 0) + coalesce(p.sms_fee, 0) + coalesce(p.data_fee, 0) + coalesce(p.vas_fee, 0) as total_fee,
         p.batch_date
     from per_user as p
     left join users as u on u.msisdn = p.msisdn and u.batch_date = p.batch_date

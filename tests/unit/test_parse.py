@@ -52,6 +52,8 @@ def test_reject_reasons_name_field_value_and_expectation(spark):
         "13800000001|2026-01-05 08:30|61|MO|0.40|202601|20250301",       # bad timestamp
         "13800000001|20260105083000|abc|XX|0.40|202613|20250301",        # bad int, domain, month
         "13800000001|20260105083000|-5|MO|1e|202601|20250230",           # below min, bad decimal, bad date
+        "13800000001|20260105083000|5|MO|123456789.00|202601|20250301",  # decimal too large
+        "13800000001|20260105083000|5|MO|-12345678.99|202601|20250301",  # the largest magnitude that fits
     ])
     assert got == [
         "field count 4, expected 7",
@@ -60,8 +62,10 @@ def test_reject_reasons_name_field_value_and_expectation(spark):
         "field start_time: '2026-01-05 08:30' is not a timestamp yyyyMMddHHmmss",
         "field duration: 'abc' is not a int; field direction: 'XX' not in [MO, MT]; "
         "field bill_month: '202613' is not a month yyyyMM",
-        "field duration: '-5' is below 0; field fee: '1e' is not a decimal(10,2); "
+        "field duration: '-5' is below 0; field fee: '1e' is not a decimal(10,2) (at most 8 digits before the point); "
         "field open_date: '20250230' is not a date yyyyMMdd",
+        "field fee: '123456789.00' is not a decimal(10,2) (at most 8 digits before the point)",
+        None,
     ]
 
 

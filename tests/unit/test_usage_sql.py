@@ -1,5 +1,6 @@
 """mid.user_usage_d and dm.kpi_d SQL on tiny hand-built ODS rows; expectations worked by hand."""
 import datetime as dt
+import re
 from decimal import Decimal as D
 
 from bass import delta_io, sql_runner
@@ -74,6 +75,23 @@ def test_user_usage_d_by_hand(ctx):
     b, c = got["13800000002"], got["13900000009"]
     assert (b["voice_calls"], b["data_kb"], b["vas_count"], b["vas_fee"], b["total_fee"]) == (0, 30, 1, D("2.00"), D("2.00"))
     assert (c["user_id"], c["voice_calls"], c["billed_minutes"]) == (None, 1, D("0.2"))
+    # a fee with no matching call, or of a source without rows, is 0, not null
+    assert [c[k] for k in ["offnet_fee", "roam_fee", "sms_fee", "vas_fee", "total_fee"]] == [D("0.00")] * 5
+    assert (b["voice_fee"], b["ld_fee"], b["sms_count"]) == (D("0.00"), D("0.00"), 0)
+
+
+def test_fees_are_summed_as_longs(ctx):
+    """The CDR interfaces declare fees as decimal(8,2), so Spark sums each fee's unscaled long and
+    marks the sum as yuan (its DecimalAggregates rule). A wider fee type, or arithmetic on a fee
+    before the sum, makes every sum a BigDecimal addition, which doubled the cost of this table."""
+    load_tiny_day(ctx)
+    ctx.spark.conf.set("spark.sql.debug.maxToStringFields", "1000")   # every aggregate, none elided
+    try:
+        plan = sql_runner.select(ctx.spark, "mid.user_usage_d", ONE_DAY)._jdf.queryExecution().optimizedPlan().toString()
+    finally:
+        ctx.spark.conf.unset("spark.sql.debug.maxToStringFields")
+    for fee in ["voice_std_fee", "voice_fee", "offnet_fee", "ld_fee", "roam_fee", "sms_fee", "data_fee", "vas_fee"]:
+        assert re.search(rf"MakeDecimal\(sum\(UnscaledValue\((?:(?! AS ).)*\)\),18,2\) AS {fee}#", plan), (fee, plan)
 
 
 def test_kpi_d_by_hand(ctx):

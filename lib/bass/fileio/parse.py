@@ -49,8 +49,8 @@ def digits_timestamp(col: str, with_time: bool) -> Column:
 def expected_text(field: Field) -> str:
     if field.type in TEXT_FORMATS:
         return f"a {field.type} {TEXT_FORMATS[field.type]}"
-    if DECIMAL.match(field.type):
-        return f"a {field.type}"
+    if m := DECIMAL.match(field.type):   # a value too large for the precision is refused too: say so
+        return f"a {field.type} (at most {int(m[1]) - int(m[2])} digits before the point)"
     return f"a {field.type}"
 
 
