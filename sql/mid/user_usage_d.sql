@@ -182,7 +182,8 @@ final as (
         coalesce(p.data_fee, 0) as data_fee,
         coalesce(p.vas_count, 0) as vas_count,
         coalesce(p.vas_fee, 0) as vas_fee,
-        coalesce(p.voice_fee, 0) + coalesce(p.sms_fee, 0) + coalesce(p.data_fee, 0) + coalesce(p.vas_fee, 0) as total_fee,
+        coalesce(p.voice_fee, 0) + coalesce(p.sms_fee, 0) + coalesce(p.data_fee, 0)
+            + coalesce(p.vas_fee, 0) as total_fee,
         p.batch_date
     from per_user as p
     left join users as u on u.msisdn = p.msisdn and u.batch_date = p.batch_date

@@ -53,7 +53,7 @@ def test_reject_reasons_name_field_value_and_expectation(spark):
         "13800000001|20260105083000|abc|XX|0.40|202613|20250301",        # bad int, domain, month
         "13800000001|20260105083000|-5|MO|1e|202601|20250230",           # below min, bad decimal, bad date
         "13800000001|20260105083000|5|MO|123456789.00|202601|20250301",  # decimal too large
-        "13800000001|20260105083000|5|MO|-12345678.99|202601|20250301",  # the largest magnitude that fits
+        "13800000001|20260105083000|5|MO|-12345678.99|202601|20250301",  # 8 digits before the point fit
     ])
     assert got == [
         "field count 4, expected 7",
