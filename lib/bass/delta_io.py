@@ -88,8 +88,8 @@ def write(ctx: Context, name: str, df: DataFrame, partition: dict | None = None)
     return _rows_written(ctx, location)
 
 
-def append_rows(ctx: Context, name: str, rows: list[tuple]) -> None:
-    """Append a few Python tuples (in declared column order) to table `name`, e.g. bookkeeping.
+def append_rows(ctx: Context, name: str, rows: list[dict]) -> None:
+    """Append a few rows (dicts keyed by every declared column) to table `name`, e.g. bookkeeping.
 
     One task and one file, and the row count is not read back from the Delta log: a job's
     bookkeeping is a few rows, written on every run. The rows go to the JVM as one JSON text
@@ -102,10 +102,12 @@ def append_rows(ctx: Context, name: str, rows: list[tuple]) -> None:
     ensure_table(ctx, name)
     if not rows:
         return
-    names = tbl.column_names()
-    if any(len(r) != len(names) for r in rows):
-        raise ValueError(f"{name}: each row needs its {len(names)} declared columns in order")
-    text = json.dumps([dict(zip(names, r)) for r in rows], default=_json_value, ensure_ascii=False)
+    names = set(tbl.column_names())
+    for r in rows:
+        if set(r) != names:
+            raise ValueError(f"{name}: each row needs its {len(names)} declared columns, and no others; "
+                             f"missing {sorted(names - set(r))}, unknown {sorted(set(r) - names)}")
+    text = json.dumps(rows, default=_json_value, ensure_ascii=False)
     ctx.spark.sql(f"insert into {name} select /*+ COALESCE(1) */ "
                   f"inline(from_json(:rows, 'array<struct<{tbl.schema_ddl()}>>', map('mode', 'FAILFAST')))",
                   args={"rows": text})

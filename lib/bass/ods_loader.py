@@ -102,11 +102,15 @@ def record_files(ctx: Context, entries: list[tuple]) -> None:
     now = dt.datetime.now()
     rows = []
     for delivery, state, rejected_per_file, status in entries:
-        rows += [(delivery.interface, delivery.batch, r.file_name, delivery.resend_no, r.byte_size, r.records,
-                  r.records - rejected_per_file.get(r.file_name, 0), rejected_per_file.get(r.file_name, 0), status, now)
+        def row(file_name, byte_size, status, resend_no=None, records=None, rejected=None):
+            loaded = None if records is None else records - rejected
+            return dict(interface=delivery.interface, batch=delivery.batch, file_name=file_name, resend_no=resend_no,
+                        byte_size=byte_size, records=records, loaded=loaded, rejected=rejected, status=status,
+                        loaded_at=now)
+        rows += [row(r.file_name, r.byte_size, status, delivery.resend_no, r.records, rejected_per_file.get(r.file_name, 0))
                  for r in delivery.records]
         current = {r.file_name for r in delivery.records}
-        rows += [(delivery.interface, delivery.batch, name, None, size, None, None, None, "SUPERSEDED", now)
+        rows += [row(name, size, "SUPERSEDED")
                  for name, (size, old_status) in state.items() if name not in current and old_status == "LOADED"]
     delta_io.append_rows(ctx, "meta.file_registry", rows)
 

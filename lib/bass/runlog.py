@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from bass.batch import Batch
-from bass.registry import table
 
 log = logging.getLogger("bass")
 
@@ -33,8 +32,7 @@ class Run:
 
 def record(ctx, run: Run) -> None:
     from bass import delta_io  # delta_io imports the session; keep this module light
-    values = run.row()
-    delta_io.append_rows(ctx, "meta.job_run", [tuple(values[c.name] for c in table("meta.job_run").columns)])
+    delta_io.append_rows(ctx, "meta.job_run", [run.row()])
 
 
 @contextmanager

@@ -83,8 +83,8 @@ def test_append_rows_adds_one_file_per_call_and_only_to_append_tables(ctx):
     row = dict(interface="cdr_voice", batch="2026-01-01", file_name="f.dat", resend_no=0, byte_size=10,
                records=2, loaded=2, rejected=0, status="LOADED", loaded_at=dt.datetime(2026, 1, 2))
     assert set(row) == set(cols)
-    delta_io.append_rows(ctx, "meta.file_registry", [tuple(row[c] for c in cols)] * 2)
-    delta_io.append_rows(ctx, "meta.file_registry", [tuple({**row, "file_name": "g.dat"}[c] for c in cols)])
+    delta_io.append_rows(ctx, "meta.file_registry", [row] * 2)
+    delta_io.append_rows(ctx, "meta.file_registry", [{**row, "file_name": "g.dat"}])
     got = ctx.spark.table("meta.file_registry").groupBy("file_name").count().collect()
     assert {r.file_name: r["count"] for r in got} == {"f.dat": 2, "g.dat": 1}
     assert len(glob.glob(f"{ctx.location('meta.file_registry')}/*.parquet")) == 2
@@ -93,21 +93,19 @@ def test_append_rows_adds_one_file_per_call_and_only_to_append_tables(ctx):
 
 
 def test_append_rows_keeps_any_text_nulls_and_types(ctx):
-    from bass.registry import table
-    cols = [c.name for c in table("meta.job_run").columns]
     message = "DeliveryError: 'x.dat' has 3 rows;\n expected 4 -- 语音详单 \\ %s :r0c1"
     row = dict(run_id="r1", job="ods.cdr_voice", batch="2026-01-01", batch_kind="date", batch_from="2026-01-01",
                batch_to="2026-01-01", status="FAILED", started_at=dt.datetime(2026, 1, 2, 3, 4, 5, 123456),
                ended_at=None, rows_read=2**40, rows_written=0, rows_rejected=None, message=message)
-    delta_io.append_rows(ctx, "meta.job_run", [tuple(row[c] for c in cols)])
+    delta_io.append_rows(ctx, "meta.job_run", [row])
     got = ctx.spark.table("meta.job_run").collect()
     assert [r.asDict() for r in got] == [row]
     with pytest.raises(ValueError, match="13 declared columns"):
-        delta_io.append_rows(ctx, "meta.job_run", [("r2", "too short")])
+        delta_io.append_rows(ctx, "meta.job_run", [{"run_id": "r2", "job": "too short"}])
     with pytest.raises(TypeError, match="Decimal"):
-        delta_io.append_rows(ctx, "meta.job_run", [tuple({**row, "rows_read": decimal.Decimal(1)}[c] for c in cols)])
+        delta_io.append_rows(ctx, "meta.job_run", [{**row, "rows_read": decimal.Decimal(1)}])
     with pytest.raises(Exception, match="(?i)malformed"):   # a value that is not of its column's type
-        delta_io.append_rows(ctx, "meta.job_run", [tuple({**row, "rows_read": "many"}[c] for c in cols)])
+        delta_io.append_rows(ctx, "meta.job_run", [{**row, "rows_read": "many"}])
     assert ctx.spark.table("meta.job_run").count() == 1
 
 
@@ -116,7 +114,7 @@ def test_a_commit_runs_one_spark_job_and_no_state_reconstruction(ctx):
     turns that check off: two more Spark jobs per bookkeeping row."""
     from bass.registry import table
     sc = ctx.spark.sparkContext
-    row = tuple(f"v{i}" if c.type == "string" else None for i, c in enumerate(table("meta.job_run").columns))
+    row = {c.name: f"v{i}" if c.type == "string" else None for i, c in enumerate(table("meta.job_run").columns)}
     delta_io.append_rows(ctx, "meta.job_run", [row])
     sc.setJobGroup("bass-one-commit", "one bookkeeping append")
     try:
