@@ -24,7 +24,7 @@ demo: jars
 test: jars
 	$(BIN)/python -m pytest -q tests
 
-# the data dictionary docs/tables.md, generated from conf/tables.yml and conf/interfaces/
+# the data dictionary docs/tables.md, generated from conf/tables/ and conf/interfaces/
 docs: install
 	$(BIN)/bass docs
 

@@ -36,50 +36,73 @@ def cmd_generate(args) -> int:
 
 def batch_values(args, kind: str) -> list[str]:
     """The dates or months of `bass run`: --date/--month, or --from/--to (a backfill range)."""
-    from bass.batch import parse_value, value_range
+    from bass.grain import grain
     one = args.date.isoformat() if kind == "date" and args.date else (args.month if kind == "month" else None)
     if args.from_ or args.to:
         if one or not (args.from_ and args.to):
             raise SystemExit("give either one batch (--date/--month) or a range with both --from and --to")
         try:
-            return value_range(kind, args.from_, args.to)
+            return grain(kind).range(args.from_, args.to)
         except ValueError as exc:
             raise SystemExit(f"--from/--to: {exc}")
     if not one:
         raise SystemExit(f"give --{'date YYYY-MM-DD' if kind == 'date' else 'month YYYY-MM'} or --from/--to")
-    return [parse_value(kind, one)]
+    return [grain(kind).parse(one)]
 
 
 def cmd_run(args) -> int:
     from bass.batch import Batch
+    from bass.bookkeeping import dq_results
+    from bass.graph import load_pipeline, pipeline_names
     from bass.jobs import batch_kind, run_job
-    from bass.pipeline import PIPELINE_KIND, run_pipeline
-    from bass.quality import results
+    from bass.pipeline import run_pipeline
     from bass.session import get_context
-    if args.target in PIPELINE_KIND:
-        values = batch_values(args, PIPELINE_KIND[args.target])
+    if args.target in pipeline_names():
+        values = batch_values(args, grain_kind(load_pipeline(args.target).grain))
         ctx = get_context(args.env)
         status = run_pipeline(ctx, args.target, values, force=args.force)
         for job, st in status.items():
             print(f"  {job:<22} {st}")
-        checks = results(ctx.spark, values[0], values[-1])
+        checks = dq_results(ctx.spark, values[0], values[-1])
         if checks:
             print("  data quality (meta.dq_result):")
             for r in checks:
                 print(f"    {r.batch:<10} {r.check_name:<20} {r.subject:<18} {r.severity:<8} {r.status:<7} "
                       f"{r.failed}/{r.checked} {r.detail or ''}"[:160])
         return 0 if all(s in ("SUCCESS", "SKIPPED", "UP_TO_DATE") for s in status.values()) else 1
-    try:
-        kind = batch_kind(args.target)
-        values = batch_values(args, kind)
-        run = run_job(get_context(args.env), args.target, Batch(kind, tuple(values)), force=args.force)
-    except SystemExit:
-        raise
-    except Exception as exc:   # already in meta.job_run with its text; say it plainly, exit non-zero
-        print(f"{args.target}: FAILED: {exc}", file=sys.stderr)
-        return 1
+    kind = batch_kind(args.target)
+    values = batch_values(args, kind)
+    run = run_job(get_context(args.env), args.target, Batch(kind, tuple(values)), force=args.force)
     print(f"{args.target} {run.batch.label()}: {run.status} read={run.rows_read} written={run.rows_written} "
           f"rejected={run.rows_rejected} {run.message}")
+    return 0
+
+
+def grain_kind(name: str) -> str:
+    from bass.grain import grain
+    return grain(name).kind
+
+
+def cmd_graph(args) -> int:
+    """The derived job graph: each batch's steps in run order with what they wait for."""
+    import json
+    from bass.graph import load_pipeline, pipeline_names
+    from bass.steps import step
+    names = [args.pipeline] if args.pipeline else pipeline_names()
+    out = {}
+    for name in names:
+        p = load_pipeline(name)
+        out[name] = {"grain": p.grain, "steps": [{"job": n.job, "kind": step(n.job).kind, "after": list(n.after),
+                                                  "inputs": list(n.inputs), **({"at": n.at} if n.at else {})}
+                                                 for n in p.nodes]}
+    if args.format == "json":
+        print(json.dumps(out, indent=1))
+        return 0
+    for name, p in out.items():
+        print(f"{name} ({p['grain']})")
+        for s in p["steps"]:
+            extra = f"  [reads {', '.join(s['inputs'])} of other batches]" if s["inputs"] else ""
+            print(f"  {s['job']:<22} {s['kind']:<9} after {', '.join(s['after']) or '-'}{extra}")
     return 0
 
 
@@ -95,7 +118,7 @@ def cmd_docs(args) -> int:
         if dictionary.is_current():
             print(f"{dictionary.DICTIONARY} is up to date")
             return 0
-        print(f"{dictionary.DICTIONARY} is out of date with conf/tables.yml and conf/interfaces/: run `bass docs`",
+        print(f"{dictionary.DICTIONARY} is out of date with conf/tables/ and conf/interfaces/: run `bass docs`",
               file=sys.stderr)
         return 1
     print(f"wrote {dictionary.write()}")
@@ -131,23 +154,17 @@ def cmd_ml_train_churn(args) -> int:
 def cmd_ml_train(args) -> int:
     """Train the chosen model families; one JSON line each."""
     import json
+    from bass.ml.families import family
     from bass.ml.train import train
     from bass.session import get_context
     try:
-        runs = train(get_context(args.env), tuple(args.models.split(",")), args.horizon, args.until)
+        runs = train(get_context(args.env), tuple(args.models.split(",")) if args.models else None, args.until,
+                     horizon=args.horizon)
     except ValueError as exc:
         raise SystemExit(f"bass ml train: {exc}")
-    for family, run in runs.items():
-        if family == "churn":
-            out = {"roc_auc": round(run.metrics["roc_auc"], 4), "top_decile_lift": round(run.metrics["top_decile_lift"], 3),
-                   "valid_month": run.valid_month, "report": run.report}
-        elif family == "value":
-            out = {k: round(run.metrics[k], 3) for k in ("rmse", "mae", "r2", "baseline_rmse")}
-            out["valid_month"] = run.valid_month
-        else:
-            out = {"month": run.month, "k": run.k, "silhouette": round(run.silhouettes[run.k], 4),
-                   "segments": [f"{s['segment_id']}: {s['description']}" for s in run.segments]}
-        print(json.dumps({"family": family, "run_id": run.run_id, "promoted": run.promoted, **out}, ensure_ascii=False))
+    for name, run in runs.items():
+        print(json.dumps({"family": name, "run_id": run.run_id, "promoted": run.promoted, **family(name).describe(run)},
+                         ensure_ascii=False))
     return 0
 
 
@@ -201,6 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--repeat", type=int, default=3, help="timed runs of each side; medians count (default 3)")
     b.set_defaults(func=cmd_bench)
 
+    gr = sub.add_parser("graph", help="print the derived job graph of each batch (conf/pipelines.yml)")
+    gr.add_argument("pipeline", nargs="?", help="one batch (default: all)")
+    gr.add_argument("--format", choices=["text", "json"], default="text")
+    gr.set_defaults(func=cmd_graph)
+
     r = sub.add_parser("run", help="run a batch (daily | monthly | scoring) or one job (a table name)")
     r.add_argument("target", help="daily, monthly, scoring, or a job such as ods.cdr_voice, mid.user_usage_d")
     r.add_argument("--date", type=_date, help="the CDR day of a daily batch")
@@ -233,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = m.add_parser("train", help="train churn, value and segmentation models on dm.user_wide_m (MLflow; each "
                                    "becomes champion if better on the same month)")
-    a.add_argument("--models", default="churn,value,segment", help="comma-separated families (default: all three)")
+    a.add_argument("--models", default=None, help="comma-separated families (default: every registered family)")
     a.add_argument("--horizon", type=int, default=None, help="churn label horizon in months, 1 or 3")
     a.add_argument("--until", type=_month, default=None,
                    help="use months up to this one (segmentation: fit on this month; default the latest)")
@@ -253,7 +275,21 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
     for noisy in ("py4j", "pyspark"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as exc:   # one clear line, never a traceback (-v shows it)
+        logging.getLogger("bass").debug("traceback", exc_info=True)
+        print(f"bass {args.command}: {error_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def error_line(exc: Exception) -> str:
+    """The first line of an error's own message (Spark's carry a page of plan and JVM stack)."""
+    text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+    first = next((line.strip() for line in str(text).splitlines() if line.strip()), type(exc).__name__)
+    return first if len(first) <= 400 else first[:400] + " …"
 
 
 if __name__ == "__main__":

@@ -143,15 +143,6 @@ def ensure_table(ctx: Context, name: str) -> None:
                   + (f" tblproperties ({props})" if props else ""))
 
 
-META_TABLES = ("meta.job_run", "meta.file_registry", "meta.ods_reject", "meta.dq_result")
-
-
-def ensure_meta_tables(ctx: Context) -> None:
-    """The shared bookkeeping tables exist before any job (and before concurrent jobs race to create them)."""
-    for name in META_TABLES:
-        ensure_table(ctx, name)
-
-
 def _rows_written(ctx: Context, location: str) -> int:
     """Output row count of the last commit, from the Delta log (no re-scan of the data)."""
     from delta.tables import DeltaTable

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pyspark.sql import functions as F
 
+from bass.ml.families import family
 from bass.ml.train import train
 from bass.pipeline import run_pipeline
 from bass.registry import load_registry
@@ -36,23 +37,19 @@ def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, s
 
 
 def _models(ctx: Context, month: str) -> bool:
-    """Train the three model families (champion if better), then the scoring batch for `month`."""
+    """Train every model family (champion if better), then the scoring batch for `month`."""
     try:
         runs = train(ctx)
     except ValueError as exc:       # too few months with known labels
         print(f"   not trained: {exc}")
         return True
-    run, val, seg = runs["churn"], runs["value"], runs["segment"]
-    m = run.metrics
-    print(f"   churn: {run.kind} trained on {', '.join(run.train_months)}, validated on {run.valid_month}: ROC-AUC "
-          f"{m['roc_auc']:.3f}, PR-AUC {m['pr_auc']:.3f}, top-decile lift {m['top_decile_lift']:.2f} "
-          f"({'new champion' if run.promoted else 'champion kept'})\n   report: {run.report}")
-    v = val.metrics
-    print(f"   value: {val.kind} for next-3-month revenue, validated on {val.valid_month}: RMSE {v['rmse']:.1f} yuan "
-          f"(naive 3 x ARPU: {v['baseline_rmse']:.1f}), MAE {v['mae']:.1f}, R2 {v['r2']:.3f}")
-    print(f"   segments: k={seg.k} on {seg.month} (silhouette {seg.silhouettes[seg.k]:.3f})")
-    for s in seg.segments:
-        print(f"     {s['segment_id']}: {s['description']}")
+    for name, run in runs.items():
+        facts = family(name).describe(run)
+        lists = {k: v for k, v in facts.items() if isinstance(v, list)}
+        print(f"   {name}: " + ", ".join(f"{k} {v}" for k, v in facts.items() if k not in lists)
+              + f" ({'new champion' if run.promoted else 'champion kept'})")
+        for k, items in lists.items():
+            print(f"     {k}:" + "".join(f"\n       {x}" for x in items))
     ok = _report(f"scoring {month}", run_pipeline(ctx, "scoring", month))
     if ok:
         print(f"   retention list {month} (out.boss_retention_m, most valuable first):")

@@ -22,7 +22,7 @@ def _cell(text: str) -> str:
 def render() -> str:
     tables = load_registry()
     out = ["# BASS data dictionary", "",
-           "Generated from `conf/tables.yml` and `conf/interfaces/*.yml` by `bass docs`; do not edit by hand.", ""]
+           "Generated from `conf/tables/` and `conf/interfaces/*.yml` by `bass docs`; do not edit by hand.", ""]
     for layer in LAYERS:
         names = sorted(n for n in tables if n.startswith(layer + "."))
         if not names:

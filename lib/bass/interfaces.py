@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bass.config import conf_dir, read_yaml
+from bass.grain import Grain, grain
 
 TYPES = ("string", "int", "long", "date", "timestamp", "month")
 DECIMAL = re.compile(r"^decimal\((\d+),(\d+)\)$")
@@ -28,6 +29,7 @@ class Field:
     label_en: str = ""
     label_zh: str = ""
     dictionary: bool = True           # false: stored without Parquet dictionary encoding (see registry.Column)
+    width: int | None = None          # characters, in a fixed-width interface
 
     @property
     def spark_type(self) -> str:
@@ -45,10 +47,17 @@ class Interface:
     label_en: str
     label_zh: str
     fields: tuple = field(default_factory=tuple)
+    layout: str = "delimited"         # delimited | fixed (fields of declared widths, space-padded)
+    batch_field: str | None = None    # the field that says which date/month a row belongs to
+    duplicates: str = "quarantine"    # quarantine | keep: exact repeats of a record within a delivery
+
+    @property
+    def batch_grain(self) -> Grain:
+        return grain(self.grain)
 
     @property
     def batch_column(self) -> str:
-        return "batch_date" if self.grain == "daily" else "batch_month"
+        return self.batch_grain.column
 
     @property
     def table(self) -> str:
@@ -67,17 +76,28 @@ def _field(raw: dict, where: str) -> Field:
     return Field(name=raw["name"], type=ftype, nullable=bool(raw.get("nullable", True)),
                  values=tuple(str(v) for v in values) if values else None, min=raw.get("min"),
                  label_en=label.get("en", ""), label_zh=label.get("zh", ""),
-                 dictionary=bool(raw.get("dictionary", True)))
+                 dictionary=bool(raw.get("dictionary", True)), width=raw.get("width"))
 
 
 def parse_interface(raw: dict, where: str = "?") -> Interface:
     if raw.get("grain") not in ("daily", "monthly"):
         raise ValueError(f"{where}: grain must be daily or monthly")
     label = raw.get("label", {})
+    fields = tuple(_field(f, where) for f in raw["fields"])
+    layout = raw.get("layout", "delimited")
+    if layout not in ("delimited", "fixed"):
+        raise ValueError(f"{where}: layout must be delimited or fixed, got {layout!r}")
+    if layout == "fixed" and any(not isinstance(f.width, int) or f.width < 1 for f in fields):
+        raise ValueError(f"{where}: a fixed-width interface needs a positive `width` on every field")
+    batch_field = raw.get("batch_field")
+    if batch_field and batch_field not in [f.name for f in fields]:
+        raise ValueError(f"{where}: batch_field {batch_field!r} is not one of its fields")
+    if raw.get("duplicates", "quarantine") not in ("quarantine", "keep"):
+        raise ValueError(f"{where}: duplicates must be quarantine or keep")
     return Interface(code=raw["code"], direction=raw.get("direction", "in"), grain=raw["grain"],
                      encoding=raw.get("encoding", "utf-8"), delimiter=raw.get("delimiter", "|"),
-                     label_en=label.get("en", ""), label_zh=label.get("zh", ""),
-                     fields=tuple(_field(f, where) for f in raw["fields"]))
+                     label_en=label.get("en", ""), label_zh=label.get("zh", ""), fields=fields, layout=layout,
+                     batch_field=batch_field, duplicates=raw.get("duplicates", "quarantine"))
 
 
 @lru_cache(maxsize=4)

@@ -1,21 +1,30 @@
-"""The one generic ODS loader: verify a BOSS delivery, parse it, quarantine bad rows,
-replace the batch's ODS partition, record the files. Delivered = loaded + rejected, always.
+"""The one generic ODS loader: check a BOSS delivery, parse it, decide, write.
+
+1. check: the .verf matches the files (bass.fileio.delivery), the delivery is not loaded yet
+   (bookkeeping's file registry), every file has the records its .verf says;
+2. parse: typed fields, and a reject reason for a row that breaks its interface (shape, type,
+   domain), lies outside the batch (the interface's `batch_field`) or repeats an earlier record
+   of the delivery exactly (`duplicates: quarantine`);
+3. decide: a delivery with more rejects than `batch.max_reject_ratio` is refused before anything
+   is written, so the batch keeps what was loaded before, rows and registry alike;
+4. write: good rows replace the batch's ODS partition, rejects its quarantine; the files are
+   registered. Delivered = loaded + rejected, always.
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Callable
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.window import Window
 
-from bass import delta_io
+from bass import bookkeeping, delta_io
+from bass.bookkeeping import Run
 from bass.fileio.delivery import Delivery, DeliveryError, check_record_counts, count_lines, find_delivery
 from bass.fileio.parse import parse_lines
 from bass.interfaces import Interface, interface
-from bass.runlog import Run
 from bass.session import Context
+
+SAMPLE_REASONS = 3        # reject reasons quoted in a refusal
 
 
 def read_lines(ctx: Context, paths: list[str], spec: Interface) -> DataFrame:
@@ -33,9 +42,57 @@ def read_lines(ctx: Context, paths: list[str], spec: Interface) -> DataFrame:
                      F.col("_metadata.file_block_start").alias("block_start"))
 
 
-def parse_with_row_ids(lines: DataFrame, spec: Interface) -> DataFrame:
-    """Parsed rows plus `rid`, ordered within each file split (for line numbers)."""
-    return parse_lines(lines, spec).withColumn("rid", F.monotonically_increasing_id())
+def per_file(deliveries: list[Delivery], value: Callable[[Delivery], object]) -> Column:
+    """`value(delivery)` of each row's delivery, typed: a literal when all rows come from one
+    delivery (the nightly case), else a lookup by file name (a string comparison per file per row)."""
+    if len(deliveries) == 1:
+        return F.lit(value(deliveries[0]))
+    pairs = [x for d in deliveries for r in d.records for x in (F.lit(r.file_name), F.lit(value(d)))]
+    return F.create_map(*pairs)[F.col("file_name")]
+
+
+def line_key() -> list[Column]:
+    """96 bits of hash standing for a line's text: the repeats check shuffles these, not the text."""
+    return [F.xxhash64("line").alias("h1"), F.hash("line").alias("h2")]
+
+
+def repeated_lines(ctx: Context, lines: DataFrame, limit: int) -> DataFrame | None:
+    """(batch, h1, h2, first_rid) of the lines delivered more than once in a batch, or None when
+    there are none (the normal case: no join). More than `limit` repeats refuse the delivery."""
+    groups = (lines.groupBy("batch", *line_key()).agg(F.min("rid").alias("first_rid"), F.count(F.lit(1)).alias("n"))
+              .where("n > 1"))
+    found = groups.limit(limit + 1).collect()
+    if not found:
+        return None
+    repeats = sum(r.n - 1 for r in found)
+    if len(found) > limit or repeats > limit:
+        raise DeliveryError(f"{', '.join(sorted({r.batch for r in found}))}: more than {limit} exact duplicate "
+                            "records; the delivery looks duplicated")
+    return ctx.spark.createDataFrame([(r.batch, r.h1, r.h2, r.first_rid) for r in found],
+                                     "batch string, h1 bigint, h2 int, first_rid bigint")
+
+
+def checked_rows(ctx: Context, deliveries: list[Delivery], spec: Interface, max_repeats: int) -> DataFrame:
+    """Parsed rows with `rid` (ordered within each file split), `batch`, and a reject reason that
+    also covers rows outside their batch and exact repeats."""
+    lines = (read_lines(ctx, [p for d in deliveries for p in d.data_paths()], spec)
+             .withColumn("rid", F.monotonically_increasing_id())
+             .withColumn("batch", per_file(deliveries, lambda d: d.batch)))
+    extra = []
+    if spec.duplicates == "quarantine" and (repeats := repeated_lines(ctx, lines, max_repeats)) is not None:
+        lines = (lines.select("*", *line_key()).join(F.broadcast(repeats), ["batch", "h1", "h2"], "left")
+                 .withColumn("repeat", F.col("first_rid").isNotNull() & (F.col("rid") != F.col("first_rid")))
+                 .drop("h1", "h2", "first_rid"))
+        extra.append(F.when(F.col("repeat"), F.lit("exact duplicate of an earlier record of this delivery")))
+    parsed = parse_lines(lines, spec)
+    if spec.batch_field:
+        value = F.col(spec.batch_field)
+        own = value.cast("date").cast("string") if spec.grain == "daily" else F.substring(value.cast("string"), 1, 7)
+        extra.append(F.when(own != F.col("batch"), F.format_string(
+            f"field {spec.batch_field}: '%s' is outside the batch %s", value.cast("string"), F.col("batch"))))
+    if extra:
+        parsed = parsed.withColumn("reject_reason", F.coalesce("reject_reason", *extra))
+    return parsed
 
 
 def good_rows(parsed: DataFrame) -> DataFrame:
@@ -48,10 +105,12 @@ def good_rows(parsed: DataFrame) -> DataFrame:
     return parsed.where(F.col("reject_reason").isNull() & (F.col("rid") >= 0))
 
 
-def split_offsets(parsed: DataFrame) -> list:
-    """Per (file, split): first row id and rows; small (one row per file split)."""
+def split_counts(parsed: DataFrame) -> list:
+    """Per (file, split): first row id, rows and rejected rows; small (one row per file split).
+    This pass decides whether a delivery is loaded, before anything is written."""
     return (parsed.groupBy("file_name", "block_start")
-            .agg(F.min("rid").alias("first_rid"), F.count(F.lit(1)).alias("rows")).collect())
+            .agg(F.min("rid").alias("first_rid"), F.count(F.lit(1)).alias("rows"),
+                 F.count("reject_reason").alias("rejected")).collect())
 
 
 def line_numbers(ctx: Context, splits: list) -> DataFrame:
@@ -63,27 +122,12 @@ def line_numbers(ctx: Context, splits: list) -> DataFrame:
     return ctx.spark.createDataFrame(rows, "file_name string, block_start long, first_rid long, first_line long")
 
 
-def per_file(deliveries: list[Delivery], value: Callable[[Delivery], object]) -> Column:
-    """`value(delivery)` of each row's delivery, typed: a literal when all rows come from one
-    delivery (the nightly case), else a lookup by file name (a string comparison per file per row)."""
-    if len(deliveries) == 1:
-        return F.lit(value(deliveries[0]))
-    pairs = [x for d in deliveries for r in d.records for x in (F.lit(r.file_name), F.lit(value(d)))]
-    return F.create_map(*pairs)[F.col("file_name")]
-
-
-def registry_states(ctx: Context, code: str, batches: list[str]) -> dict[str, dict]:
-    """batch -> file name -> (byte size, status), from the newest registry row of each file."""
-    if not ctx.spark.catalog.tableExists("meta.file_registry"):
-        return {}
-    newest = Window.partitionBy("batch", "file_name").orderBy(F.desc("loaded_at"))
-    rows = (ctx.spark.table("meta.file_registry").where((F.col("interface") == code) & F.col("batch").isin(batches))
-            .withColumn("n", F.row_number().over(newest)).where("n = 1")
-            .select("batch", "file_name", "byte_size", "status").collect())
-    out: dict[str, dict] = {}
-    for r in rows:
-        out.setdefault(r.batch, {})[r.file_name] = (r.byte_size, r.status)
-    return out
+def reject_rows(ctx: Context, parsed: DataFrame, splits: list) -> DataFrame:
+    """Rejected rows with batch, file, line number, raw text and reason."""
+    return (parsed.where(F.col("reject_reason").isNotNull())
+            .join(F.broadcast(line_numbers(ctx, splits)), ["file_name", "block_start"])
+            .select("batch", "file_name", (F.col("rid") - F.col("first_rid") + F.col("first_line")).alias("line_no"),
+                    F.col("line").alias("raw_line"), F.col("reject_reason").alias("reason")))
 
 
 def already_loaded(delivery: Delivery, state: dict) -> bool:
@@ -96,85 +140,69 @@ def already_loaded(delivery: Delivery, state: dict) -> bool:
     return loaded == {r.file_name for r in delivery.records}
 
 
-def record_files(ctx: Context, entries: list[tuple]) -> None:
-    """Log each delivery's files with its status, and mark files of an earlier delivery of the
-    batch superseded. `entries`: (delivery, registry state of its batch, rejected per file, status)."""
-    now = dt.datetime.now()
-    rows = []
-    for delivery, state, rejected_per_file, status in entries:
-        def row(file_name, byte_size, status, resend_no=None, records=None, rejected=None):
-            loaded = None if records is None else records - rejected
-            return dict(interface=delivery.interface, batch=delivery.batch, file_name=file_name, resend_no=resend_no,
-                        byte_size=byte_size, records=records, loaded=loaded, rejected=rejected, status=status,
-                        loaded_at=now)
-        rows += [row(r.file_name, r.byte_size, status, delivery.resend_no, r.records, rejected_per_file.get(r.file_name, 0))
-                 for r in delivery.records]
-        current = {r.file_name for r in delivery.records}
-        rows += [row(name, size, "SUPERSEDED")
-                 for name, (size, old_status) in state.items() if name not in current and old_status == "LOADED"]
-    delta_io.append_rows(ctx, "meta.file_registry", rows)
-
-
-def write_rejects(ctx: Context, parsed: DataFrame, code: str, batches: list[str], expected: int) -> int:
-    """Quarantine bad rows with file, line number, raw text and reason; returns how many.
-
-    `expected` is delivered - loaded. When it is 0 and nothing was quarantined for these batches
-    before, the pass over the data is skipped: the common case costs one parse, not two."""
-    earlier = ctx.spark.table("meta.ods_reject").where((F.col("interface") == code) & F.col("batch").isin(batches))
-    if expected == 0 and earlier.isEmpty():
-        return 0
-    rows = (parsed.where(F.col("reject_reason").isNotNull())
-            .join(F.broadcast(line_numbers(ctx, split_offsets(parsed))), ["file_name", "block_start"])
-            .select(F.lit(code).alias("interface"), "batch", "file_name",
-                    (F.col("rid") - F.col("first_rid") + F.col("first_line")).alias("line_no"),
-                    F.col("line").alias("raw_line"), F.col("reject_reason").alias("reason")))
-    return delta_io.write(ctx, "meta.ods_reject", rows, {"interface": code, "batch": list(batches)})
+def refusal(code: str, d: Delivery, bad: int, max_ratio: float, samples: list) -> str:
+    quoted = "; ".join(f"{s.file_name} line {s.line_no}: {s.reason}" for s in samples)
+    return (f"{code} {d.batch} resend {d.resend_no:02d} refused, nothing written: {bad} of {d.expected_records()} rows "
+            f"rejected (over {max_ratio:.0%}), e.g. {quoted}")
 
 
 def load(ctx: Context, code: str, batches: list[str], run: Run, force: bool = False) -> list[str]:
     """Load the newest delivery of `code` for each batch into ods.<code>, all in one Spark pass,
     replacing those batches' partitions; idempotent. Counts are added to `run`. Returns the
-    batches loaded (a delivery already loaded exactly as it is now is skipped)."""
+    batches loaded (a delivery already loaded exactly as it is now is skipped); a refused
+    delivery raises DeliveryError after the others are loaded."""
     spec = interface(code)
+    g = spec.batch_grain
     deliveries = [find_delivery(ctx.cfg.path("landing"), code, ctx.cfg.province, spec.grain, b) for b in batches]
-    states = registry_states(ctx, code, list(batches))
+    states = bookkeeping.file_states(ctx, code, list(batches))
     todo = [d for d in deliveries if force or not already_loaded(d, states.get(d.batch, {}))]
     if not todo:
         return []
-
-    # record counts first, so a short or padded delivery is refused before anything is written
-    for d in todo:
+    for d in todo:   # a short or padded file is refused before anything is read by Spark
         check_record_counts(d, {r.file_name: count_lines(p) for r, p in zip(d.records, d.data_paths())})
-    lines = read_lines(ctx, [p for d in todo for p in d.data_paths()], spec)
-    parsed = parse_with_row_ids(lines, spec).withColumn("batch", per_file(todo, lambda d: d.batch))
-    typed_batch = (lambda d: dt.date.fromisoformat(d.batch)) if spec.grain == "daily" else (lambda d: d.batch)
-    good = (good_rows(parsed)
-            .withColumn("src_file", F.col("file_name")).withColumn(spec.batch_column, per_file(todo, typed_batch)))
-    loaded = delta_io.write(ctx, spec.table, good, {spec.batch_column: [typed_batch(d) for d in todo]})
-    delivered = sum(d.expected_records() for d in todo)
-    rejected = write_rejects(ctx, parsed, code, [d.batch for d in todo], delivered - loaded)
-    if loaded + rejected != delivered:
-        raise DeliveryError(f"{code} {', '.join(d.batch for d in todo)}: delivered {delivered} "
-                            f"but loaded {loaded} + rejected {rejected}")
 
-    rejected_per_file = {r.file_name: r["count"] for r in
-                         ctx.spark.table("meta.ods_reject").where((F.col("interface") == code)
-                                                                  & F.col("batch").isin([d.batch for d in todo]))
-                         .groupBy("file_name").count().collect()} if rejected else {}
     max_ratio = float(ctx.cfg.get("batch.max_reject_ratio", 1.0))
-    too_many = []
-    entries = []
+    delivered = sum(d.expected_records() for d in todo)
+    parsed = checked_rows(ctx, todo, spec, max_repeats=int(max_ratio * delivered))
+    splits = split_counts(parsed)
+    counts = {}
+    for s in splits:
+        rows, rejected = counts.get(s.file_name, (0, 0))
+        counts[s.file_name] = (rows + s.rows, rejected + s.rejected)
+
+    refused, accepted = [], []
     for d in todo:
-        bad = sum(rejected_per_file.get(r.file_name, 0) for r in d.records)
-        over = d.expected_records() and bad / d.expected_records() > max_ratio
-        if over:
-            too_many.append(f"{code} {d.batch}: {bad} of {d.expected_records()} rows rejected (over {max_ratio:.0%}); "
-                            f"see meta.ods_reject where interface = '{code}' and batch = '{d.batch}'")
-        entries.append((d, states.get(d.batch, {}), rejected_per_file, "REJECTED" if over else "LOADED"))
-    record_files(ctx, entries)
-    run.rows_read += delivered
-    run.rows_written += loaded
-    run.rows_rejected += rejected
-    if too_many:
-        raise DeliveryError("; ".join(too_many))
-    return [d.batch for d in todo]
+        bad = sum(counts.get(r.file_name, (0, 0))[1] for r in d.records)
+        (refused if d.expected_records() and bad / d.expected_records() > max_ratio else accepted).append((d, bad))
+    errors = []
+    if refused:
+        files = {r.file_name for d, _ in refused for r in d.records}
+        samples = (reject_rows(ctx, parsed.where(F.col("file_name").isin(files)), splits)
+                   .orderBy("file_name", "line_no").limit(SAMPLE_REASONS * len(refused)).collect())
+        for d, bad in refused:
+            mine = {r.file_name for r in d.records}
+            errors.append(refusal(code, d, bad, max_ratio, [s for s in samples if s.file_name in mine][:SAMPLE_REASONS]))
+        bookkeeping.record_files(ctx, [(d, states.get(d.batch, {}), counts, "REFUSED") for d, _ in refused])
+    if accepted:
+        ok = [d for d, _ in accepted]
+        names = {r.file_name for d in ok for r in d.records}
+        mine = parsed.where(F.col("file_name").isin(names)) if refused else parsed
+        good = (good_rows(mine).withColumn("src_file", F.col("file_name"))
+                .withColumn(spec.batch_column, per_file(ok, lambda d: g.typed(d.batch))))
+        loaded = delta_io.write(ctx, spec.table, good, {spec.batch_column: [g.typed(d.batch) for d in ok]})
+        expected_bad = sum(bad for _, bad in accepted)
+        ok_batches = [d.batch for d in ok]
+        rejected = 0
+        if expected_bad or bookkeeping.has_rejects(ctx, code, ok_batches):   # replace an earlier quarantine too
+            rejected = bookkeeping.write_rejects(ctx, code, ok_batches, reject_rows(ctx, mine, splits))
+        ok_delivered = sum(d.expected_records() for d in ok)
+        if loaded + rejected != ok_delivered:
+            raise DeliveryError(f"{code} {', '.join(ok_batches)}: delivered {ok_delivered} "
+                                f"but loaded {loaded} + rejected {rejected}")
+        bookkeeping.record_files(ctx, [(d, states.get(d.batch, {}), counts, "LOADED") for d in ok])
+        run.rows_read += ok_delivered
+        run.rows_written += loaded
+        run.rows_rejected += rejected
+    if errors:
+        raise DeliveryError("; ".join(errors))
+    return [d.batch for d, _ in accepted]

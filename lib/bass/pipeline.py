@@ -13,60 +13,19 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass
 
-from bass import delta_io
+from bass import bookkeeping
 from bass.batch import Batch, month_end
-from bass.config import conf_dir, read_yaml
+from bass.graph import MONTH_END, Node, load_pipeline
 from bass.jobs import batch_kind, run_job
 from bass.session import Context
 
 log = logging.getLogger("bass")
-PIPELINE_KIND = {"daily": "date", "monthly": "month", "scoring": "month"}
 
 
-@dataclass(frozen=True)
-class Step:
-    job: str
-    after: tuple
-    at: str | None = None      # month_end: a daily-grain job run for the month's last day
-    inputs: tuple = ()         # jobs of another pipeline whose output this one reads (staleness only)
-
-
-def load_pipeline(name: str) -> list[Step]:
-    raw = read_yaml(conf_dir() / "pipelines.yml")
-    if name not in raw:
-        raise KeyError(f"no pipeline {name!r} in conf/pipelines.yml; have {sorted(raw)}")
-    steps = []
-    for job, spec in raw[name].items():
-        if isinstance(spec, dict):
-            steps.append(Step(job, tuple(spec.get("after", ())), spec.get("at"), tuple(spec.get("inputs", ()))))
-        else:
-            steps.append(Step(job, tuple(spec or ())))
-    return order(steps)
-
-
-def order(steps: list[Step]) -> list[Step]:
-    """Topological order (stable: declaration order among ready jobs); cycles are an error."""
-    by_name = {s.job: s for s in steps}
-    for s in steps:
-        unknown = [d for d in s.after if d not in by_name]
-        if unknown:
-            raise ValueError(f"pipeline job {s.job} depends on undeclared {unknown}")
-    done, out = set(), []
-    while len(out) < len(steps):
-        ready = [s for s in steps if s.job not in done and all(d in done for d in s.after)]
-        if not ready:
-            raise ValueError(f"pipeline has a cycle among {[s.job for s in steps if s.job not in done]}")
-        for s in ready:
-            done.add(s.job)
-            out.append(s)
-    return out
-
-
-def step_value(step: Step, value: str) -> str:
-    """The job's own batch value for a pipeline value (a month's last day for `at: month_end`)."""
-    return month_end(value) if step.at == "month_end" else value
+def step_value(node: Node, value: str) -> str:
+    """The job's own batch value for a pipeline value (a month's last day for `month_end`)."""
+    return month_end(value) if node.at == MONTH_END else value
 
 
 class History:
@@ -76,11 +35,6 @@ class History:
         self.rows = defaultdict(list)   # (job, kind) -> [(first, last, ended_at)]
         for r in rows:
             self.rows[(r.job, r.batch_kind)].append((r.batch_from, r.batch_to, r.ended_at))
-
-    @classmethod
-    def load(cls, ctx: Context) -> "History":
-        runs = ctx.spark.table("meta.job_run").where("status = 'SUCCESS'")
-        return cls(runs.select("job", "batch_kind", "batch_from", "batch_to", "ended_at").collect())
 
     def last_success(self, job: str, kind: str, value: str) -> dt.datetime | None:
         times = [t for first, last, t in self.rows[(job, kind)] if first <= value <= last]
@@ -96,12 +50,12 @@ class History:
 
 
 def load_history(ctx: Context) -> History:
-    return History.load(ctx)
+    return History(bookkeeping.successful_runs(ctx))
 
 
-def stale_values(step: Step, values: list[str], steps: dict[str, Step], history: History, force: bool) -> list[str]:
+def stale_values(step: Node, values: list[str], steps: dict[str, Node], history: History, force: bool) -> list[str]:
     """Pipeline values the step must (re)build: never built, or built before a dependency changed."""
-    if force or step.job.startswith("ods."):
+    if force or always_run(step.job):
         return list(values)
     kind = batch_kind(step.job)
     out = []
@@ -121,10 +75,10 @@ def run_pipeline(ctx: Context, name: str, values: list[str] | str, force: bool =
     Returns job -> SUCCESS | SKIPPED (nothing new to load) | UP_TO_DATE (not run) | FAILED |
     BLOCKED (a dependency failed). Up to batch.parallel_jobs independent jobs run at once."""
     values = [values] if isinstance(values, str) else sorted(values)
-    steps = load_pipeline(name)
+    steps = list(load_pipeline(name).nodes)
     by_name = {s.job: s for s in steps}
     parallel = max(1, int(ctx.cfg.get("batch.parallel_jobs", 1)))
-    delta_io.ensure_meta_tables(ctx)
+    bookkeeping.ensure_tables(ctx)
     history = load_history(ctx)
     status: dict[str, str] = {}
     pending, running = list(steps), {}
@@ -158,3 +112,8 @@ def run_pipeline(ctx: Context, name: str, values: list[str] | str, force: bool =
                     status[step.job] = "FAILED"
                     log.error("%s %s failed: %s", step.job, batch.label(), exc)
     return {s.job: status[s.job] for s in steps}
+
+
+def always_run(job: str) -> bool:
+    from bass.steps import step
+    return step(job).always_run

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from bass import delta_io
+from bass import bookkeeping
 from bass.batch import Batch
 from bass.config import REPO_ROOT, conf_dir, read_yaml
 from bass.interfaces import load_interfaces
@@ -104,7 +104,7 @@ def run_stage(ctx, name: str, batch: Batch, run) -> None:
     failures, warnings = [], []
     for check in stage(name).checks:
         rows = evaluate(ctx.spark, check, batch).cache()
-        delta_io.write(ctx, "meta.dq_result", rows, {"check_name": check.name, "batch": (batch.first, batch.last)})
+        bookkeeping.write_dq_results(ctx, check.name, batch, rows)
         for r in rows.where("status = 'FAIL'").collect():
             text = f"{check.name}{' ' + r.subject if r.subject else ''} {r.batch}: {r.failed} of {r.checked} failed ({r.detail})"
             (failures if check.severity == "critical" else warnings).append(text)
@@ -113,11 +113,3 @@ def run_stage(ctx, name: str, batch: Batch, run) -> None:
     run.message = "; ".join([f"{len(warnings)} warning(s)"] + warnings) if warnings else "all checks passed"
     if failures:
         raise QualityError("critical data-quality check failed: " + "; ".join(failures))
-
-
-def results(spark, first: str, last: str) -> list:
-    """The stored results for batch values first..last, for printing after a batch."""
-    if not spark.catalog.tableExists("meta.dq_result"):
-        return []
-    return (spark.table("meta.dq_result").where(F.col("batch").between(first, last))
-            .orderBy("batch", "check_name", "subject").collect())

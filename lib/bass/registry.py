@@ -1,10 +1,28 @@
-"""The table registry: conf/tables.yml plus one ODS table per inbound interface."""
+"""The table registry: conf/tables/<layer>.yml plus one ODS table per inbound interface.
+
+Keys of a table declaration:
+  comment, zh, grain          the data dictionary's description (docs/tables.md)
+  mode                        overwrite_partition (replaceWhere on the batch) | overwrite | merge (on keys) | append
+  partition_by, keys          partition columns; business keys (merge, updates)
+  batch                       date | month, when the partition column does not say it
+  columns                     name, type, en, zh (dictionary: false for per-user identifiers)
+  step                        the kind of step that builds it (bass.steps): sql (default when `sql` is
+                              given), score (a model family's scores), outbound (sql + a BOSS file);
+                              no step: written by bookkeeping (meta.*)
+  sql, params                 the SELECT and its parameters from configuration (name -> config key)
+  inputs                      tables read besides those named in the SQL (the job graph is derived)
+  family                      score: the model family (bass.ml.families)
+  deliver                     outbound: the interface whose file each run writes to the outbox
+  restate_months, updates     each run also recomputes N earlier months / copies columns into another table
+  stats_columns               columns Delta keeps min/max statistics on
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bass.config import conf_dir, read_yaml
+from bass.grain import DAILY, MONTHLY, Grain, grain
 from bass.interfaces import load_interfaces
 
 LAYERS = ("ods", "mid", "dm", "out", "meta")
@@ -33,7 +51,9 @@ class Table:
     partition_by: tuple = ()
     keys: tuple = ()
     sql: str | None = None
-    builder: str | None = None   # module:function returning the rows, for steps that are not SQL
+    step: str | None = None      # kind of step that builds the table (bass.steps); None: bookkeeping
+    family: str | None = None    # model family of a score step
+    inputs: tuple = ()           # tables read besides those the SQL names
     batch: str | None = None  # date | month; default from the partition column
     params: dict = field(default_factory=dict)  # SQL parameter -> configuration key
     restate_months: int = 0   # each run also recomputes this many months before its batch
@@ -43,14 +63,17 @@ class Table:
     stats_columns: tuple | None = None
 
     @property
-    def batch_kind(self) -> str:
+    def batch_grain(self) -> Grain:
         if self.batch:
-            return self.batch
-        if "batch_date" in self.partition_by:
-            return "date"
-        if "batch_month" in self.partition_by:
-            return "month"
-        raise ValueError(f"{self.name} has no batch_date/batch_month partition; declare `batch: date|month`")
+            return grain(self.batch)
+        for g in (DAILY, MONTHLY):
+            if g.column in self.partition_by:
+                return g
+        raise ValueError(f"{self.name} has no {DAILY.column}/{MONTHLY.column} partition; declare `batch: date|month`")
+
+    @property
+    def batch_kind(self) -> str:
+        return self.batch_grain.kind
 
     @property
     def layer(self) -> str:
@@ -76,8 +99,7 @@ ODS_STATS_COLUMNS: tuple = ()
 def _ods_table(spec) -> Table:
     cols = [Column(f.name, f.spark_type, f.label_en, f.label_zh, f.dictionary) for f in spec.fields]
     cols.append(Column("src_file", "string", "Source data file", "来源文件"))
-    batch_type = "date" if spec.grain == "daily" else "string"
-    cols.append(Column(spec.batch_column, batch_type, "Delivery data date" if spec.grain == "daily"
+    cols.append(Column(spec.batch_column, spec.batch_grain.spark_type, "Delivery data date" if spec.grain == "daily"
                        else "Delivery month (yyyy-MM)", "数据日期" if spec.grain == "daily" else "数据月份"))
     return Table(name=spec.table, comment=f"{spec.label_en}: typed copy of the BOSS `{spec.code}` delivery.",
                  zh=spec.label_zh, grain=f"record × {spec.grain} delivery", mode="overwrite_partition",
@@ -89,12 +111,26 @@ def _out_columns(spec, partition_by: list) -> tuple:
     return tuple(cols + [Column(p, "string", "Month", "数据月份") for p in partition_by])
 
 
+def _declarations():
+    """(name, declaration, file) of every table in conf/tables/<layer>.yml; a table declared
+    twice or in another layer's file is an error."""
+    seen = {}
+    for path in sorted((conf_dir() / "tables").glob("*.yml")):
+        if path.stem not in LAYERS:
+            raise ValueError(f"{path}: not a layer file; expected one of {', '.join(f'{x}.yml' for x in LAYERS)}")
+        for name, raw in read_yaml(path).items():
+            if name.split(".")[0] != path.stem:
+                raise ValueError(f"{path}: {name} belongs in conf/tables/{name.split('.')[0]}.yml")
+            if name in seen:
+                raise ValueError(f"{name} is declared twice ({seen[name]} and {path})")
+            seen[name] = path
+            yield name, raw, path
+
+
 @lru_cache(maxsize=2)
 def load_registry() -> dict[str, Table]:
     tables = {spec.table: _ods_table(spec) for spec in load_interfaces().values() if spec.direction == "in"}
-    for name, raw in read_yaml(conf_dir() / "tables.yml").items():
-        if name.split(".")[0] not in LAYERS:
-            raise ValueError(f"conf/tables.yml: {name} is not in a known layer {LAYERS}")
+    for name, raw, _path in _declarations():
         if raw.get("deliver"):   # an outbound table's columns are its interface's fields (declared once)
             cols = _out_columns(load_interfaces()[raw["deliver"]], raw["partition_by"])
         else:
@@ -102,7 +138,9 @@ def load_registry() -> dict[str, Table]:
                          for c in raw["columns"])
         tables[name] = Table(name=name, comment=raw["comment"], zh=raw.get("zh", ""), grain=raw.get("grain", ""),
                              mode=raw["mode"], columns=cols, partition_by=tuple(raw.get("partition_by", ())),
-                             keys=tuple(raw.get("keys", ())), sql=raw.get("sql"), builder=raw.get("builder"), batch=raw.get("batch"),
+                             keys=tuple(raw.get("keys", ())), sql=raw.get("sql"), batch=raw.get("batch"),
+                             step=raw.get("step", "sql" if raw.get("sql") else None), family=raw.get("family"),
+                             inputs=tuple(raw.get("inputs", ())),
                              params=dict(raw.get("params") or {}), restate_months=int(raw.get("restate_months", 0)),
                              updates=dict(raw.get("updates") or {}), deliver=raw.get("deliver"),
                              stats_columns=tuple(raw["stats_columns"]) if "stats_columns" in raw else None)
@@ -112,5 +150,5 @@ def load_registry() -> dict[str, Table]:
 def table(name: str) -> Table:
     reg = load_registry()
     if name not in reg:
-        raise KeyError(f"table {name!r} is not declared in conf/tables.yml or conf/interfaces/")
+        raise KeyError(f"table {name!r} is not declared in conf/tables/ or conf/interfaces/")
     return reg[name]

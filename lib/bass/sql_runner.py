@@ -14,7 +14,7 @@ from bass.registry import table
 def sql_text(name: str) -> str:
     tbl = table(name)
     if not tbl.sql:
-        raise ValueError(f"{name} has no SQL file declared in conf/tables.yml")
+        raise ValueError(f"{name} has no SQL file declared in conf/tables/")
     return (REPO_ROOT / tbl.sql).read_text(encoding="utf-8")
 
 

@@ -1,4 +1,4 @@
-"""Batch DAGs: order, a failed job blocking its dependents, resume, backfill in one pass, and
+"""Batch runs: order, a failed job blocking its dependents, resume, backfill in one pass, and
 rebuilding only what a reloaded day changed. run_job is faked; the skip logic is real."""
 import datetime as dt
 
@@ -6,8 +6,9 @@ import pytest
 
 from bass import pipeline
 from bass.batch import Batch
-from bass.jobs import batch_kind
-from bass.pipeline import History, Step, order
+from bass.graph import Node as Step
+from bass.graph import Pipeline, order
+from bass.pipeline import History
 
 DAYS = ["2026-01-01", "2026-01-02", "2026-01-03"]
 
@@ -24,27 +25,17 @@ def test_cycle_and_unknown_dependency_are_errors():
         order([Step("a", ("zzz",))])
 
 
-@pytest.mark.parametrize("name", ["daily", "monthly", "scoring"])
-def test_declared_pipelines_run_jobs_of_their_grain(name):
-    kind = pipeline.PIPELINE_KIND[name]
-    others = {s.job for p in pipeline.PIPELINE_KIND if p != name for s in pipeline.load_pipeline(p)}
-    for step in pipeline.load_pipeline(name):
-        expected = "date" if step.at == "month_end" else kind
-        assert batch_kind(step.job) == expected, step.job
-        assert set(step.inputs) <= others, f"{step.job}: inputs must be jobs of another pipeline"
-    assert pipeline.step_value(Step("ods.user", (), "month_end"), "2026-02") == "2026-02-28"
-
-
 class FakeWarehouse:
     """Stands in for run_job + meta.job_run: records calls, remembers successes."""
 
     def __init__(self, monkeypatch, steps, fail=(), loads=None):
         self.calls, self.rows, self.fail, self.loads = [], [], set(fail), loads or {}
-        monkeypatch.setattr(pipeline, "load_pipeline", lambda name: order(steps))
+        monkeypatch.setattr(pipeline, "load_pipeline", lambda name: Pipeline(name, "daily", tuple(order(steps))))
         monkeypatch.setattr(pipeline, "run_job", self.run_job)
         monkeypatch.setattr(pipeline, "batch_kind", lambda job: "date")
+        monkeypatch.setattr(pipeline, "always_run", lambda job: job.startswith("ods."))
         monkeypatch.setattr(pipeline, "load_history", lambda ctx: History(list(self.rows)))
-        monkeypatch.setattr(pipeline.delta_io, "ensure_meta_tables", lambda ctx: None)
+        monkeypatch.setattr(pipeline.bookkeeping, "ensure_tables", lambda ctx: None)
 
     def run_job(self, ctx, job, batch, force=False):
         self.calls.append((job, batch.values))
@@ -121,6 +112,7 @@ def test_monthly_job_is_stale_when_its_daily_input_changed(monkeypatch):
                  row("mid.d", "date", "2026-01-10", "2026-01-10", t0 + dt.timedelta(hours=1))])
     step = Step("mid.m", (), None, ("mid.d",))
     monkeypatch.setattr(pipeline, "batch_kind", {"mid.m": "month", "mid.d": "date"}.get)
+    monkeypatch.setattr(pipeline, "always_run", lambda job: False)
     # January was built before the daily input changed; February was never built
     assert pipeline.stale_values(step, ["2026-01", "2026-02"], {"mid.m": step}, h, False) == ["2026-01", "2026-02"]
     h.mark("mid.m", Batch("month", ("2026-01", "2026-02")))

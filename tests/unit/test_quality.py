@@ -7,7 +7,7 @@ import pytest
 from bass import quality
 from bass.batch import Batch
 from bass.quality import Check, QualityError, Stage
-from bass.runlog import Run
+from bass.bookkeeping import Run
 from tests.unit.frames import put
 
 FEB = Batch.of("month", "2026-02")

@@ -8,11 +8,12 @@ the earlier delivery of the same batch.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from bass.grain import grain
 
 UNIT = "00"
 VERF_SEP = "|"
@@ -50,11 +51,9 @@ class Delivery:
         return sum(r.records for r in self.records)
 
 
-def data_date_token(grain: str, batch: str) -> str:
+def data_date_token(grain_name: str, batch: str) -> str:
     """'2026-01-05' -> '20260105' (daily); '2026-01' -> '202601' (monthly)."""
-    if grain == "daily":
-        return dt.date.fromisoformat(batch).strftime("%Y%m%d")
-    return dt.datetime.strptime(batch, "%Y-%m").strftime("%Y%m")
+    return grain(grain_name).token(batch)
 
 
 def data_file_name(code: str, province: str, token: str, resend: int, seq: int) -> str:
@@ -108,6 +107,9 @@ def verify_files(delivery: Delivery, token: str, present: list[str]) -> None:
     if not delivery.records:
         raise DeliveryError(f"{name}: lists no data file")
     listed = {r.file_name for r in delivery.records}
+    twice = sorted({r.file_name for r in delivery.records if [x.file_name for x in delivery.records].count(r.file_name) > 1})
+    if twice:
+        raise DeliveryError(f"{name}: lists {twice} more than once; each data file must be listed once")
     unlisted = sorted(set(present) - listed)
     if unlisted:
         raise DeliveryError(f"{name}: data files {unlisted} are present but not listed in the .verf")

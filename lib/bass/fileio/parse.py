@@ -74,23 +74,38 @@ def field_checks(field: Field, raw: Column, value: Column) -> list[tuple[Column,
     return out
 
 
+def split_fields(line: Column, spec: Interface) -> Column:
+    """The line's field texts as an array: split on the delimiter, or cut at the declared widths
+    (trimmed of their padding) in a fixed-width interface."""
+    if spec.layout == "fixed":
+        starts = [1 + sum(f.width for f in spec.fields[:i]) for i in range(len(spec.fields))]
+        return F.array(*[F.trim(F.substring(line, s, f.width)) for s, f in zip(starts, spec.fields)])
+    delim = "\\" + spec.delimiter if spec.delimiter in "|.^$*+?()[]{}\\" else spec.delimiter
+    return F.split(line, delim, -1)
+
+
 def parse_lines(lines: DataFrame, spec: Interface) -> DataFrame:
     """Split, type and check each line. Values are computed once, in their own projection; a
     cheap boolean decides validity, and reason texts are built only for the rows that fail."""
     n = len(spec.fields)
-    delim = "\\" + spec.delimiter if spec.delimiter in "|.^$*+?()[]{}\\" else spec.delimiter
     keep = list(lines.columns)
     # explode(array(x)) yields the same single row, but as a Generate node it stops Catalyst from
     # inlining the split into every field access (CollapseProject does that for array
     # extractions), which re-split each line once per field and check.
-    split = lines.select("*", F.explode(F.array(F.split(F.col("line"), delim, -1))).alias("__parts"))
+    split = lines.select("*", F.explode(F.array(split_fields(F.col("line"), spec))).alias("__parts"))
     raw = split.select("*", *[F.nullif(F.try_element_at(F.col("__parts"), F.lit(i + 1)), F.lit("")).alias(f"__raw_{f.name}")
                               for i, f in enumerate(spec.fields)])
     digits = raw.select("*", *[date_digits(f).alias(f"__digits_{f.name}") for f in spec.fields if f.type in DATE_TYPES])
     typed = digits.select("*", *[typed_value(f, F.col(f"__raw_{f.name}")).alias(f.name) for f in spec.fields])
     checks = [c for f in spec.fields for c in field_checks(f, F.col(f"__raw_{f.name}"), F.col(f.name))]
     any_bad = sum((bad.cast("int") for bad, _ in checks), F.lit(0)) > 0   # a sum, not an OR chain (see field_checks)
-    count_reason = F.format_string(f"field count %d, expected {n}", F.size("__parts"))
-    reason = (F.when(F.size("__parts") != n, count_reason)
+    if spec.layout == "fixed":
+        width = sum(f.width for f in spec.fields)
+        shape_bad = F.length("line") != width
+        shape_reason = F.format_string(f"line length %d, expected {width} (fixed widths)", F.length("line"))
+    else:
+        shape_bad = F.size("__parts") != n
+        shape_reason = F.format_string(f"field count %d, expected {n}", F.size("__parts"))
+    reason = (F.when(shape_bad, shape_reason)
               .when(any_bad, F.concat_ws(REASON_SEP, *[F.when(bad, why) for bad, why in checks])))
     return typed.select(*keep, *[F.col(f.name) for f in spec.fields], reason.alias("reject_reason"))

@@ -5,6 +5,7 @@ Used by the province simulator (playing BOSS) and by the outbound BOSS interface
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,10 @@ from bass.fileio.delivery import (VerfRecord, count_lines, data_date_token, data
 from bass.interfaces import TEXT_FORMATS, Interface
 
 
-def field_text(field) -> Column:
+def field_text(field, spec: Interface) -> Column:
+    """A field as file text. Free text is cleaned of line breaks and of the delimiter (each
+    becomes a space), so no value can split a record; a fixed-width value is padded to its
+    width, and one too long for it fails the write naming the field."""
     col = F.col(field.name)
     if field.type in ("date", "timestamp"):
         text = F.date_format(col, TEXT_FORMATS[field.type])
@@ -24,12 +28,22 @@ def field_text(field) -> Column:
         text = F.regexp_replace(col.cast("string"), "-", "")
     else:
         text = col.cast("string")
-    return F.coalesce(text, F.lit(""))
+        if field.type == "string":
+            breakers = "\r\n" + ("" if spec.layout == "fixed" else re.escape(spec.delimiter))
+            text = F.regexp_replace(text, f"[{breakers}]", " ")
+    text = F.coalesce(text, F.lit(""))
+    if spec.layout == "fixed":
+        too_long = F.raise_error(F.format_string(f"{spec.code} field {field.name}: '%s' is longer than its width "
+                                                 f"{field.width}", text))
+        text = F.when(F.length(text) > field.width, too_long).otherwise(F.rpad(text, field.width, " "))
+    return text
 
 
 def to_lines(df: DataFrame, spec: Interface) -> DataFrame:
-    """One `line` column: the fields in declared order, joined by the interface's delimiter."""
-    return df.select(F.concat_ws(spec.delimiter, *[field_text(f) for f in spec.fields]).alias("line"))
+    """One `line` column: the fields in declared order, joined by the interface's delimiter (or
+    side by side at their widths)."""
+    sep = "" if spec.layout == "fixed" else spec.delimiter
+    return df.select(F.concat_ws(sep, *[field_text(f, spec) for f in spec.fields]).alias("line"))
 
 
 def write_delivery(df: DataFrame, spec: Interface, batch: str, folder: str, province: str,
@@ -54,13 +68,18 @@ def write_delivery(df: DataFrame, spec: Interface, batch: str, folder: str, prov
     parts = sorted(staging.glob("part-*"))
     stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
     records = []
+    # Data files first, the .verf last, each under a temporary name renamed into place (atomic
+    # within the folder): a reader that waits for the .verf never sees a half-written delivery.
     for seq, part in enumerate(parts or [None], start=1):
         target = out / data_file_name(spec.code, province, token, resend, seq)
         if part is None:
-            target.write_bytes(b"")
-        else:
-            part.replace(target)
+            (staging / "empty").write_bytes(b"")
+            part = staging / "empty"
+        part.replace(target)   # staging is in the same folder, so this is a rename too
         records.append(VerfRecord(target.name, target.stat().st_size, count_lines(str(target)), token, stamp))
+    verf = out / verf_file_name(spec.code, province, token, resend)
+    tmp = staging / (verf.name + ".tmp")
+    write_verf(tmp, records)
+    tmp.replace(verf)
     shutil.rmtree(staging, ignore_errors=True)
-    write_verf(out / verf_file_name(spec.code, province, token, resend), records)
     return records

@@ -1,0 +1,95 @@
+"""Model families as plug-ins: churn, value and segmentation each implement `ModelFamily`
+(train, score, describe) and register under their name. The CLI (`bass ml train`), the demo,
+the training loop and the scoring steps (step kind `score`) only ever loop over FAMILIES.
+A new family is a new class here (or in a module imported here), with its registry name and
+experiment in conf ml.<family>."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pyspark.sql import DataFrame
+
+from bass.batch import Batch
+
+FAMILIES: dict[str, "ModelFamily"] = {}
+
+
+def register(cls):
+    FAMILIES[cls.name] = cls()
+    return cls
+
+
+class ModelFamily:
+    name: ClassVar[str]
+    inputs: ClassVar[tuple] = ("dm.user_wide_m",)   # tables training and scoring read
+
+    def train(self, ctx, until: str | None = None, **options):
+        """Fit candidates, log the run to MLflow, move the champion alias if better; returns the run."""
+        raise NotImplementedError
+
+    def score(self, ctx, batch: Batch) -> DataFrame:
+        """The scores table's rows for the batch, from the champion."""
+        raise NotImplementedError
+
+    def describe(self, run) -> dict:
+        """What a training run achieved, as plain values (printed as one JSON line)."""
+        raise NotImplementedError
+
+
+@register
+class Churn(ModelFamily):
+    name = "churn"
+
+    def train(self, ctx, until=None, horizon=None, **_):
+        from bass.ml.churn import train_churn
+        return train_churn(ctx, horizon, until)
+
+    def score(self, ctx, batch):
+        from bass.ml.scoring import score_churn
+        return score_churn(ctx, batch)
+
+    def describe(self, run):
+        m = run.metrics
+        return {"model": run.kind, "train_months": run.train_months, "valid_month": run.valid_month,
+                "roc_auc": round(m["roc_auc"], 4), "pr_auc": round(m["pr_auc"], 4),
+                "top_decile_lift": round(m["top_decile_lift"], 3), "report": run.report}
+
+
+@register
+class Value(ModelFamily):
+    name = "value"
+
+    def train(self, ctx, until=None, **_):
+        from bass.ml.value import train_value
+        return train_value(ctx, until)
+
+    def score(self, ctx, batch):
+        from bass.ml.value import score_value
+        return score_value(ctx, batch)
+
+    def describe(self, run):
+        return {"model": run.kind, "valid_month": run.valid_month,
+                **{k: round(run.metrics[k], 3) for k in ("rmse", "mae", "r2", "baseline_rmse")}}
+
+
+@register
+class Segment(ModelFamily):
+    name = "segment"
+
+    def train(self, ctx, until=None, **_):
+        from bass.ml.segments import train_segments
+        return train_segments(ctx, until)
+
+    def score(self, ctx, batch):
+        from bass.ml.segments import score_segments
+        return score_segments(ctx, batch)
+
+    def describe(self, run):
+        return {"month": run.month, "k": run.k, "silhouette": round(run.silhouettes[run.k], 4),
+                "segments": [f"{s['segment_id']}: {s['description']}" for s in run.segments]}
+
+
+def family(name: str) -> ModelFamily:
+    if name not in FAMILIES:
+        raise KeyError(f"unknown model family {name!r}; have {', '.join(FAMILIES)}")
+    return FAMILIES[name]
