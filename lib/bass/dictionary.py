@@ -42,8 +42,9 @@ def render() -> str:
                 facts.append(f"keys: `{', '.join(t.keys)}`")
             if t.sql:
                 facts.append(f"SQL: [`{t.sql}`](../{t.sql})")
-            if t.builder:
-                facts.append(f"built by `{t.builder}`")
+            if t.step and t.step != "sql":
+                facts.append(f"step: `{t.step}`" + (f" (model family `{t.family}`)" if t.family else "")
+                             + (f", delivered as interface `{t.deliver}`" if t.deliver else ""))
             out += ["; ".join(facts), "", "| column | type | meaning | 中文 |", "| --- | --- | --- | --- |"]
             out += [f"| `{c.name}` | {c.type} | {_cell(c.en)} | {_cell(c.zh)} |" for c in t.columns]
             out.append("")

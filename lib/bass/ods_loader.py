@@ -74,17 +74,21 @@ def repeated_lines(ctx: Context, lines: DataFrame, limit: int) -> DataFrame | No
 
 def checked_rows(ctx: Context, deliveries: list[Delivery], spec: Interface, max_repeats: int) -> DataFrame:
     """Parsed rows with `rid` (ordered within each file split), `batch`, and a reject reason that
-    also covers rows outside their batch and exact repeats."""
+    also covers rows outside their batch and exact repeats.
+
+    The row id is numbered after the parse (see good_rows); the repeats check numbers the raw
+    lines the same way (same files, same splits, one row per line), so the ids agree."""
     lines = (read_lines(ctx, [p for d in deliveries for p in d.data_paths()], spec)
-             .withColumn("rid", F.monotonically_increasing_id())
              .withColumn("batch", per_file(deliveries, lambda d: d.batch)))
+    parsed = parse_lines(lines, spec).withColumn("rid", F.monotonically_increasing_id())
     extra = []
-    if spec.duplicates == "quarantine" and (repeats := repeated_lines(ctx, lines, max_repeats)) is not None:
-        lines = (lines.select("*", *line_key()).join(F.broadcast(repeats), ["batch", "h1", "h2"], "left")
-                 .withColumn("repeat", F.col("first_rid").isNotNull() & (F.col("rid") != F.col("first_rid")))
-                 .drop("h1", "h2", "first_rid"))
-        extra.append(F.when(F.col("repeat"), F.lit("exact duplicate of an earlier record of this delivery")))
-    parsed = parse_lines(lines, spec)
+    if spec.duplicates == "quarantine":
+        repeats = repeated_lines(ctx, lines.withColumn("rid", F.monotonically_increasing_id()), max_repeats)
+        if repeats is not None:
+            parsed = (parsed.select("*", *line_key()).join(F.broadcast(repeats), ["batch", "h1", "h2"], "left")
+                      .withColumn("repeat", F.col("first_rid").isNotNull() & (F.col("rid") != F.col("first_rid")))
+                      .drop("h1", "h2", "first_rid"))
+            extra.append(F.when(F.col("repeat"), F.lit("exact duplicate of an earlier record of this delivery")))
     if spec.batch_field:
         value = F.col(spec.batch_field)
         own = value.cast("date").cast("string") if spec.grain == "daily" else F.substring(value.cast("string"), 1, 7)

@@ -6,7 +6,9 @@ from chispa import assert_df_equality
 
 from bass.fileio.parse import parse_lines
 from bass.interfaces import parse_interface
-from bass.ods_loader import good_rows, parse_with_row_ids
+from pyspark.sql import functions as F
+
+from bass.ods_loader import good_rows
 
 SPEC = parse_interface({
     "code": "t", "grain": "daily",
@@ -91,7 +93,7 @@ def test_good_rows_are_parsed_once_not_again_in_a_pushed_down_filter(spark):
     """Written columns only (as the loader writes them): Spark must not push the good-row filter
     into the parse, where each value would be parsed twice. Every Filter checks the reason only."""
     lines = spark.createDataFrame([("13800000001|20260105083000|61|MO|0.40|202601|20250301",)], "line string")
-    good = good_rows(parse_with_row_ids(lines, SPEC)).select(*SPEC.field_names())
+    good = good_rows(parse_lines(lines, SPEC).withColumn("rid", F.monotonically_increasing_id())).select(*SPEC.field_names())
     plan = good._jdf.queryExecution().optimizedPlan().toString()
     filters = [line for line in plan.splitlines() if line.lstrip(" :+-").startswith("Filter")]
     assert filters and all("reject_reason" in f and "try_cast" not in f and "make_timestamp" not in f for f in filters), plan
