@@ -191,8 +191,15 @@ def _province_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=42)
 
 
+class Parser(argparse.ArgumentParser):
+    """Bad arguments get one line naming what was expected (and `bass -h` for the rest)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} -h)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="bass", description="BASS business-analysis warehouse")
+    p = Parser(prog="bass", description="BASS business-analysis warehouse")
     p.add_argument("--env", default=None, help="configuration environment (default: $BASS_ENV or local)")
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command", required=True)

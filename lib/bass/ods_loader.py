@@ -25,6 +25,7 @@ from bass.interfaces import Interface, interface
 from bass.session import Context
 
 SAMPLE_REASONS = 3        # reject reasons quoted in a refusal
+BROADCAST_REPEATS = 100_000
 
 
 def read_lines(ctx: Context, paths: list[str], spec: Interface) -> DataFrame:
@@ -56,23 +57,22 @@ def line_key() -> list[Column]:
     return [F.xxhash64("line").alias("h1"), F.hash("line").alias("h2")]
 
 
-def repeated_lines(ctx: Context, lines: DataFrame, limit: int) -> DataFrame | None:
+def repeated_lines(ctx: Context, lines: DataFrame) -> DataFrame | None:
     """(batch, h1, h2, first_rid) of the lines delivered more than once in a batch, or None when
-    there are none (the normal case: no join). More than `limit` repeats refuse the delivery."""
+    there are none (the normal case: no join). A few are sent to every task; very many (a file
+    delivered twice) are joined as a DataFrame."""
     groups = (lines.groupBy("batch", *line_key()).agg(F.min("rid").alias("first_rid"), F.count(F.lit(1)).alias("n"))
-              .where("n > 1"))
-    found = groups.limit(limit + 1).collect()
+              .where("n > 1").drop("n"))
+    found = groups.limit(BROADCAST_REPEATS + 1).collect()
     if not found:
         return None
-    repeats = sum(r.n - 1 for r in found)
-    if len(found) > limit or repeats > limit:
-        raise DeliveryError(f"{', '.join(sorted({r.batch for r in found}))}: more than {limit} exact duplicate "
-                            "records; the delivery looks duplicated")
-    return ctx.spark.createDataFrame([(r.batch, r.h1, r.h2, r.first_rid) for r in found],
-                                     "batch string, h1 bigint, h2 int, first_rid bigint")
+    if len(found) > BROADCAST_REPEATS:
+        return groups
+    return F.broadcast(ctx.spark.createDataFrame([tuple(r) for r in found],
+                                                 "batch string, h1 bigint, h2 int, first_rid bigint"))
 
 
-def checked_rows(ctx: Context, deliveries: list[Delivery], spec: Interface, max_repeats: int) -> DataFrame:
+def checked_rows(ctx: Context, deliveries: list[Delivery], spec: Interface) -> DataFrame:
     """Parsed rows with `rid` (ordered within each file split), `batch`, and a reject reason that
     also covers rows outside their batch and exact repeats.
 
@@ -83,9 +83,9 @@ def checked_rows(ctx: Context, deliveries: list[Delivery], spec: Interface, max_
     parsed = parse_lines(lines, spec).withColumn("rid", F.monotonically_increasing_id())
     extra = []
     if spec.duplicates == "quarantine":
-        repeats = repeated_lines(ctx, lines.withColumn("rid", F.monotonically_increasing_id()), max_repeats)
+        repeats = repeated_lines(ctx, lines.withColumn("rid", F.monotonically_increasing_id()))
         if repeats is not None:
-            parsed = (parsed.select("*", *line_key()).join(F.broadcast(repeats), ["batch", "h1", "h2"], "left")
+            parsed = (parsed.select("*", *line_key()).join(repeats, ["batch", "h1", "h2"], "left")
                       .withColumn("repeat", F.col("first_rid").isNotNull() & (F.col("rid") != F.col("first_rid")))
                       .drop("h1", "h2", "first_rid"))
             extra.append(F.when(F.col("repeat"), F.lit("exact duplicate of an earlier record of this delivery")))
@@ -166,8 +166,7 @@ def load(ctx: Context, code: str, batches: list[str], run: Run, force: bool = Fa
         check_record_counts(d, {r.file_name: count_lines(p) for r, p in zip(d.records, d.data_paths())})
 
     max_ratio = float(ctx.cfg.get("batch.max_reject_ratio", 1.0))
-    delivered = sum(d.expected_records() for d in todo)
-    parsed = checked_rows(ctx, todo, spec, max_repeats=int(max_ratio * delivered))
+    parsed = checked_rows(ctx, todo, spec)
     splits = split_counts(parsed)
     counts = {}
     for s in splits:

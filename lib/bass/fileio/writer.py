@@ -20,7 +20,7 @@ from bass.interfaces import TEXT_FORMATS, Interface
 def field_text(field, spec: Interface) -> Column:
     """A field as file text. Free text is cleaned of line breaks and of the delimiter (each
     becomes a space), so no value can split a record; a fixed-width value is padded to its
-    width, and one too long for it fails the write naming the field."""
+    width (numbers on the left), and one too long for it fails the write naming the field."""
     col = F.col(field.name)
     if field.type in ("date", "timestamp"):
         text = F.date_format(col, TEXT_FORMATS[field.type])
@@ -35,7 +35,9 @@ def field_text(field, spec: Interface) -> Column:
     if spec.layout == "fixed":
         too_long = F.raise_error(F.format_string(f"{spec.code} field {field.name}: '%s' is longer than its width "
                                                  f"{field.width}", text))
-        text = F.when(F.length(text) > field.width, too_long).otherwise(F.rpad(text, field.width, " "))
+        numeric = field.type in ("int", "long") or field.type.startswith("decimal")
+        padded = (F.lpad if numeric else F.rpad)(text, field.width, " ")   # numbers right-aligned, text left
+        text = F.when(F.length(text) > field.width, too_long).otherwise(padded)
     return text
 
 

@@ -84,8 +84,9 @@ def payments_and_balance(pop: DataFrame, bill: DataFrame, seed: int, month: str)
     ratio = F.when(F.col("arrears_prone"), 0.5 + 0.3 * u("ratio")).otherwise(1.0 + 0.25 * u("ratio"))
     postpaid = F.col("brand") == "GOTONE"
     paid = F.round(F.col("billed") * ratio, 0)
-    pay_day = F.least(F.date_add(F.lit(first), F.floor(u("payday") * days).cast("int")),
-                      F.coalesce(F.date_sub(F.col("churn_date"), 1), F.lit(last)))
+    # within the month: a user who leaves on its first day pays on that day, not the day before
+    pay_day = F.greatest(F.least(F.date_add(F.lit(first), F.floor(u("payday") * days).cast("int")),
+                                 F.coalesce(F.date_sub(F.col("churn_date"), 1), F.lit(last))), F.lit(first))
     p = (p.withColumn("paid", paid)
          .withColumn("channel", F.when(postpaid, pick(u("ch"), [("BANK", 55), ("HALL", 30), ("E_TOPUP", 15)]))
                      .otherwise(pick(u("ch"), [("E_TOPUP", 45), ("AGENT", 35), ("HALL", 20)])))

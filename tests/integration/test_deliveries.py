@@ -1,0 +1,214 @@
+"""The BOSS file interface, hardened: every delivered record is loaded or quarantined exactly
+once, and a refused delivery writes nothing and leaves what was loaded before intact. One test
+per hole, on a tiny simulated province (real loader, real files)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pyspark.sql import functions as F
+
+from bass import delta_io, outbox
+from bass.batch import Batch
+from bass.fileio.delivery import DeliveryError, VerfRecord, find_delivery, read_verf, write_verf
+from bass.fileio.writer import write_delivery
+from bass.interfaces import parse_interface
+from bass.jobs import run_job
+from bass.ods_loader import checked_rows
+from bass.pipeline import run_pipeline
+from bass.registry import table
+from bass.simulator.generate import generate
+from tests.conftest import context_for
+
+START = dt.date(2026, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def province(spark, tmp_path_factory):
+    ctx = context_for(spark, tmp_path_factory.mktemp("deliveries"))
+    generate(spark, ctx.cfg.path("landing"), 200, START, 4, 1, 5, ctx.cfg.province, ctx.cfg.path("truth"))
+    return ctx
+
+
+def day(n: int) -> str:
+    return (START + dt.timedelta(days=n - 1)).isoformat()
+
+
+def files(ctx, code: str, token: str, resend: int = 0) -> tuple[Path, Path]:
+    verf = Path(ctx.cfg.path("landing")) / code / f"{code}_571_{token}_00_{resend:02d}.verf"
+    return verf, verf.parent / read_verf(verf)[0].file_name
+
+
+def rewrite(dat: Path, verf: Path, lines: list[bytes], token: str) -> None:
+    dat.write_bytes(b"".join(lines))
+    write_verf(verf, [VerfRecord(dat.name, dat.stat().st_size, len(lines), token, "20260201000000")])
+
+
+def registry(ctx, code: str, batch: str) -> dict:
+    """file -> newest status."""
+    rows = (ctx.spark.table("meta.file_registry").where((F.col("interface") == code) & (F.col("batch") == batch))
+            .orderBy("loaded_at").collect())
+    return {r.file_name: r.status for r in rows}
+
+
+def ods(ctx, code: str, batch_col: str, value: str) -> list:
+    if not ctx.spark.catalog.tableExists(f"ods.{code}"):
+        return []
+    return sorted(tuple(r) for r in ctx.spark.table(f"ods.{code}").where(F.col(batch_col) == value).collect())
+
+
+def rejects(ctx, code: str, batch: str) -> list:
+    return [(r.line_no, r.reason) for r in ctx.spark.table("meta.ods_reject")
+            .where((F.col("interface") == code) & (F.col("batch") == batch)).orderBy("line_no").collect()]
+
+
+def test_a_resend_refused_after_parsing_leaves_the_earlier_delivery_intact(province):
+    d, token = day(1), "20260101"
+    run_job(province, "ods.cdr_voice", d)
+    before, states = ods(province, "cdr_voice", "batch_date", d), registry(province, "cdr_voice", d)
+    verf0, dat0 = files(province, "cdr_voice", token)
+    good = dat0.read_bytes().splitlines(keepends=True)[:10]
+    verf1, dat1 = verf0.with_name(verf0.name.replace("_00.verf", "_01.verf")), dat0.with_name(dat0.name.replace("_00_001", "_01_001"))
+    rewrite(dat1, verf1, good + [b"garbage\n"] * 10, token)
+    with pytest.raises(DeliveryError, match=r"resend 01 refused, nothing written: 10 of 20 rows rejected .* line 11: field count 1"):
+        run_job(province, "ods.cdr_voice", d)
+    assert ods(province, "cdr_voice", "batch_date", d) == before
+    assert registry(province, "cdr_voice", d) == {**states, dat1.name: "REFUSED"}
+    assert rejects(province, "cdr_voice", d) == []
+
+
+def test_a_verf_listing_a_file_twice_is_refused(province):
+    d, token = day(2), "20260102"
+    verf, dat = files(province, "cdr_sms", token)
+    rec = read_verf(verf)[0]
+    write_verf(verf, [rec, rec])
+    with pytest.raises(DeliveryError, match=f"lists \\['{dat.name}'\\] more than once"):
+        run_job(province, "ods.cdr_sms", d)
+    assert ods(province, "cdr_sms", "batch_date", d) == [] and registry(province, "cdr_sms", d) == {}
+
+
+def test_rows_outside_the_batch_are_quarantined(province):
+    d, token = day(3), "20260103"
+    verf, dat = files(province, "cdr_data", token)
+    lines = dat.read_bytes().splitlines(keepends=True)
+    lines[4] = lines[4].replace(b"|20260103", b"|20260102", 1)     # a CDR of the day before
+    rewrite(dat, verf, lines, token)
+    run = run_job(province, "ods.cdr_data", d)
+    assert (run.rows_written, run.rows_rejected) == (len(lines) - 1, 1)
+    [(line_no, reason)] = rejects(province, "cdr_data", d)
+    assert line_no == 5 and reason.startswith("field start_time: '2026-01-02") and reason.endswith("outside the batch 2026-01-03")
+
+    verf, dat = files(province, "bill", "202601")                    # monthly: a bill of another month
+    lines = dat.read_bytes().splitlines(keepends=True)
+    lines[0] = b"202512" + lines[0][6:]                                  # bill_month comes first
+    rewrite(dat, verf, lines, "202601")
+    run = run_job(province, "ods.bill", "2026-01")
+    assert run.rows_rejected == 1
+    assert rejects(province, "bill", "2026-01") == [(1, "field bill_month: '2025-12' is outside the batch 2026-01")]
+
+
+def test_exact_repeats_within_a_delivery_are_quarantined(province):
+    d, token = day(3), "20260103"
+    verf, dat = files(province, "cdr_sms", token)
+    lines = dat.read_bytes().splitlines(keepends=True)
+    rewrite(dat, verf, lines + [lines[0], lines[7], lines[0]], token)
+    run = run_job(province, "ods.cdr_sms", d)
+    assert (run.rows_written, run.rows_rejected) == (len(lines), 3)
+    assert rejects(province, "cdr_sms", d) == [(len(lines) + i, "exact duplicate of an earlier record of this delivery")
+                                               for i in (1, 2, 3)]
+
+
+SPEC = {"code": "t_fixed", "grain": "daily", "layout": "fixed", "batch_field": "at",
+        "fields": [{"name": "id", "type": "string", "width": 4, "nullable": False},
+                   {"name": "name", "type": "string", "width": 6},
+                   {"name": "at", "type": "date", "width": 8},
+                   {"name": "n", "type": "int", "width": 3}]}
+
+
+def test_fixed_width_deliveries_round_trip_and_repeats_are_configurable(province, tmp_path):
+    spark = province.spark
+    rows = spark.createDataFrame([("a1", "张三", dt.date(2026, 1, 5), 7), ("b22", None, dt.date(2026, 1, 5), 123),
+                                  ("b22", None, dt.date(2026, 1, 5), 123), ("c", "x", dt.date(2026, 1, 4), 1)],
+                                 "id string, name string, at date, n int")
+    for duplicates, reasons in (("quarantine", [None, None, "exact duplicate of an earlier record of this delivery",
+                                                "field at: '2026-01-04' is outside the batch 2026-01-05"]),
+                                ("keep", [None, None, None, "field at: '2026-01-04' is outside the batch 2026-01-05"])):
+        spec = parse_interface({**SPEC, "duplicates": duplicates})
+        folder = tmp_path / duplicates
+        write_delivery(rows, spec, "2026-01-05", str(folder), "571", sort=False)
+        text = (folder / "t_fixed").glob("*.dat").__next__().read_text(encoding="utf-8").splitlines()
+        assert text[0] == "a1  张三    20260105  7"
+        d = find_delivery(str(folder), "t_fixed", "571", "daily", "2026-01-05")
+        got = checked_rows(province, [d], spec).orderBy("rid").collect()
+        assert [(r.id, r.name, r.n) for r in got] == [("a1", "张三", 7), ("b22", None, 123), ("b22", None, 123), ("c", "x", 1)]
+        assert [r.reject_reason for r in got] == reasons
+    short = spark.createDataFrame([("a1 x",)], "line string")
+    from bass.fileio.parse import parse_lines
+    assert parse_lines(short, parse_interface(SPEC)).first().reject_reason == "line length 4, expected 21 (fixed widths)"
+    with pytest.raises(Exception, match="t_fixed field id: 'toolong' is longer than its width 4"):
+        write_delivery(spark.createDataFrame([("toolong", "", dt.date(2026, 1, 5), 1)], rows.schema), parse_interface(SPEC),
+                       "2026-01-05", str(tmp_path / "long"), "571")
+
+
+def test_outbound_files_are_clean_complete_and_numbered_from_the_delivery_log(province):
+    tbl = table("out.boss_retention_m")
+    values = {c.name: None for c in tbl.columns}
+    rows = [{**values, "list_rank": 1, "msisdn": "13800000001", "cust_name": "王|五\n", "analysis_month": "2026-01",
+             "churn_reason": "Calls: low;\r\nSMS|high", "churn_prob": 0.5, "batch_month": "2026-01"},
+            {**values, "list_rank": 2, "msisdn": "13800000002", "analysis_month": "2026-01", "churn_prob": 0.4,
+             "batch_month": "2026-01"}]
+    df = province.spark.createDataFrame(rows, tbl.schema_ddl())
+    delta_io.write(province, "out.boss_retention_m", df, {"batch_month": "2026-01"})
+    folder = Path(province.cfg.path("outbox")) / "boss_retention_m"
+    sent = outbox.deliver(province, "out.boss_retention_m", "boss_retention_m", Batch.of("month", "2026-01"))
+    data = (folder / sent["2026-01"][0].file_name).read_text(encoding="utf-8").split("\n")
+    assert data[-1] == "" and len(data) == 3
+    assert data[0].split("|")[:3] == ["1", "13800000001", "王 五 "]
+    assert all(len(line.split("|")) == 14 for line in data[:-1])
+    assert sorted(p.name for p in folder.iterdir()) == ["boss_retention_m_571_202601_00_00.verf",
+                                                      "boss_retention_m_571_202601_00_00_001.dat"]   # nothing half-written
+    shutil.rmtree(folder)                                           # BOSS picked the files up
+    sent = outbox.deliver(province, "out.boss_retention_m", "boss_retention_m", Batch.of("month", "2026-01"))
+    assert sent["2026-01"][0].file_name == "boss_retention_m_571_202601_00_01_001.dat"
+    log = province.spark.table("meta.outbox_log").orderBy("resend_no").collect()
+    assert [(r.resend_no, r.records) for r in log] == [(0, 2), (1, 2)]
+
+
+def test_a_delivery_far_smaller_than_usual_is_flagged(province):
+    for n in (1, 2, 3):
+        run_job(province, "ods.cdr_voice", day(n))
+    verf, dat = files(province, "cdr_voice", "20260104")
+    lines = dat.read_bytes().splitlines(keepends=True)
+    rewrite(dat, verf, lines[: len(lines) // 10], "20260104")
+    run_job(province, "ods.cdr_voice", day(4))
+    for code in ("user", "cdr_sms", "cdr_data", "vas_usage"):
+        run_job(province, f"ods.{code}", day(4))
+    run_job(province, "dq.ods_d", day(4))          # a warning: the batch goes on
+    got = {r.subject: (r.status, r.detail) for r in province.spark.table("meta.dq_result")
+           .where((F.col("check_name") == "delivery_volume") & (F.col("batch") == day(4))).collect()}
+    assert got["ods.cdr_voice"][0] == "FAIL" and "over the 3 deliveries before" in got["ods.cdr_voice"][1]
+    assert got["ods.cdr_sms"][0] == "PASS"
+
+
+def bass(*args, home) -> subprocess.CompletedProcess:
+    env = dict(os.environ, BASS_HOME=str(home), BASS_ENV="test")
+    return subprocess.run([sys.executable, "-m", "bass.cli", *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_bad_input_at_the_cli_is_one_clear_line(province):
+    home = province.cfg.path("home")
+    for args, says in ((["run", "mid.user_usage_d", "--date", "2026-13-01"], "expected a date YYYY-MM-DD, got '2026-13-01'"),
+                       (["run", "mid.nothing", "--date", "2026-01-01"], "unknown job 'mid.nothing'"),
+                       (["run", "daily", "--from", "2026-01-05", "--to", "2026-01-01"], "before its start"),
+                       (["sql", "selec 1"], "PARSE_SYNTAX_ERROR"),
+                       (["sql", "drop table ods.cdr_voice"], "bass sql only reads: a DropTable statement is refused")):
+        out = bass(*args, home=home)
+        assert out.returncode != 0, args
+        lines = [line for line in out.stderr.splitlines() if line.strip() and not line.startswith(("WARNING", "Using"))]
+        assert len(lines) == 1 and says in lines[0] and "Traceback" not in out.stderr, (args, out.stderr[-2000:])
+    assert province.spark.table("ods.cdr_voice").count() > 0
