@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bass.grain import Grain, add_months, grain, month_end  # noqa: F401  (re-exported for callers)
+from bass.grain import Grain, grain
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from bass import bookkeeping
-from bass.batch import Batch, month_end
+from bass.batch import Batch
+from bass.grain import month_end
 from bass.graph import MONTH_END, Node, load_pipeline
 from bass.jobs import batch_kind, run_job
 from bass.session import Context

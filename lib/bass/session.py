@@ -30,7 +30,7 @@ def build_spark(cfg: Config) -> SparkSession:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     pin_python_timezone(cfg.get("spark.conf")["spark.sql.session.timeZone"])
     builder = SparkSession.builder.appName(cfg.get("spark.app_name", "bass"))
-    master = cfg.get("spark.master")
+    master = resolve_master(cfg.get("spark.master"), submitted_master())
     if master:
         builder = builder.master(master)
     for key, value in (cfg.get("spark.conf") or {}).items():
@@ -43,6 +43,21 @@ def build_spark(cfg: Config) -> SparkSession:
     spark.sparkContext.setLogLevel("ERROR")
     _quiet_codegen_fallback(spark)
     return spark
+
+
+def submitted_master() -> str | None:
+    """The master spark-submit was given, if this process was started by spark-submit (its JVM
+    is already up and holds the submit arguments); None otherwise."""
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:
+        return None
+    from pyspark import SparkConf
+    return SparkConf().get("spark.master", None)
+
+
+def resolve_master(configured: str | None, submitted: str | None) -> str | None:
+    """spark-submit's --master wins over the configuration's; the configuration's applies to
+    `bass` run directly (local[*] on a laptop)."""
+    return submitted or configured
 
 
 def _quiet_codegen_fallback(spark: SparkSession) -> None:

@@ -20,7 +20,6 @@ from bass.fileio.writer import write_delivery
 from bass.interfaces import parse_interface
 from bass.jobs import run_job
 from bass.ods_loader import checked_rows
-from bass.pipeline import run_pipeline
 from bass.registry import table
 from bass.simulator.generate import generate
 from tests.conftest import context_for

@@ -26,3 +26,16 @@ def test_timeline_spreads_cdr_days_over_every_month():
                                              "2026-03-30", "2026-03-31"]
     days, _ = timeline(dt.date(2026, 1, 1), 3, 1)
     assert [d.day for d in days] == [1, 2, 3]
+
+
+def test_standalone_environment_uses_the_embedded_catalog_and_maven_jars():
+    cfg = load_config("standalone")
+    assert cfg.get("spark.master") is None                       # spark-submit's --master
+    assert cfg.get("spark.conf")["spark.sql.catalogImplementation"] == "in-memory"
+    assert not cfg.get("delta.use_packages")
+
+
+def test_spark_submits_master_wins_over_the_configured_one():
+    from bass.session import resolve_master
+    assert resolve_master("local[*]", "spark://head:7077") == "spark://head:7077"
+    assert resolve_master("local[*]", None) == "local[*]"

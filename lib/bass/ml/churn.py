@@ -72,9 +72,7 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
     trained = trainer.train(train_df, valid_df, spec, seed, kinds=kinds)
     m = trained.validation
     tracker = Tracker(ctx)
-    champion_auc = tracker.champion_metric(lambda model: metrics.evaluate(
-        trainer.calibrate(model.transform(features.prepare(valid_df, spec)), trained.base_rate))["roc_auc"])
-    promote = champion_auc is None or m["roc_auc"] > champion_auc + float(ctx.cfg.get("ml.min_improvement", 0.001))
+    champion_auc, promote = tracker.challenge(m["roc_auc"], lambda model: metrics.evaluate(model.transform(valid_df))["roc_auc"])
     params = {"horizon_months": horizon, "model": trained.kind, "train_months": ",".join(train_months),
               "valid_month": valid_month, "features": len(spec.names()), "seed": seed, "base_rate": trained.base_rate}
     facts = {**params, "candidates (validation ROC-AUC)": ", ".join(f"{k} {v:.4f}" for k, v in trained.candidates.items()),
@@ -87,7 +85,6 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
         metrics={**metrics.scalar(m), **{f"candidate_auc_{k}": v for k, v in trained.candidates.items()}},
         artifacts={"calibration.json": json.dumps(m["calibration"], indent=1),
                    "feature_importance.json": json.dumps(trained.importance, indent=1),
-                   "feature_spec.json": json.dumps({"numeric": spec.numeric, "categorical": spec.categorical}),
                    "report.html": page},
         model=trained.model, promote=promote)
     path = report.save(ctx.cfg.path("reports"), f"churn/{valid_month}_h{horizon}_{run_id}.html", page)

@@ -13,7 +13,8 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from bass.batch import Batch
-from bass.ml import features, quantiles, trainer
+from bass.ml import quantiles
+from bass.ml.stages import FeaturePrep, stage
 from bass.ml.tracking import Tracker
 from bass.registry import table
 
@@ -55,15 +56,10 @@ def reasons(scored: DataFrame, importance: list, numeric: set) -> DataFrame:
 def score_churn(ctx, batch: Batch) -> DataFrame:
     """Rows of dm.churn_score_m for the batch's months, from the champion model (never a path)."""
     tracker = Tracker(ctx, "churn")
-    version, model = tracker.champion()
-    spec_raw = json.loads(tracker.champion_text("feature_spec.json"))
-    spec = features.FeatureSpec(tuple(spec_raw["numeric"]), tuple(spec_raw["categorical"]))
+    version, model, scored = tracker.champion_rows("dm.user_wide_m", batch)
     importance = json.loads(tracker.champion_text("feature_importance.json"))
-    base_rate = float(tracker.client.get_run(version.run_id).data.params["base_rate"])
-    wide = ctx.spark.table("dm.user_wide_m").where((F.col("batch_month") >= batch.first) & (F.col("batch_month") <= batch.last))
-    scored = reasons(trainer.calibrate(model.transform(features.prepare(wide, spec)), base_rate), importance,
-                     set(spec.numeric))
+    numeric = set(stage(model, FeaturePrep).spec().numeric)
+    scored = reasons(scored, importance, numeric)
     return (quantiles.with_top_rank(scored, "p", "risk_decile", 10)
             .select("user_id", "msisdn", F.round("p", 6).alias("churn_prob"), "risk_decile",
-                    "churn_reasons", "churn_features", F.lit(f"{tracker.name} v{version.version}").alias("model_version"),
-                    "batch_month"))
+                    "churn_reasons", "churn_features", F.lit(version).alias("model_version"), "batch_month"))

@@ -22,6 +22,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from bass.batch import Batch
+from bass.ml.stages import LogScale
 from bass.ml.tracking import Tracker
 
 log = logging.getLogger("bass")
@@ -39,14 +40,9 @@ class SegmentRun:
 
 
 def prepared(cfg, df: DataFrame) -> DataFrame:
-    """Behaviour features as doubles, log-scaled where configured."""
-    out = df
-    for name in cfg.get("ml.segment.features"):
-        v = F.col(name).cast("double")
-        if name in cfg.get("ml.segment.log_scale", []):
-            v = F.log1p(F.greatest(v, F.lit(0.0)))
-        out = out.withColumn(f"{name}__x", v)
-    return out
+    """Behaviour features as doubles `<name>__x`, log-scaled where configured (the model's first stage)."""
+    names = list(cfg.get("ml.segment.features"))
+    return LogScale(columns=names, logColumns=[n for n in names if n in cfg.get("ml.segment.log_scale", [])]).transform(df)
 
 
 def usable(cfg, data: DataFrame) -> list[str]:
@@ -60,9 +56,11 @@ def usable(cfg, data: DataFrame) -> list[str]:
     return keep
 
 
-def pipeline(names: list[str], k: int, seed: int) -> Pipeline:
+def pipeline(cfg, names: list[str], k: int, seed: int) -> Pipeline:
     x, imp = [f"{n}__x" for n in names], [f"{n}__i" for n in names]
-    return Pipeline(stages=[Imputer(inputCols=x, outputCols=imp, strategy="median"),
+    logs = [n for n in names if n in cfg.get("ml.segment.log_scale", [])]
+    return Pipeline(stages=[LogScale(columns=names, logColumns=logs),
+                            Imputer(inputCols=x, outputCols=imp, strategy="median"),
                             VectorAssembler(inputCols=imp, outputCol="raw", handleInvalid="keep"),
                             StandardScaler(inputCol="raw", outputCol="scaled", withMean=True, withStd=True),
                             KMeans(featuresCol="scaled", predictionCol="segment_idx", k=k, seed=seed, maxIter=40)])
@@ -113,11 +111,11 @@ def train_segments(ctx, month: str | None = None) -> SegmentRun:
     sample_rows = int(cfg.get("ml.segment.sample_rows", 200_000))
     if total > sample_rows:
         rows = rows.sample(fraction=sample_rows / total, seed=seed)
-    data = prepared(cfg, rows).cache()
-    names = usable(cfg, data)
+    data = rows.cache()
+    names = usable(cfg, prepared(cfg, data))
     fits, scores = {}, {}
     for k in range(int(cfg.get("ml.segment.k_min", 4)), int(cfg.get("ml.segment.k_max", 8)) + 1):
-        fits[k] = pipeline(names, k, seed).fit(data)
+        fits[k] = pipeline(cfg, names, k, seed).fit(data)
         scores[k] = silhouette(fits[k], data)
     k = max(scores, key=scores.get)
     model = fits[k]
@@ -126,8 +124,7 @@ def train_segments(ctx, month: str | None = None) -> SegmentRun:
                  "sample_size": info.get(i, (0,))[0], "centre": dict(zip(names, map(float, c)))}
                 for i, c in enumerate(model.stages[-1].clusterCenters())]
     tracker = Tracker(ctx, "segment")
-    champion = tracker.champion_metric(lambda champ: silhouette(champ, data))
-    promote = champion is None or scores[k] > champion + float(cfg.get("ml.min_improvement", 0.001))
+    champion, promote = tracker.challenge(scores[k], lambda champ: silhouette(champ, data))
     run_id = tracker.log_run(params={"month": month, "k": k, "rows": data.count(), "seed": seed,
                                      "features": ",".join(names)},
                              metrics={"silhouette": scores[k], **{f"silhouette_k{n}": s for n, s in scores.items()}},
@@ -142,14 +139,12 @@ def train_segments(ctx, month: str | None = None) -> SegmentRun:
 def score_segments(ctx, batch: Batch) -> DataFrame:
     """Rows of dm.user_segment_m for the batch's months from the champion segmentation."""
     tracker = Tracker(ctx, "segment")
-    _, model = tracker.champion()
+    version, _model, assigned = tracker.champion_rows("dm.user_wide_m", batch)
     segments = json.loads(tracker.champion_text("segments.json"))
     names = ctx.spark.createDataFrame([(s["segment_id"], s["description"]) for s in segments],
                                       "segment_id int, segment_desc string")
-    wide = ctx.spark.table("dm.user_wide_m").where((F.col("batch_month") >= batch.first) & (F.col("batch_month") <= batch.last))
-    assigned = (model.transform(prepared(ctx.cfg, wide))
-                .select("user_id", "msisdn", (F.col("segment_idx") + 1).cast("int").alias("segment_id"), "batch_month"))
+    assigned = (assigned.select("user_id", "msisdn", (F.col("segment_idx") + 1).cast("int").alias("segment_id"), "batch_month"))
     sizes = assigned.groupBy("batch_month", "segment_id").agg(F.count(F.lit(1)).alias("segment_size"))
     return (assigned.join(F.broadcast(names), "segment_id").join(F.broadcast(sizes), ["batch_month", "segment_id"])
             .select("user_id", "msisdn", "segment_id", "segment_desc", "segment_size",
-                    F.lit(tracker.champion_version()).alias("model_version"), "batch_month"))
+                    F.lit(version).alias("model_version"), "batch_month"))

@@ -19,6 +19,8 @@ def _requirements() -> list[str]:
 
 class Tracker:
     def __init__(self, ctx, family: str = "churn"):
+        self.min_improvement = float(ctx.cfg.get("ml.min_improvement", 0.001))
+        self.spark = ctx.spark
         root = Path(ctx.cfg.path("mlflow")).resolve()
         root.mkdir(parents=True, exist_ok=True)
         uri = ctx.cfg.get("ml.tracking_uri") or f"sqlite:///{root}/mlflow.db"
@@ -63,13 +65,24 @@ class Tracker:
         """`evaluate(model)` for the current champion, or None when there is none."""
         return evaluate(self.load_champion()) if self.has_champion() else None
 
-    def champion_version(self) -> str:
-        """'<registered name> v<version>' of the champion, as written beside scores."""
-        return f"{self.name} v{self.client.get_model_version_by_alias(self.name, CHAMPION).version}"
+    def challenge(self, new: float, evaluate, higher_is_better: bool = True, relative: bool = False):
+        """The one promotion rule: (champion's metric or None, promote?). The champion is evaluated
+        by `evaluate(model)` with its own pipeline on the challenger's data; the challenger wins
+        when there is no champion or it is better by more than ml.min_improvement (absolute, or
+        relative to the champion's metric), so a retrain on the same data keeps the alias."""
+        old = self.champion_metric(evaluate)
+        if old is None:
+            return None, True
+        margin = self.min_improvement * (abs(old) if relative else 1.0)
+        return old, (new > old + margin) if higher_is_better else (new < old - margin)
 
-    def champion_params(self) -> dict:
-        run_id = self.client.get_model_version_by_alias(self.name, CHAMPION).run_id
-        return self.client.get_run(run_id).data.params
+    def champion_rows(self, table: str, batch) -> tuple:
+        """The one scoring preamble: ('<name> v<version>', the champion model, its transform of the
+        table's rows for the batch). Everything a model needs is inside its PipelineModel."""
+        from pyspark.sql import functions as F
+        version, model = self.champion()
+        rows = self.spark.table(table).where((F.col("batch_month") >= batch.first) & (F.col("batch_month") <= batch.last))
+        return f"{self.name} v{version.version}", model, model.transform(rows)
 
     def log_run(self, params: dict, metrics: dict, artifacts: dict, model, promote: bool) -> str:
         """Log a training run with its model and text artifacts (name -> text; .html files are

@@ -1,22 +1,22 @@
 """The churn trainer: one MLlib pipeline for any labelled table.
 
-Feature assembly (features.py), class weights for the imbalance, logistic regression and
-gradient-boosted trees; the one with the better validation ROC-AUC is kept. Class weights
-inflate the positive class's probability, so scores are moved back to the training base rate
-(a prior correction of the log-odds, `calibrate`); the calibration table shows how well.
+Feature preparation and assembly (stages.FeaturePrep, features.py), class weights for the
+imbalance, logistic regression and gradient-boosted trees; the one with the better validation
+ROC-AUC is kept. Class weights inflate the positive class's probability, so scores are moved
+back to the training base rate (stages.Calibrate); the calibration table shows how well. All of
+it is one PipelineModel: `model.transform(raw rows)` gives `p`.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.classification import GBTClassifier, LogisticRegression
-from pyspark.ml.functions import vector_to_array
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from bass.ml import features, metrics
+from bass.ml.stages import Calibrate, FeaturePrep
 
 
 @dataclass
@@ -47,16 +47,9 @@ def classifiers(seed: int) -> dict:
     }
 
 
-def calibrate(scored: DataFrame, base_rate: float) -> DataFrame:
-    """p = the weighted model's probability moved back to the real base rate (prior correction)."""
-    raw = F.least(F.greatest(vector_to_array("probability")[1], F.lit(1e-9)), F.lit(1 - 1e-9))
-    shift = math.log(base_rate / (1 - base_rate)) if 0 < base_rate < 1 else 0.0
-    return scored.withColumn("p", 1 / (1 + F.exp(-(F.log(raw / (1 - raw)) + F.lit(shift)))))
-
-
 def importance(model: PipelineModel, sample: DataFrame) -> list:
     names = features.vector_names(model.transform(sample.limit(1)))
-    last = model.stages[-1]
+    last = model.stages[-2]     # the classifier, before the calibration
     if hasattr(last, "featureImportances"):
         values = last.featureImportances.toArray()
     else:   # logistic regression on standardised inputs: |coefficient| (MLlib standardises internally)
@@ -68,14 +61,13 @@ def importance(model: PipelineModel, sample: DataFrame) -> list:
 def train(train_df: DataFrame, valid_df: DataFrame, spec: features.FeatureSpec, seed: int = 7,
           kinds: tuple = ("logistic_regression", "gbt")) -> Trained:
     """Fit each candidate on `train_df`, keep the best by ROC-AUC on `valid_df` (both need `label`)."""
-    train_df = features.prepare(train_df, spec).cache()
-    valid_df = features.prepare(valid_df, spec).cache()
+    train_df, valid_df = train_df.cache(), valid_df.cache()
     base_rate = train_df.agg(F.avg("label")).first()[0] or 0.0
     weighted = with_weights(train_df, base_rate)
     fitted, aucs, evaluated = {}, {}, {}
     for kind in kinds:
-        model = Pipeline(stages=features.stages(spec) + [classifiers(seed)[kind]]).fit(weighted)
-        ev = metrics.evaluate(calibrate(model.transform(valid_df), base_rate))
+        model = pipeline(spec, classifiers(seed)[kind], base_rate).fit(weighted)
+        ev = metrics.evaluate(model.transform(valid_df))
         fitted[kind], aucs[kind], evaluated[kind] = model, ev["roc_auc"], ev
     best = max(aucs, key=aucs.get)
     trained = Trained(fitted[best], best, spec, base_rate, evaluated[best], aucs, importance(fitted[best], valid_df))
@@ -84,6 +76,11 @@ def train(train_df: DataFrame, valid_df: DataFrame, spec: features.FeatureSpec, 
     return trained
 
 
+def pipeline(spec: features.FeatureSpec, classifier, base_rate: float) -> Pipeline:
+    """Raw rows -> prepared features -> vector -> classifier -> calibrated `p`."""
+    return Pipeline(stages=[FeaturePrep.of(spec), *features.stages(spec), classifier, Calibrate(baseRate=base_rate)])
+
+
 def score(trained: Trained, df: DataFrame) -> DataFrame:
     """`df` with the calibrated churn probability `p`."""
-    return calibrate(trained.model.transform(features.prepare(df, trained.spec)), trained.base_rate)
+    return trained.model.transform(df)

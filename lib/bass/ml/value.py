@@ -13,7 +13,6 @@
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
 from dataclasses import dataclass
@@ -23,9 +22,11 @@ from pyspark.ml.regression import GBTRegressor, LinearRegression
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from bass.batch import Batch, add_months
+from bass.batch import Batch
+from bass.grain import add_months
 from bass.ml import features, quantiles
 from bass.ml.churn import NOT_FEATURES, time_split
+from bass.ml.stages import FeaturePrep
 from bass.ml.tracking import Tracker
 
 log = logging.getLogger("bass")
@@ -81,22 +82,20 @@ def train_value(ctx, until: str | None = None) -> ValueRun:
     train_raw, valid_raw, train_months, valid_month = time_split(
         with_label(ctx.spark, ctx.spark.table("dm.user_wide_m")), until, "whose next 3 months are billed")
     spec = features.detect(train_raw, NOT_FEATURES + ["label"])
-    train_df = features.prepare(train_raw, spec).cache()
-    valid_df = features.prepare(valid_raw, spec).cache()
+    train_df, valid_df = train_raw.cache(), valid_raw.cache()
     fitted = {}
     for kind in tuple(ctx.cfg.get("ml.value.models") or regressors(seed)):
-        model = Pipeline(stages=features.stages(spec) + [regressors(seed)[kind]]).fit(train_df)
+        model = Pipeline(stages=[FeaturePrep.of(spec), *features.stages(spec), regressors(seed)[kind]]).fit(train_df)
         fitted[kind] = (model, errors(model.transform(valid_df)))
     kind = min(fitted, key=lambda k: fitted[k][1]["rmse"])
     model, m = fitted[kind]
     tracker = Tracker(ctx, "value")
-    champion_rmse = tracker.champion_metric(lambda champ: errors(champ.transform(valid_df))["rmse"])
-    promote = champion_rmse is None or m["rmse"] < champion_rmse * (1 - float(ctx.cfg.get("ml.min_improvement", 0.001)))
+    champion_rmse, promote = tracker.challenge(m["rmse"], lambda champ: errors(champ.transform(valid_df))["rmse"],
+                                               higher_is_better=False, relative=True)
     run_id = tracker.log_run(
         params={"model": kind, "label": LABEL, "train_months": ",".join(train_months), "valid_month": valid_month,
                 "features": len(spec.names()), "seed": seed},
-        metrics={**m, **{f"candidate_rmse_{k}": v[1]["rmse"] for k, v in fitted.items()}},
-        artifacts={"feature_spec.json": json.dumps({"numeric": spec.numeric, "categorical": spec.categorical})},
+        metrics={**m, **{f"candidate_rmse_{k}": v[1]["rmse"] for k, v in fitted.items()}}, artifacts={},
         model=model, promote=promote)
     train_df.unpersist()
     valid_df.unpersist()
@@ -141,13 +140,9 @@ def tier(cfg) -> F.Column:
 def score_value(ctx, batch: Batch) -> DataFrame:
     """Rows of dm.user_value_m for the batch's months (potential from the champion value model)."""
     tracker = Tracker(ctx, "value")
-    _, model = tracker.champion()
-    raw = json.loads(tracker.champion_text("feature_spec.json"))
-    spec = features.FeatureSpec(tuple(raw["numeric"]), tuple(raw["categorical"]))
+    version, _model, scored = tracker.champion_rows("dm.user_wide_m", batch)
     w = ctx.cfg.get("ml.value.weights")
-    wide = ctx.spark.table("dm.user_wide_m").where((F.col("batch_month") >= batch.first) & (F.col("batch_month") <= batch.last))
-    scored = (model.transform(features.prepare(wide, spec))
-              .select("user_id", "msisdn", "batch_month",
+    scored = (scored.select("user_id", "msisdn", "batch_month",
                       F.round(F.coalesce("revenue_avg3", F.lit(0.0)), 2).alias("arpu"),
                       F.round(F.coalesce("billed_minutes_avg3", F.lit(0.0)), 1).alias("mou"),
                       F.round(margin(ctx.cfg), 2).alias("margin"),
@@ -162,4 +157,4 @@ def score_value(ctx, batch: Batch) -> DataFrame:
     return (scored.withColumn("value_top", 1 - F.col("value_below"))
             .select("user_id", "msisdn", "arpu", "mou", "margin", "predicted_revenue_3m", "growth_potential",
                     "credit_score", "value_score", tier(ctx.cfg).alias("value_tier"),
-                    F.lit(tracker.champion_version()).alias("model_version"), "batch_month"))
+                    F.lit(version).alias("model_version"), "batch_month"))

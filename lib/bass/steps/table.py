@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from bass import delta_io, sql_runner
-from bass.batch import Batch, add_months
+from bass.batch import Batch
+from bass.grain import add_months
 from bass.registry import LAYERS, Table, load_registry
 from bass.steps.base import Step, register
 

@@ -1,0 +1,86 @@
+"""Custom MLlib stages, saved inside each model's PipelineModel, so scoring is
+`load(champion).transform(rows)`: the feature preparation and the calibration a model was
+trained with travel with it, and a champion and a challenger each apply their own."""
+from __future__ import annotations
+
+import math
+
+from pyspark import keyword_only
+from pyspark.ml import Transformer
+from pyspark.ml.functions import vector_to_array
+from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.util import DefaultParamsReadable, DefaultParamsWritable
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from bass.ml import features
+
+
+class _Saveable(Transformer, DefaultParamsReadable, DefaultParamsWritable):
+    @keyword_only
+    def __init__(self, **kwargs):
+        super().__init__()
+        self._set(**self._input_kwargs)
+
+
+class FeaturePrep(_Saveable):
+    """Numbers as doubles (blank text -> null), categories as trimmed strings with a level for
+    blanks (features.prepare), for the feature columns found at training time."""
+    numeric = Param(Params._dummy(), "numeric", "numeric feature columns", TypeConverters.toListString)
+    categorical = Param(Params._dummy(), "categorical", "categorical feature columns", TypeConverters.toListString)
+
+    @keyword_only
+    def __init__(self, numeric=None, categorical=None):
+        super().__init__()
+        self._set(**self._input_kwargs)
+
+    @classmethod
+    def of(cls, spec: features.FeatureSpec) -> "FeaturePrep":
+        return cls(numeric=list(spec.numeric), categorical=list(spec.categorical))
+
+    def spec(self) -> features.FeatureSpec:
+        return features.FeatureSpec(tuple(self.getOrDefault("numeric")), tuple(self.getOrDefault("categorical")))
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        return features.prepare(df, self.spec())
+
+
+class LogScale(_Saveable):
+    """`<column>__x` = the column as a double, log1p of its non-negative part where listed."""
+    columns = Param(Params._dummy(), "columns", "columns to prepare", TypeConverters.toListString)
+    logColumns = Param(Params._dummy(), "logColumns", "columns to log-scale", TypeConverters.toListString)
+
+    @keyword_only
+    def __init__(self, columns=None, logColumns=None):
+        super().__init__()
+        self._set(**self._input_kwargs)
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        logs = set(self.getOrDefault("logColumns"))
+        out = df
+        for name in self.getOrDefault("columns"):
+            v = F.col(name).cast("double")
+            out = out.withColumn(f"{name}__x", F.log1p(F.greatest(v, F.lit(0.0))) if name in logs else v)
+        return out
+
+
+class Calibrate(_Saveable):
+    """`p`: a class-weighted classifier's probability moved back to the real base rate (a prior
+    correction of the log-odds; the weights inflate the positive class)."""
+    baseRate = Param(Params._dummy(), "baseRate", "positive rate of the training rows", TypeConverters.toFloat)
+
+    @keyword_only
+    def __init__(self, baseRate=None):
+        super().__init__()
+        self._set(**self._input_kwargs)
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        base_rate = self.getOrDefault("baseRate")
+        raw = F.least(F.greatest(vector_to_array("probability")[1], F.lit(1e-9)), F.lit(1 - 1e-9))
+        shift = math.log(base_rate / (1 - base_rate)) if 0 < base_rate < 1 else 0.0
+        return df.withColumn("p", 1 / (1 + F.exp(-(F.log(raw / (1 - raw)) + F.lit(shift)))))
+
+
+def stage(model, kind: type):
+    """The first stage of `kind` in a fitted PipelineModel."""
+    return next(s for s in model.stages if isinstance(s, kind))
