@@ -1,7 +1,8 @@
 -- dm.kpi_d: daily KPIs per region and brand for the days :date_from..:date_to. Active users
--- (使用用户数) are users with at least one CDR that day; revenue (话费收入) is the actual usage
--- fee (voice, SMS, data, VAS). CDRs whose MSISDN is not in the day's user file are kept under
--- region/brand UNKNOWN so totals still add up.
+-- (使用用户数) are users with at least one CDR that day; cdr_fee (话单费用) is the actual fee rated
+-- on the day's CDRs (voice, SMS, data, VAS), not revenue: revenue is what bills charge, monthly
+-- (dm.kpi_m.revenue). CDRs whose MSISDN is not in the day's user file are kept under region/brand
+-- UNKNOWN, as in dm.kpi_m, so the days of a month add up to the month.
 with usage as (
     select *
     from mid.user_usage_d
@@ -34,7 +35,7 @@ final as (
         sum(sms_count) as sms_count,
         sum(data_kb) as data_kb,
         sum(offnet_fee) as offnet_fee,
-        sum(total_fee) as revenue,
+        sum(total_fee) as cdr_fee,
         batch_date
     from usage_by_user
     group by batch_date, region_code, brand

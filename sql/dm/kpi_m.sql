@@ -7,11 +7,16 @@
 --   valid_cdrs      voice + SMS + data + VAS records, free ones included (有效话单)
 --   billed_minutes  each call rounded up (6-second units long distance, minutes otherwise), summed (计费时长)
 --   revenue         actual fees billed (实际费用 = 标准费用 - 优惠)
+--   cdr_fee         actual fees rated on the month's loaded CDRs (话单费用; the sum of dm.kpi_d.cdr_fee)
 --   collected       amounts paid in the month, current bills and recovered arrears (实收金额)
 --   doubtful_debt   arrears older than 90 days (呆帐)
---   arpu            revenue / billed users;  mou: billed minutes / billed users (null without CDR days)
--- CDR-based measures cover only the CDR days loaded for the month (cdr_days); bill-based ones the
--- whole month.
+--   arpu            revenue / billed users
+--   mou             billed minutes / billed users, only for a month whose CDR days are all loaded
+--   mou_est         the same scaled from the loaded CDR days to the whole month (an estimate; null
+--                   without CDR days)
+-- Other CDR-based measures cover only the CDR days loaded for the month (cdr_days); bill-based ones
+-- the whole month. Usage of an MSISDN without a user in the month is kept under region, brand, plan
+-- and channel UNKNOWN, as in dm.kpi_d, so the days of a month add up to the month.
 with profile as (
     select *
     from mid.user_profile_m
@@ -51,6 +56,7 @@ per_user as (
         coalesce(g.data_kb, 0) as data_kb,
         coalesce(g.voice_calls + g.sms_count + g.data_records + g.vas_count, 0) as valid_cdrs,
         coalesce(g.offnet_fee, 0) as offnet_fee,
+        coalesce(g.total_fee, 0) as cdr_fee,
         coalesce(b.bill_std_fee, 0) as std_fee,
         coalesce(b.bill_discount, 0) as discount,
         coalesce(b.bill_act_fee, 0) as revenue,
@@ -66,6 +72,26 @@ per_user as (
     from profile as p
     left join usage as g on g.msisdn = p.msisdn and g.batch_month = p.batch_month
     left join bills as b on b.user_id = p.user_id and b.batch_month = p.batch_month
+),
+
+unknown_usage as (
+    select
+        g.batch_month, 'UNKNOWN' as region_code, 'UNKNOWN' as brand, 'UNKNOWN' as plan_id, 'UNKNOWN' as channel_id,
+        false as in_net, g.active_days > 0 as active, false as is_new, false as churned_in_month,
+        false as in_net_at_start, false as billed,
+        g.voice_calls, g.voice_seconds, g.billed_minutes, g.sms_count, g.data_kb,
+        g.voice_calls + g.sms_count + g.data_records + g.vas_count as valid_cdrs,
+        g.offnet_fee, g.total_fee as cdr_fee,
+        0 as std_fee, 0 as discount, 0 as revenue, 0 as rent_fee, 0 as roam_fee, 0 as collected, 0 as pay_hall,
+        0 as pay_bank, 0 as pay_agent, 0 as pay_e_topup, 0 as arrears_amt, 0 as doubtful_debt
+    from usage as g
+    left anti join profile as p on p.msisdn = g.msisdn and p.batch_month = g.batch_month
+),
+
+all_rows as (
+    select * from per_user
+    union all
+    select * from unknown_usage
 ),
 
 grouped as (
@@ -84,6 +110,7 @@ grouped as (
         sum(data_kb) as data_kb,
         sum(valid_cdrs) as valid_cdrs,
         sum(offnet_fee) as offnet_fee,
+        sum(cdr_fee) as cdr_fee,
         sum(std_fee) as std_fee,
         sum(discount) as discount,
         sum(revenue) as revenue,
@@ -96,7 +123,7 @@ grouped as (
         sum(pay_e_topup) as pay_e_topup,
         sum(arrears_amt) as arrears_amt,
         sum(doubtful_debt) as doubtful_debt
-    from per_user
+    from all_rows
     group by batch_month, region_code, brand, plan_id, channel_id
 ),
 
@@ -104,7 +131,10 @@ final as (
     select
         g.*,
         cast(try_divide(g.revenue, g.billed_users) as decimal(12, 2)) as arpu,
-        if(c.cdr_days > 0, cast(try_divide(g.billed_minutes, g.billed_users) as decimal(12, 1)), null) as mou,
+        if(c.cdr_days = day(last_day(to_date(g.batch_month || '-01'))),
+           cast(try_divide(g.billed_minutes, g.billed_users) as decimal(12, 1)), null) as mou,
+        if(c.cdr_days > 0, cast(try_divide(g.billed_minutes * day(last_day(to_date(g.batch_month || '-01'))),
+                                           g.billed_users * c.cdr_days) as decimal(12, 1)), null) as mou_est,
         cast(try_divide(g.churned_users, g.users_at_start) as decimal(8, 5)) as churn_rate,
         coalesce(c.cdr_days, 0) as cdr_days
     from grouped as g

@@ -2,7 +2,8 @@
 -- > 3000, gold 1500-3000, silver 666-1500) without their period; both are configuration
 -- (dm.vip in conf/base.yml). vip_spend = ARPU (mean actual fee of the last :lookback_months
 -- months the user was billed in) × :period_months, compared with the bounds. Group customers'
--- own accounts are classed in dm.group_customer_m.
+-- own accounts are classed in dm.group_customer_m. A user with no bill in the window is in the
+-- table with tier NONE (arpu null, months_billed 0), never missing.
 with profile as (
     select user_id, msisdn, cust_id, cust_type, brand, region_code, vip_tier as boss_vip_tier, batch_month,
            year(to_date(batch_month || '-01')) * 12 + month(to_date(batch_month || '-01')) as month_idx
@@ -32,7 +33,7 @@ final as (
     select
         p.user_id, p.msisdn, p.cust_id, p.brand, p.region_code,
         cast(a.arpu as decimal(12, 2)) as arpu,
-        a.months_billed,
+        coalesce(a.months_billed, 0) as months_billed,
         cast(a.arpu * :period_months as decimal(14, 2)) as vip_spend,
         case when a.arpu * :period_months > :diamond_min then 'DIAMOND'
              when a.arpu * :period_months >= :gold_min then 'GOLD'
@@ -41,7 +42,7 @@ final as (
         p.boss_vip_tier,
         p.batch_month
     from profile as p
-    join arpu as a on a.user_id = p.user_id and a.batch_month = p.batch_month
+    left join arpu as a on a.user_id = p.user_id and a.batch_month = p.batch_month
 )
 
 select * from final

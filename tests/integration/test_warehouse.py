@@ -107,6 +107,15 @@ def test_monthly_kpis_agree_with_the_raw_files(province):
     assert {b: r.churned for b, r in got.items()} == {b: churned.get(b, 0) for b in got}
 
 
+def test_daily_kpis_add_up_to_the_month(province):
+    """dm.kpi_d and dm.kpi_m count the same CDRs (unknown MSISDNs kept in both) with the same names."""
+    measures = ["voice_calls", "voice_seconds", "billed_minutes", "sms_count", "data_kb", "offnet_fee", "cdr_fee"]
+    daily = (province.spark.table("dm.kpi_d").where(F.col("batch_date").between(DAYS[0], DAYS[-1]))
+             .agg(*[F.sum(m).alias(m) for m in measures]).first())
+    monthly = province.spark.table("dm.kpi_m").where("batch_month = '2026-01'").agg(*[F.sum(m).alias(m) for m in measures]).first()
+    assert daily.asDict() == monthly.asDict() and daily.cdr_fee > 0
+
+
 def test_reconciliation_results_are_stored_and_pass(province):
     results = province.spark.table("meta.dq_result").collect()
     by_check = defaultdict(set)

@@ -2,6 +2,8 @@
 import datetime as dt
 from decimal import Decimal as D
 
+import pytest
+
 from bass import delta_io, sql_runner
 from bass.batch import Batch
 from bass.registry import table
@@ -58,7 +60,8 @@ def profile(user_id, status, **kw):
     return {**base, **kw}
 
 
-def test_kpi_m_by_hand(ctx):
+@pytest.mark.parametrize("cdr_days, mou, mou_est", [(28, D("4.0"), D("4.0")), (7, None, D("16.0"))])
+def test_kpi_m_by_hand(ctx, cdr_days, mou, mou_est):
     put(ctx, "mid.user_profile_m", [
         profile("U1", "NORMAL"),
         profile("U2", "CLOSED", churned_in_month=True),                 # left in February
@@ -67,7 +70,11 @@ def test_kpi_m_by_hand(ctx):
     ])
     put(ctx, "mid.user_usage_m", [dict(msisdn="mU1", user_id="U1", batch_month="2026-02", active_days=3, voice_calls=10,
                                        voice_seconds=600, billed_minutes=D("12.0"), sms_count=5, data_kb=100,
-                                       data_records=2, vas_count=1, offnet_fee=D("1.00"), cdr_days=28)])
+                                       data_records=2, vas_count=1, offnet_fee=D("1.00"), total_fee=D("3.00"),
+                                       cdr_days=cdr_days),
+                                  dict(msisdn="mX", batch_month="2026-02", active_days=1, voice_calls=4, voice_seconds=60,
+                                       billed_minutes=D("1.0"), sms_count=0, data_kb=0, data_records=0, vas_count=0,
+                                       offnet_fee=D("0.50"), total_fee=D("2.00"), cdr_days=cdr_days)])   # no such user
     bill = dict(batch_month="2026-02", billed=True, bill_std_fee=D(0), bill_discount=D(0), rent_fee=D(0), roam_fee=D(0),
                 pay_amount=D(0), pay_bank=D(0), pay_hall=D(0), pay_agent=D(0), pay_e_topup=D(0), arrears_amt=D(0),
                 arrears_days=0)
@@ -79,19 +86,23 @@ def test_kpi_m_by_hand(ctx):
         {**bill, "user_id": "U3", "bill_act_fee": D("20"), "has_usage": True},   # usage on the bill, no CDR day
     ])
     got = rows(ctx, "dm.kpi_m", FEB, ("region_code", "brand", "plan_id", "channel_id"))
-    assert list(got) == [("571", "GOTONE", "P1", "CH1")]
+    assert sorted(got) == [("571", "GOTONE", "P1", "CH1"), ("UNKNOWN",) * 4]
+    unknown = got[("UNKNOWN",) * 4]      # usage of an MSISDN without a user is kept, as in dm.kpi_d
+    assert {n: unknown[n] for n in ["users_in_net", "active_users", "voice_calls", "cdr_fee", "revenue"]} == dict(
+        users_in_net=0, active_users=1, voice_calls=4, cdr_fee=D("2.00"), revenue=D("0.00"))
     k = got[("571", "GOTONE", "P1", "CH1")]
     assert {n: k[n] for n in ["users_in_net", "active_users", "billed_users", "new_users", "churned_users",
                               "users_at_start", "voice_calls", "voice_seconds", "valid_cdrs", "cdr_days"]} == dict(
         users_in_net=2, active_users=2, billed_users=3, new_users=1, churned_users=1, users_at_start=2,
-        voice_calls=10, voice_seconds=600, valid_cdrs=18, cdr_days=28)
+        voice_calls=10, voice_seconds=600, valid_cdrs=18, cdr_days=cdr_days)
     assert {n: k[n] for n in ["revenue", "std_fee", "discount", "rent_fee", "roam_fee", "collected", "pay_bank",
-                              "arrears_amt", "doubtful_debt", "offnet_fee", "billed_minutes"]} == dict(
+                              "arrears_amt", "doubtful_debt", "offnet_fee", "billed_minutes", "cdr_fee"]} == dict(
         revenue=D("160.00"), std_fee=D("110.00"), discount=D("10.00"), rent_fee=D("90.00"), roam_fee=D("5.00"),
         collected=D("120.00"), pay_bank=D("120.00"), arrears_amt=D("30.00"), doubtful_debt=D("30.00"),
-        offnet_fee=D("1.00"), billed_minutes=D("12.0"))
-    # ARPU 160 / 3 billed users; MOU 12 billed minutes / 3; churn rate 1 left / 2 in the network on Feb 1
-    assert (k["arpu"], k["mou"], k["churn_rate"]) == (D("53.33"), D("4.0"), D("0.50000"))
+        offnet_fee=D("1.00"), billed_minutes=D("12.0"), cdr_fee=D("3.00"))
+    # ARPU 160 / 3 billed users; MOU 12 billed minutes / 3 when all 28 days are loaded, else none (the
+    # estimate scales the loaded days to the month: 4.0 x 28 / 7); churn rate 1 left / 2 in the network on Feb 1
+    assert (k["arpu"], k["mou"], k["mou_est"], k["churn_rate"]) == (D("53.33"), mou, mou_est, D("0.50000"))
 
 
 def test_churn_labels_wait_for_the_horizon(ctx):
@@ -107,3 +118,44 @@ def test_churn_labels_wait_for_the_horizon(ctx):
     put(ctx, "ods.user", [snapshot(d(2026, 2, 28), "U2", "A", "NORMAL", d(2020, 1, 1))])   # loaded up to Feb 28
     got = rows(ctx, "dm.churn_label_m", Batch.of("month", "2026-01"), "user_id")
     assert {u: (r["churn_1m"], r["churn_3m"]) for u, r in got.items()} == {"U1": (True, None), "U2": (False, None)}
+
+
+def vip_profile(user_id, month="2026-02", **kw):
+    return dict(dict(user_id=user_id, msisdn="138" + user_id[1:].zfill(8), cust_id="C" + user_id, cust_type="P",
+                     brand="GOTONE", region_code="571", status="NORMAL", batch_month=month), **kw)
+
+
+def bill(user_id, month, fee):
+    return dict(user_id=user_id, batch_month=month, billed=True, bill_act_fee=D(fee))
+
+
+def test_vip_tiers_by_hand(ctx):
+    """Bounds from conf/base.yml: ARPU of the last 3 billed months x 12 against 3000 / 1500 / 666."""
+    from bass.jobs import run_job
+    put(ctx, "mid.user_profile_m", [vip_profile("U1"), vip_profile("U2"), vip_profile("U3"), vip_profile("U4"),
+                                    vip_profile("U5", status="CLOSED"), vip_profile("U6", cust_type="G")])
+    put(ctx, "mid.user_bill_m", [bill("U1", m, "300.00") for m in ("2025-12", "2026-01", "2026-02")]
+        + [bill("U2", "2026-02", "130.00"),
+           bill("U3", "2026-01", "60.00"), bill("U3", "2026-02", "52.00"),
+           bill("U3", "2025-11", "900.00"),                     # outside the 3-month window
+           bill("U5", "2026-02", "999.00"), bill("U6", "2026-02", "999.00")])
+    run_job(ctx, "dm.vip_m", "2026-02")
+    got = {r.user_id: (r.vip_tier, r.arpu, r.months_billed) for r in ctx.spark.table("dm.vip_m").collect()}
+    assert got == {"U1": ("DIAMOND", D("300.00"), 3),       # 3600 > 3000
+                   "U2": ("GOLD", D("130.00"), 1),          # 1560
+                   "U3": ("SILVER", D("56.00"), 2),         # 672
+                   "U4": ("NONE", None, 0)}                 # no bill in the window: NONE, not missing
+
+
+def test_group_classes_by_hand(ctx):
+    """A: 500+ members or the top 5 % by spend; B: 100+; C: 11+; D below (conf/base.yml)."""
+    from bass.jobs import run_job
+    sizes = {"G1": 12, "G2": 101, "G3": 11, "G4": 10, "G5": 0}
+    members = [vip_profile(f"U{g[1]}{i:03d}", group_id=g) for g, n in sizes.items() for i in range(n)]
+    put(ctx, "ods.group_customer", [dict(group_id=g, group_name=g, batch_month="2026-02") for g in sizes])
+    put(ctx, "mid.user_profile_m", members)
+    put(ctx, "mid.user_bill_m", [bill(m["user_id"], "2026-02", "5000.00" if m["group_id"] == "G1" else "10.00")
+                                 for m in members])
+    run_job(ctx, "dm.group_customer_m", "2026-02")
+    got = {r.group_id: (r.members, r.group_class) for r in ctx.spark.table("dm.group_customer_m").collect()}
+    assert got == {"G1": (12, "A"), "G2": (101, "B"), "G3": (11, "C"), "G4": (10, "D"), "G5": (0, "D")}
