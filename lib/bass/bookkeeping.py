@@ -154,3 +154,18 @@ def record_outbound(ctx, code: str, batch: str, resend: int, source_table: str, 
     delta_io.append_rows(ctx, OUTBOX_LOG, [dict(interface=code, batch=batch, resend_no=resend, file_name=r.file_name,
                                                 byte_size=r.byte_size, records=r.records, source_table=source_table,
                                                 sent_at=now) for r in records])
+
+
+def snapshots_reloaded(ctx, code: str, through: str, after: str) -> bool:
+    """True if a delivery of `code` for a batch up to `through` was loaded after `after` (an ISO
+    time): a history built through `through` from earlier loads no longer matches its source."""
+    return not (ctx.spark.table(FILE_REGISTRY)
+                .where((F.col("interface") == code) & (F.col("batch") <= through) & (F.col("status") == "LOADED")
+                       & (F.col("loaded_at") > F.lit(after).cast("timestamp"))).isEmpty())
+
+
+def newest_load(ctx, code: str) -> str | None:
+    """When the newest delivery of `code` was loaded (ISO time), or None."""
+    last = (ctx.spark.table(FILE_REGISTRY).where((F.col("interface") == code) & (F.col("status") == "LOADED"))
+            .agg(F.max("loaded_at")).first()[0])
+    return last.isoformat() if last else None

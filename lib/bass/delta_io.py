@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -58,9 +59,11 @@ def table_properties(tbl: Table) -> dict:
     return props
 
 
-def write(ctx: Context, name: str, df: DataFrame, partition: dict | None = None) -> int:
-    """Write `df` to table `name`; returns the rows written."""
+def write(ctx: Context, name: str, df: DataFrame, partition: dict | None = None, mode: str | None = None) -> int:
+    """Write `df` to table `name` by its declared mode (or `mode`); returns the rows written."""
     tbl = table(name)
+    if mode:
+        tbl = replace(tbl, mode=mode)
     rows = conform(df, tbl)
     location = ctx.location(name)
     exists = register_table(ctx.spark, ctx.cfg, tbl)

@@ -159,3 +159,45 @@ def test_group_classes_by_hand(ctx):
     run_job(ctx, "dm.group_customer_m", "2026-02")
     got = {r.group_id: (r.members, r.group_class) for r in ctx.spark.table("dm.group_customer_m").collect()}
     assert got == {"G1": (12, "A"), "G2": (101, "B"), "G3": (11, "C"), "G4": (10, "D"), "G5": (0, "D")}
+
+
+def loaded(ctx, *days, at):
+    """Registry rows saying the user snapshots of `days` were loaded at time `at`."""
+    delta_io.append_rows(ctx, "meta.file_registry", [
+        dict(interface="user", batch=day.isoformat(), file_name=f"user_{day:%Y%m%d}.dat", resend_no=0, byte_size=1,
+             records=1, loaded=1, rejected=0, status="LOADED", loaded_at=at) for day in days])
+
+
+def test_user_history_merged_month_by_month_equals_the_full_rebuild(ctx):
+    from bass.jobs import run_job
+    d = dt.date
+    jan = [snapshot(d(2026, 1, 5), "U1", "A", "NORMAL", d(2020, 1, 1)),
+           snapshot(d(2026, 1, 31), "U1", "B", "ARREARS_STOP", d(2026, 1, 15)),
+           snapshot(d(2026, 1, 5), "U2", "A", "NORMAL", d(2025, 6, 1), open_date=d(2025, 6, 1)),
+           snapshot(d(2026, 1, 31), "U2", "A", "NORMAL", d(2025, 6, 1), open_date=d(2025, 6, 1)),
+           snapshot(d(2026, 1, 5), "U3", "A", "NORMAL", d(2020, 1, 1))]               # gone after Jan 5
+    feb = [snapshot(d(2026, 2, 28), "U1", "B", "CLOSED", d(2026, 2, 10)),            # status change across the months
+           snapshot(d(2026, 2, 28), "U2", "A", "NORMAL", d(2025, 6, 1), open_date=d(2025, 6, 1)),
+           snapshot(d(2026, 2, 28), "U3", "A", "NORMAL", d(2020, 1, 1)),             # back again, unchanged
+           snapshot(d(2026, 2, 28), "U4", "C", "NORMAL", d(2026, 2, 3), open_date=d(2026, 2, 3))]   # new
+    ddl = table("mid.user_h").schema_ddl()
+
+    def same_as_rebuild():
+        full = delta_io.conform(sql_runner.select(ctx.spark, "mid.user_h", FEB.params()), table("mid.user_h"))
+        built = ctx.spark.table("mid.user_h")
+        assert built.exceptAll(full).isEmpty() and full.exceptAll(built).isEmpty(), ddl
+
+    put(ctx, "ods.user", jan)
+    loaded(ctx, d(2026, 1, 5), d(2026, 1, 31), at=dt.datetime(2026, 2, 1, 1))
+    assert run_job(ctx, "mid.user_h", "2026-01").message.startswith("rebuilt")
+    put(ctx, "ods.user", feb)
+    loaded(ctx, d(2026, 2, 28), at=dt.datetime(2026, 3, 1, 1))
+    assert run_job(ctx, "mid.user_h", "2026-02").message == "merged the snapshots after 2026-01-31 through 2026-02-28"
+    same_as_rebuild()
+    assert run_job(ctx, "mid.user_h", "2026-02").message == "up to date through 2026-02-28"
+    # a resent January snapshot changes history the merge would not revisit: rebuilt in full
+    put(ctx, "ods.user", [dict(r, plan_id="Z") if r["user_id"] == "U2" else r for r in jan if r["batch_date"] == d(2026, 1, 31)])
+    loaded(ctx, d(2026, 1, 31), at=dt.datetime(2026, 3, 2, 1))
+    assert run_job(ctx, "mid.user_h", "2026-02").message.startswith("rebuilt")
+    same_as_rebuild()
+    assert ctx.spark.table("mid.user_h").where("user_id = 'U2' and plan_id = 'Z'").count() == 1
