@@ -124,8 +124,10 @@ def test_too_many_bad_rows_fail_the_job_every_time(province):
     for _ in range(2):   # not registered as loaded, so a rerun tries (and fails) again
         with pytest.raises(DeliveryError, match=r"5 of 15 rows rejected \(over 5%\)"):
             run_job(province, "ods.cdr_data", d)
-    assert [s for _, s, *_ in registry(province, "cdr_data", d)] == ["REJECTED", "REJECTED"]
-    assert province.spark.table("meta.ods_reject").where((F.col("interface") == "cdr_data") & (F.col("batch") == d)).count() == 5
+    assert [s for _, s, *_ in registry(province, "cdr_data", d)] == ["REFUSED", "REFUSED"]
+    # refused before anything was written: no rows, no quarantine (the error quotes the reasons)
+    assert province.spark.table("meta.ods_reject").where((F.col("interface") == "cdr_data") & (F.col("batch") == d)).count() == 0
+    assert province.spark.table("ods.cdr_data").where(F.col("batch_date") == d).count() == 0
 
 
 def test_resend_replaces_the_earlier_delivery(province):
