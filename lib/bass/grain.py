@@ -65,9 +65,6 @@ class Grain:
         """Named SQL parameters of a batch: :date_from/:date_to or :month_from/:month_to."""
         return {f"{self.kind}_from": self.typed(first), f"{self.kind}_to": self.typed(last)}
 
-    def month_of(self, value: str) -> str:
-        return value[:7]
-
 
 DAILY = Grain("daily", "date", "batch_date", "date", "YYYY-MM-DD")
 MONTHLY = Grain("monthly", "month", "batch_month", "string", "YYYY-MM")

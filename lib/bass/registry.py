@@ -77,14 +77,6 @@ class Table:
     def batch_kind(self) -> str:
         return self.batch_grain.kind
 
-    @property
-    def layer(self) -> str:
-        return self.name.split(".")[0]
-
-    @property
-    def short(self) -> str:
-        return self.name.split(".")[1]
-
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
