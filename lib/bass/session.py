@@ -50,7 +50,8 @@ def submitted_master() -> str | None:
     is already up and holds the submit arguments); None otherwise."""
     if "PYSPARK_GATEWAY_PORT" not in os.environ:
         return None
-    from pyspark import SparkConf
+    from pyspark import SparkConf, SparkContext
+    SparkContext._ensure_initialized()   # connects to spark-submit's JVM, whose properties hold --master
     return SparkConf().get("spark.master", None)
 
 

@@ -14,7 +14,7 @@ def test_every_column_is_labelled_in_english_and_chinese():
 
 
 def test_every_sql_file_belongs_to_one_table():
-    declared = [t.sql for t in load_registry().values() if t.sql]
+    declared = [p for t in load_registry().values() for p in (t.sql, t.incremental_sql) if p]
     assert len(declared) == len(set(declared))
     assert all((REPO_ROOT / p).exists() for p in declared)
     on_disk = {str(p.relative_to(REPO_ROOT)) for p in (REPO_ROOT / "sql").glob("*/*.sql") if p.parent.name != "dq"}

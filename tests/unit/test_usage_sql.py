@@ -103,10 +103,10 @@ def test_kpi_d_by_hand(ctx):
     assert rows == {
         ("571", "GOTONE"): dict(region_code="571", brand="GOTONE", active_users=2, voice_calls=4, voice_seconds=124,
                                 billed_minutes=D("4.1"), sms_count=2, data_kb=1054, offnet_fee=D("0.72"),
-                                revenue=D("3.25"), batch_date=DAY),
+                                cdr_fee=D("3.25"), batch_date=DAY),
         ("UNKNOWN", "UNKNOWN"): dict(region_code="UNKNOWN", brand="UNKNOWN", active_users=1, voice_calls=1,
                                      voice_seconds=7, billed_minutes=D("0.2"), sms_count=0, data_kb=0,
-                                     offnet_fee=D("0.00"), revenue=D("0.00"), batch_date=DAY),
+                                     offnet_fee=D("0.00"), cdr_fee=D("0.00"), batch_date=DAY),
     }
 
 

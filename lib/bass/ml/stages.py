@@ -17,10 +17,7 @@ from bass.ml import features
 
 
 class _Saveable(Transformer, DefaultParamsReadable, DefaultParamsWritable):
-    @keyword_only
-    def __init__(self, **kwargs):
-        super().__init__()
-        self._set(**self._input_kwargs)
+    """A Python stage MLlib can save and load inside a PipelineModel."""
 
 
 class FeaturePrep(_Saveable):
