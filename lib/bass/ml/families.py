@@ -5,6 +5,7 @@ A new family is a new class here (or in a module imported here), with its regist
 experiment in conf ml.<family>."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from pyspark.sql import DataFrame
@@ -19,21 +20,21 @@ def register(cls):
     return cls
 
 
-class ModelFamily:
+class ModelFamily(ABC):
     name: ClassVar[str]
     inputs: ClassVar[tuple] = ("dm.user_wide_m",)   # tables training and scoring read
 
+    @abstractmethod
     def train(self, ctx, until: str | None = None, **options):
         """Fit candidates, log the run to MLflow, move the champion alias if better; returns the run."""
-        raise NotImplementedError
 
+    @abstractmethod
     def score(self, ctx, batch: Batch) -> DataFrame:
         """The scores table's rows for the batch, from the champion."""
-        raise NotImplementedError
 
+    @abstractmethod
     def describe(self, run) -> dict:
         """What a training run achieved, as plain values (printed as one JSON line)."""
-        raise NotImplementedError
 
 
 @register

@@ -8,6 +8,7 @@ KIND_MODULES, never a new branch in dispatch.
 from __future__ import annotations
 
 import importlib
+from abc import ABC, abstractmethod
 from functools import lru_cache
 from typing import ClassVar, Iterable
 
@@ -27,7 +28,7 @@ def register(kind: str):
     return deco
 
 
-class Step:
+class Step(ABC):
     kind: ClassVar[str] = ""
     always_run: ClassVar[bool] = False   # True: run whatever the history says (the loader decides what is new)
 
@@ -42,9 +43,9 @@ class Step:
         """Tables this step writes; a step that reads one of them depends on it."""
         return ()
 
+    @abstractmethod
     def run(self, ctx, batch, run, force: bool = False) -> None:
         """Build and write the batch; counts and a message go into `run` (meta.job_run)."""
-        raise NotImplementedError
 
     @classmethod
     def declared(cls) -> Iterable["Step"]:

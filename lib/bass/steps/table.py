@@ -3,6 +3,7 @@ after, then the table's after-write actions. The SQL kind is the common one."""
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 
 from bass import delta_io, sql_runner
 from bass.batch import Batch
@@ -36,8 +37,9 @@ class TableStep(Step):
     def outputs(self):
         return (self.name,)
 
+    @abstractmethod
     def build(self, ctx, batch: Batch):
-        raise NotImplementedError
+        """The rows of the batch (a DataFrame of the table's columns)."""
 
     def run(self, ctx, batch, run, force=False):
         tbl = self.table
