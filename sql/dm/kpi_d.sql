@@ -2,7 +2,9 @@
 -- (使用用户数) are users with at least one CDR that day; cdr_fee (话单费用) is the actual fee rated
 -- on the day's CDRs (voice, SMS, data, VAS), not revenue: revenue is what bills charge, monthly
 -- (dm.kpi_m.revenue). CDRs whose MSISDN is not in the day's user file are kept under region/brand
--- UNKNOWN, as in dm.kpi_m, so the days of a month add up to the month.
+-- UNKNOWN, as in dm.kpi_m, so the days of a month add up to the month. Usage belongs to the user
+-- who held the MSISDN that day (mid.user_usage_d). Roaming: roam_fee is our users roaming
+-- elsewhere (漫游出访), visit_* other networks' subscribers roaming in ours (漫游来访, all UNKNOWN).
 with usage as (
     select *
     from mid.user_usage_d
@@ -10,7 +12,7 @@ with usage as (
 ),
 
 users as (
-    select msisdn, region_code, brand, batch_date
+    select user_id, region_code, brand, batch_date
     from ods.user
     where batch_date between :date_from and :date_to
 ),
@@ -21,7 +23,7 @@ usage_by_user as (
         coalesce(u.brand, 'UNKNOWN') as brand,
         g.*
     from usage as g
-    left join users as u on u.msisdn = g.msisdn and u.batch_date = g.batch_date
+    left join users as u on u.user_id = g.user_id and u.batch_date = g.batch_date
 ),
 
 final as (
@@ -34,7 +36,12 @@ final as (
         sum(billed_minutes) as billed_minutes,
         sum(sms_count) as sms_count,
         sum(data_kb) as data_kb,
+        sum(data_up_kb) as data_up_kb,
+        sum(data_down_kb) as data_down_kb,
         sum(offnet_fee) as offnet_fee,
+        sum(roam_fee) as roam_fee,
+        sum(visit_calls) as visit_calls,
+        sum(visit_fee) as visit_fee,
         sum(total_fee) as cdr_fee,
         batch_date
     from usage_by_user

@@ -8,15 +8,23 @@
 --   billed_minutes  each call rounded up (6-second units long distance, minutes otherwise), summed (计费时长)
 --   revenue         actual fees billed (实际费用 = 标准费用 - 优惠)
 --   cdr_fee         actual fees rated on the month's loaded CDRs (话单费用; the sum of dm.kpi_d.cdr_fee)
---   collected       amounts paid in the month, current bills and recovered arrears (实收金额)
+--   collected       this month's bills and last month's arrears settled by the month's payments and
+--                   last month's balance (实收金额; mid.user_bill_m); an overpayment is not collected
+--   arrears_recovered  the part of collected that settled last month's arrears (欠费回收)
+--   topup_amount    payments into prepaid accounts (充值), a measure of its own, not collected
 --   doubtful_debt   arrears older than 90 days (呆帐)
+--   bad_debt        arrears of users closed in the month: no service left to stop (坏帐)
+--   roam_fee        roaming billed to our users roaming elsewhere (漫游出访); visit_calls/visit_fee
+--                   other networks' subscribers roaming in ours, from CDRs (漫游来访, under UNKNOWN)
+--   data_kb         up + down (data_up_kb, data_down_kb)
 --   arpu            revenue / billed users
 --   mou             billed minutes / billed users, only for a month whose CDR days are all loaded
 --   mou_est         the same scaled from the loaded CDR days to the whole month (an estimate; null
 --                   without CDR days)
 -- Other CDR-based measures cover only the CDR days loaded for the month (cdr_days); bill-based ones
--- the whole month. Usage of an MSISDN without a user in the month is kept under region, brand, plan
--- and channel UNKNOWN, as in dm.kpi_d, so the days of a month add up to the month.
+-- the whole month. Usage belongs to the user who held the MSISDN that day (mid.user_usage_m's
+-- user_id); usage of an MSISDN without a user is kept under region, brand, plan and channel
+-- UNKNOWN, as in dm.kpi_d, so the days of a month add up to the month.
 with profile as (
     select *
     from mid.user_profile_m
@@ -28,6 +36,13 @@ usage as (
     select *
     from mid.user_usage_m
     where batch_month between :month_from and :month_to
+),
+
+-- a re-issued MSISDN has a row per holder: each user's own usage, never the number's
+usage_by_user as (
+    select *
+    from usage
+    where user_id is not null
 ),
 
 bills as (
@@ -54,6 +69,10 @@ per_user as (
         coalesce(g.billed_minutes, 0) as billed_minutes,
         coalesce(g.sms_count, 0) as sms_count,
         coalesce(g.data_kb, 0) as data_kb,
+        coalesce(g.data_up_kb, 0) as data_up_kb,
+        coalesce(g.data_down_kb, 0) as data_down_kb,
+        coalesce(g.visit_calls, 0) as visit_calls,
+        coalesce(g.visit_fee, 0) as visit_fee,
         coalesce(g.voice_calls + g.sms_count + g.data_records + g.vas_count, 0) as valid_cdrs,
         coalesce(g.offnet_fee, 0) as offnet_fee,
         coalesce(g.total_fee, 0) as cdr_fee,
@@ -62,15 +81,18 @@ per_user as (
         coalesce(b.bill_act_fee, 0) as revenue,
         coalesce(b.rent_fee, 0) as rent_fee,
         coalesce(b.roam_fee, 0) as roam_fee,
-        coalesce(b.pay_amount, 0) as collected,
+        coalesce(b.collected, 0) as collected,
+        coalesce(b.arrears_recovered, 0) as arrears_recovered,
+        coalesce(b.topup_amount, 0) as topup_amount,
         coalesce(b.pay_hall, 0) as pay_hall,
         coalesce(b.pay_bank, 0) as pay_bank,
         coalesce(b.pay_agent, 0) as pay_agent,
         coalesce(b.pay_e_topup, 0) as pay_e_topup,
         coalesce(b.arrears_amt, 0) as arrears_amt,
-        if(coalesce(b.arrears_days, 0) > 90, b.arrears_amt, 0) as doubtful_debt
+        if(coalesce(b.arrears_days, 0) > 90, b.arrears_amt, 0) as doubtful_debt,
+        if(p.churned_in_month, coalesce(b.arrears_amt, 0), 0) as bad_debt
     from profile as p
-    left join usage as g on g.msisdn = p.msisdn and g.batch_month = p.batch_month
+    left join usage_by_user as g on g.user_id = p.user_id and g.batch_month = p.batch_month
     left join bills as b on b.user_id = p.user_id and b.batch_month = p.batch_month
 ),
 
@@ -79,13 +101,15 @@ unknown_usage as (
         g.batch_month, 'UNKNOWN' as region_code, 'UNKNOWN' as brand, 'UNKNOWN' as plan_id, 'UNKNOWN' as channel_id,
         false as in_net, g.active_days > 0 as active, false as is_new, false as churned_in_month,
         false as in_net_at_start, false as billed,
-        g.voice_calls, g.voice_seconds, g.billed_minutes, g.sms_count, g.data_kb,
+        g.voice_calls, g.voice_seconds, g.billed_minutes, g.sms_count, g.data_kb, g.data_up_kb, g.data_down_kb,
+        g.visit_calls, g.visit_fee,
         g.voice_calls + g.sms_count + g.data_records + g.vas_count as valid_cdrs,
         g.offnet_fee, g.total_fee as cdr_fee,
-        0 as std_fee, 0 as discount, 0 as revenue, 0 as rent_fee, 0 as roam_fee, 0 as collected, 0 as pay_hall,
-        0 as pay_bank, 0 as pay_agent, 0 as pay_e_topup, 0 as arrears_amt, 0 as doubtful_debt
+        0 as std_fee, 0 as discount, 0 as revenue, 0 as rent_fee, 0 as roam_fee, 0 as collected,
+        0 as arrears_recovered, 0 as topup_amount, 0 as pay_hall,
+        0 as pay_bank, 0 as pay_agent, 0 as pay_e_topup, 0 as arrears_amt, 0 as doubtful_debt, 0 as bad_debt
     from usage as g
-    left anti join profile as p on p.msisdn = g.msisdn and p.batch_month = g.batch_month
+    left anti join profile as p on p.user_id = g.user_id and p.batch_month = g.batch_month
 ),
 
 all_rows as (
@@ -108,6 +132,8 @@ grouped as (
         sum(billed_minutes) as billed_minutes,
         sum(sms_count) as sms_count,
         sum(data_kb) as data_kb,
+        sum(data_up_kb) as data_up_kb,
+        sum(data_down_kb) as data_down_kb,
         sum(valid_cdrs) as valid_cdrs,
         sum(offnet_fee) as offnet_fee,
         sum(cdr_fee) as cdr_fee,
@@ -116,13 +142,18 @@ grouped as (
         sum(revenue) as revenue,
         sum(rent_fee) as rent_fee,
         sum(roam_fee) as roam_fee,
+        sum(visit_calls) as visit_calls,
+        sum(visit_fee) as visit_fee,
         sum(collected) as collected,
+        sum(arrears_recovered) as arrears_recovered,
+        sum(topup_amount) as topup_amount,
         sum(pay_hall) as pay_hall,
         sum(pay_bank) as pay_bank,
         sum(pay_agent) as pay_agent,
         sum(pay_e_topup) as pay_e_topup,
         sum(arrears_amt) as arrears_amt,
-        sum(doubtful_debt) as doubtful_debt
+        sum(doubtful_debt) as doubtful_debt,
+        sum(bad_debt) as bad_debt
     from all_rows
     group by batch_month, region_code, brand, plan_id, channel_id
 ),

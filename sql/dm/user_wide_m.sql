@@ -75,7 +75,7 @@ base as (
         cast(g.offnet_contacts * 1.0 as double) as offnet_contacts,
         cast(try_divide(g.offnet_calls, g.voice_calls) as double) as offnet_call_share
     from profile as p
-    left join usage as g on g.msisdn = p.msisdn and g.batch_month = p.batch_month
+    left join usage as g on g.user_id = p.user_id and g.batch_month = p.batch_month
     left join bills as b on b.user_id = p.user_id and b.batch_month = p.batch_month
     left join complaints as c on c.user_id = p.user_id and c.batch_month = p.batch_month
 ),
@@ -225,7 +225,7 @@ final as (
         t.batch_month
     from targets as t
     join trends as r on r.user_id = t.user_id and r.batch_month = t.batch_month
-    left join usage as g on g.msisdn = t.msisdn and g.batch_month = t.batch_month
+    left join usage as g on g.user_id = t.user_id and g.batch_month = t.batch_month
     left join bills as b on b.user_id = t.user_id and b.batch_month = t.batch_month
     left join complaints as c on c.user_id = t.user_id and c.batch_month = t.batch_month
     left join terminals as m on m.user_id = t.user_id and m.batch_month = t.batch_month

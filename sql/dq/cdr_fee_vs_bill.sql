@@ -1,6 +1,7 @@
--- cdr_fee_vs_bill: usage fees from the CDRs (voice + SMS + data + VAS actual fees) agree with the
--- bill's usage items (every item but rent) per user-month, within :abs_tolerance yuan plus
--- :rel_tolerance of the bill. Only months whose CDR days are all loaded can be compared; other
+-- cdr_fee_vs_bill: the list fees of the CDRs (voice standard fees + SMS + data + VAS fees) agree
+-- with the standard fees of the bill's usage items (every item but rent) per user-month, within
+-- :abs_tolerance yuan plus :rel_tolerance of the bill. Actual fees differ by design: the bill
+-- applies the plan's allowances and discounts to the month's usage. Only months whose CDR days are all loaded can be compared; other
 -- months report 0 checked (SKIPPED) and say why.
 with months as (
     select date_format(m, 'yyyy-MM') as batch_month, day(last_day(m)) as days_in_month
@@ -15,14 +16,14 @@ coverage as (
 ),
 
 cdr as (
-    select user_id, batch_month, sum(total_fee) as cdr_fee
+    select user_id, batch_month, sum(voice_std_fee + sms_fee + data_fee + vas_fee) as cdr_fee
     from mid.user_usage_m
     where batch_month between :month_from and :month_to and user_id is not null
     group by user_id, batch_month
 ),
 
 bill as (
-    select user_id, batch_month, usage_fee as bill_fee
+    select user_id, batch_month, usage_std_fee as bill_fee
     from mid.user_bill_m
     where batch_month between :month_from and :month_to
 ),

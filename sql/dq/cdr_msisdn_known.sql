@@ -1,7 +1,8 @@
 -- cdr_msisdn_known: every CDR's billed MSISDN is a user in that day's user snapshot (referential
--- check). One row per CDR day; an item is a CDR.
+-- check). One row per CDR day; an item is a CDR. Visitors roaming in our network (call type
+-- VISIT) are other networks' subscribers and are not checked.
 with cdrs as (
-    select msisdn, batch_date from ods.cdr_voice where batch_date between :date_from and :date_to
+    select msisdn, batch_date from ods.cdr_voice where batch_date between :date_from and :date_to and call_type <> 'VISIT'
     union all
     select msisdn, batch_date from ods.cdr_sms where batch_date between :date_from and :date_to
     union all

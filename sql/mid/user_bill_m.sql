@@ -1,5 +1,11 @@
 -- mid.user_bill_m: per user per month: the bill by account item (standard fee, discount, actual
 -- fee), payments by channel and method, and the month-end balance and arrears.
+--   pay_amount         every payment of the month (交费金额)
+--   topup_amount       payments into prepaid accounts (pay method TOPUP_CARD): top-ups (充值)
+--   collected          what the month settled (实收金额): this month's bill plus last month's
+--                      arrears, as far as the month's payments and last month's balance cover them;
+--                      an overpayment is a balance, not collected
+--   arrears_recovered  the part of collected that settled last month's arrears (欠费回收)
 with bill as (
     select user_id, batch_month, item_code, std_fee, discount, act_fee
     from ods.bill
@@ -7,15 +13,17 @@ with bill as (
 ),
 
 payments as (
-    select user_id, batch_month, amount, channel, method
-    from ods.payment
-    where batch_month between :month_from and :month_to
+    select p.user_id, p.batch_month, p.amount, p.channel, p.method, a.pay_method = 'TOPUP_CARD' as prepaid
+    from ods.payment as p
+    left join ods.account as a on a.acct_id = p.acct_id and a.batch_month = p.batch_month
+    where p.batch_month between :month_from and :month_to
 ),
 
+-- from the month before the range: last month's balance and arrears
 balances as (
     select user_id, batch_month, balance, arrears_amt, arrears_days, stop_count
     from ods.balance
-    where batch_month between :month_from and :month_to
+    where batch_month between date_format(add_months(to_date(:month_from || '-01'), -1), 'yyyy-MM') and :month_to
 ),
 
 bill_by_user as (
@@ -32,6 +40,7 @@ bill_by_user as (
         sum(if(item_code = 'DATA', act_fee, 0)) as data_fee,
         sum(if(item_code = 'VAS', act_fee, 0)) as vas_fee,
         sum(if(item_code <> 'RENT', act_fee, 0)) as usage_fee,
+        sum(if(item_code <> 'RENT', std_fee, 0)) as usage_std_fee,
         max(if(item_code <> 'RENT', 1, 0)) as has_usage
     from bill
     group by user_id, batch_month
@@ -49,6 +58,7 @@ pay_by_user as (
         sum(if(method = 'CASH', amount, 0)) as pay_cash,
         sum(if(method = 'BANK_COLLECT', amount, 0)) as pay_bank_collect,
         sum(if(method = 'TOPUP_CARD', amount, 0)) as pay_topup_card,
+        sum(if(prepaid, amount, 0)) as topup_amount,
         max_by(channel, struct(amount, channel)) as main_pay_channel
     from payments
     group by user_id, batch_month
@@ -70,7 +80,19 @@ keys as (
     union
     select user_id, batch_month from pay_by_user
     union
-    select user_id, batch_month from balance_by_user
+    select user_id, batch_month from balance_by_user where batch_month >= :month_from
+),
+
+settled as (
+    select
+        k.user_id, k.batch_month,
+        coalesce(p.pay_amount, 0) + coalesce(z.balance, 0) as available,
+        coalesce(z.arrears_amt, 0) as prev_arrears
+    from keys as k
+    left join pay_by_user as p on p.user_id = k.user_id and p.batch_month = k.batch_month
+    left join balance_by_user as z
+        on z.user_id = k.user_id
+       and z.batch_month = date_format(add_months(to_date(k.batch_month || '-01'), -1), 'yyyy-MM')
 ),
 
 final as (
@@ -87,6 +109,7 @@ final as (
         coalesce(b.data_fee, 0) as data_fee,
         coalesce(b.vas_fee, 0) as vas_fee,
         coalesce(b.usage_fee, 0) as usage_fee,
+        coalesce(b.usage_std_fee, 0) as usage_std_fee,
         coalesce(b.has_usage, 0) = 1 as has_usage,
         b.user_id is not null as billed,
         coalesce(p.pay_count, 0) as pay_count,
@@ -98,6 +121,9 @@ final as (
         coalesce(p.pay_cash, 0) as pay_cash,
         coalesce(p.pay_bank_collect, 0) as pay_bank_collect,
         coalesce(p.pay_topup_card, 0) as pay_topup_card,
+        coalesce(p.topup_amount, 0) as topup_amount,
+        least(s.available, coalesce(b.bill_act_fee, 0) + s.prev_arrears) as collected,
+        least(s.available, s.prev_arrears) as arrears_recovered,
         p.main_pay_channel,
         coalesce(z.balance, 0) as balance,
         coalesce(z.arrears_amt, 0) as arrears_amt,
@@ -108,6 +134,7 @@ final as (
     left join bill_by_user as b on b.user_id = k.user_id and b.batch_month = k.batch_month
     left join pay_by_user as p on p.user_id = k.user_id and p.batch_month = k.batch_month
     left join balance_by_user as z on z.user_id = k.user_id and z.batch_month = k.batch_month
+    join settled as s on s.user_id = k.user_id and s.batch_month = k.batch_month
 )
 
 select * from final

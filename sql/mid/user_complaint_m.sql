@@ -1,17 +1,24 @@
 -- mid.user_complaint_m: per user per month complaints (客服投诉) by channel, level, category and
--- result, with satisfaction and first-reply time. Complaints name the MSISDN; the month-end
--- user snapshot maps it to the user.
+-- result, with satisfaction and first-reply time. Complaints name the MSISDN; the user history
+-- (mid.user_h) maps it to the user who held the number on the complaint's day.
 with complaints as (
     select *
     from ods.complaint
     where batch_month between :month_from and :month_to
 ),
 
+-- the user who held the MSISDN on the complaint's day (mid.user_h): a re-issued number's earlier
+-- complaints stay with its former holder
+holders as (
+    select c.complaint_id, h.user_id,
+           row_number() over (partition by c.complaint_id order by h.status = 'CLOSED', h.valid_from desc, h.user_id) as pick
+    from complaints as c
+    join mid.user_h as h
+      on h.msisdn = c.msisdn and to_date(c.create_time) between h.valid_from and h.valid_to
+),
+
 users as (
-    select msisdn, user_id, date_format(batch_date, 'yyyy-MM') as batch_month
-    from ods.user
-    where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
-      and batch_date = last_day(batch_date)
+    select complaint_id, user_id from holders where pick = 1
 ),
 
 final as (
@@ -37,7 +44,7 @@ final as (
             as avg_reply_hours,
         c.batch_month
     from complaints as c
-    left join users as u on u.msisdn = c.msisdn and u.batch_month = c.batch_month
+    left join users as u on u.complaint_id = c.complaint_id
     group by c.batch_month, c.msisdn, u.user_id
 )
 

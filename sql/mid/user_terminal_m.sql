@@ -2,39 +2,35 @@
 -- digits -> terminal library): the main handset, whether it changed, 4G capability, and the
 -- multi-SIM signal (并卡): other of our MSISDNs seen in the same handset that month.
 -- Months without loaded CDR days have no rows.
+-- A call belongs to the user who held its MSISDN that day (mid.user_usage_d says who).
 with calls as (
-    select msisdn, imei, date_format(batch_date, 'yyyy-MM') as batch_month, start_time
-    from ods.cdr_voice
-    where batch_date between add_months(to_date(:month_from || '-01'), -1) and last_day(to_date(:month_to || '-01'))
-      and imei is not null
+    select c.msisdn, d.user_id, c.imei, date_format(c.batch_date, 'yyyy-MM') as batch_month, c.start_time
+    from ods.cdr_voice as c
+    join mid.user_usage_d as d on d.msisdn = c.msisdn and d.batch_date = c.batch_date
+    where c.batch_date between add_months(to_date(:month_from || '-01'), -1) and last_day(to_date(:month_to || '-01'))
+      and d.batch_date between add_months(to_date(:month_from || '-01'), -1) and last_day(to_date(:month_to || '-01'))
+      and c.imei is not null
 ),
 
 per_imei as (
-    select msisdn, batch_month, imei, count(*) as calls, max(start_time) as last_call
+    select msisdn, user_id, batch_month, imei, count(*) as calls, max(start_time) as last_call
     from calls
-    group by msisdn, batch_month, imei
+    group by msisdn, user_id, batch_month, imei
 ),
 
 per_user as (
     select
-        msisdn, batch_month,
+        msisdn, user_id, batch_month,
         max_by(imei, struct(calls, last_call, imei)) as main_imei,
         count(*) as imei_count
     from per_imei
-    group by msisdn, batch_month
+    group by msisdn, user_id, batch_month
 ),
 
 sharing as (
     select imei, batch_month, count(distinct msisdn) as msisdns
     from per_imei
     group by imei, batch_month
-),
-
-users as (
-    select msisdn, user_id, date_format(batch_date, 'yyyy-MM') as batch_month
-    from ods.user
-    where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
-      and batch_date = last_day(batch_date)
 ),
 
 terminals as (
@@ -45,7 +41,7 @@ terminals as (
 
 final as (
     select
-        u.user_id,
+        p.user_id,
         p.msisdn,
         p.main_imei,
         substr(p.main_imei, 1, 8) as tac,
@@ -58,10 +54,9 @@ final as (
         s.msisdns > 1 as multi_sim,
         p.batch_month
     from per_user as p
-    left join per_user as prev on prev.msisdn = p.msisdn and prev.batch_month = date_format(add_months(to_date(p.batch_month || '-01'), -1), 'yyyy-MM')
+    left join per_user as prev on prev.msisdn = p.msisdn and prev.user_id <=> p.user_id and prev.batch_month = date_format(add_months(to_date(p.batch_month || '-01'), -1), 'yyyy-MM')
     join sharing as s on s.imei = p.main_imei and s.batch_month = p.batch_month
     left join terminals as t on t.tac = substr(p.main_imei, 1, 8) and t.batch_month = p.batch_month
-    left join users as u on u.msisdn = p.msisdn and u.batch_month = p.batch_month
     where p.batch_month between :month_from and :month_to
 )
 

@@ -1,7 +1,10 @@
--- mid.user_usage_d: one row per MSISDN and CDR day with usage, for the days :date_from..:date_to.
+-- mid.user_usage_d: one row per MSISDN and CDR day with usage, for the days :date_from..:date_to,
+-- with the user who held the MSISDN that day (null for numbers not ours, e.g. visiting roamers).
 -- Billed duration (计费时长, DOMAIN.md §5): each call rounded up to its billing unit - 6-second
 -- units for long-distance calls, whole minutes for all other calls - then summed.
 -- Every delivered CDR is a valid CDR (有效话单), including free calls under 3 s.
+-- Roaming: roam_* are our users roaming (漫游出访); visit_* are other networks' subscribers
+-- roaming in ours (漫游来访, call type VISIT). Data volume is up + down (data_up_kb, data_down_kb).
 -- Off-net (网外) means any other network, fixed lines included; fixed_calls is that subset.
 --
 -- Each source is summed per user and day on its own, then the sources' rows are combined.
@@ -34,7 +37,9 @@ with voice as (
         sum(act_fee) as voice_fee,
         sum(if(other_net <> 'ONNET', act_fee, null)) as offnet_fee,
         sum(if(call_type = 'LD', act_fee, null)) as ld_fee,
-        sum(if(call_type in ('ROAM_IN', 'ROAM_OUT'), act_fee, null)) as roam_fee
+        sum(if(call_type in ('ROAM_IN', 'ROAM_OUT'), act_fee, null)) as roam_fee,
+        sum(if(call_type = 'VISIT', 1, 0)) as visit_calls,
+        sum(if(call_type = 'VISIT', act_fee, null)) as visit_fee
     from ods.cdr_voice
     where batch_date between :date_from and :date_to
     group by msisdn, batch_date
@@ -59,6 +64,8 @@ data as (
         batch_date,
         count(*) as data_records,
         sum(up_kb + down_kb) as data_kb,
+        sum(up_kb) as data_up_kb,
+        sum(down_kb) as data_down_kb,
         sum(fee) as data_fee
     from ods.cdr_data
     where batch_date between :date_from and :date_to
@@ -76,10 +83,17 @@ vas as (
     group by msisdn, batch_date
 ),
 
+-- the subscription that held the number that day: a re-issued MSISDN is in the day's snapshot
+-- twice, the closed former holder and the new one (in the network)
 users as (
     select msisdn, user_id, batch_date
-    from ods.user
-    where batch_date between :date_from and :date_to
+    from (
+        select msisdn, user_id, batch_date,
+               row_number() over (partition by msisdn, batch_date order by status = 'CLOSED', status_date desc, user_id) as holder
+        from ods.user
+        where batch_date between :date_from and :date_to
+    )
+    where holder = 1
 ),
 
 -- at most one row per user and day from each source, with nulls for the other sources' columns
@@ -87,27 +101,28 @@ sources as (
     select
         msisdn, batch_date, voice_calls, voice_mo_calls, voice_seconds, voice_mo_seconds, billed_seconds,
         local_calls, ld_calls, roam_in_calls, roam_out_calls, offnet_calls, fixed_calls, offnet_seconds,
-        fwd_calls, fwd_offnet_calls, voice_std_fee, voice_fee, offnet_fee, ld_fee, roam_fee,
+        fwd_calls, fwd_offnet_calls, voice_std_fee, voice_fee, offnet_fee, ld_fee, roam_fee, visit_calls, visit_fee,
         null as sms_count, null as sms_mo_count, null as sms_offnet_count, null as sms_fee,
-        null as data_records, null as data_kb, null as data_fee, null as vas_count, null as vas_fee
+        null as data_records, null as data_kb, null as data_up_kb, null as data_down_kb, null as data_fee,
+        null as vas_count, null as vas_fee
     from voice
     union all
     select
         msisdn, batch_date, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null,
-        sms_count, sms_mo_count, sms_offnet_count, sms_fee, null, null, null, null, null
+        null, null, null, null, null, null, null, null,
+        sms_count, sms_mo_count, sms_offnet_count, sms_fee, null, null, null, null, null, null, null
     from sms
     union all
     select
         msisdn, batch_date, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null,
-        null, null, null, null, data_records, data_kb, data_fee, null, null
+        null, null, null, null, null, null, null, null,
+        null, null, null, null, data_records, data_kb, data_up_kb, data_down_kb, data_fee, null, null
     from data
     union all
     select
         msisdn, batch_date, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null,
-        null, null, null, null, null, null, null, vas_count, vas_fee
+        null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, vas_count, vas_fee
     from vas
 ),
 
@@ -135,12 +150,16 @@ per_user as (
         max(offnet_fee) as offnet_fee,
         max(ld_fee) as ld_fee,
         max(roam_fee) as roam_fee,
+        max(visit_calls) as visit_calls,
+        max(visit_fee) as visit_fee,
         max(sms_count) as sms_count,
         max(sms_mo_count) as sms_mo_count,
         max(sms_offnet_count) as sms_offnet_count,
         max(sms_fee) as sms_fee,
         max(data_records) as data_records,
         max(data_kb) as data_kb,
+        max(data_up_kb) as data_up_kb,
+        max(data_down_kb) as data_down_kb,
         max(data_fee) as data_fee,
         max(vas_count) as vas_count,
         max(vas_fee) as vas_fee
@@ -173,12 +192,16 @@ final as (
         coalesce(p.offnet_fee, 0) as offnet_fee,
         coalesce(p.ld_fee, 0) as ld_fee,
         coalesce(p.roam_fee, 0) as roam_fee,
+        coalesce(p.visit_calls, 0) as visit_calls,
+        coalesce(p.visit_fee, 0) as visit_fee,
         coalesce(p.sms_count, 0) as sms_count,
         coalesce(p.sms_mo_count, 0) as sms_mo_count,
         coalesce(p.sms_offnet_count, 0) as sms_offnet_count,
         coalesce(p.sms_fee, 0) as sms_fee,
         coalesce(p.data_records, 0) as data_records,
         coalesce(p.data_kb, 0) as data_kb,
+        coalesce(p.data_up_kb, 0) as data_up_kb,
+        coalesce(p.data_down_kb, 0) as data_down_kb,
         coalesce(p.data_fee, 0) as data_fee,
         coalesce(p.vas_count, 0) as vas_count,
         coalesce(p.vas_fee, 0) as vas_fee,

@@ -1,7 +1,9 @@
--- mid.user_usage_m: per user per month usage: the month's daily rows summed, the days with usage,
--- and the call graph over the whole month (distinct contacts, and how many are on other networks).
+-- mid.user_usage_m: per MSISDN and user per month usage: the month's daily rows summed, the days
+-- with usage, and the call graph over the whole month (distinct contacts, and how many are on other networks).
 -- cdr_days says how many CDR days of the month are loaded: months before the CDR history starts
--- have fewer (or none), and consumers must not read a short month as low usage.
+-- have fewer (or none), and consumers must not read a short month as low usage. A re-issued
+-- number has a row for each user who held it in the month, each with the days mid.user_usage_d
+-- gave that user; usage of numbers that are not ours has user_id null. Join users on user_id.
 with daily as (
     select *, date_format(batch_date, 'yyyy-MM') as batch_month
     from mid.user_usage_d
@@ -14,39 +16,41 @@ loaded_days as (
     group by batch_month
 ),
 
--- each (user, other party) once, then counted: one aggregation instead of one per distinct count
+-- each (user, other party) once, then counted: one aggregation instead of one per distinct count.
+-- A CDR belongs to the user who held its MSISDN that day (mid.user_usage_d says who).
 pairs as (
     select
-        msisdn, batch_month, other_party,
-        max(if(other_net = 'ONNET', 1, 0)) as onnet,
-        max(if(other_net <> 'ONNET', 1, 0)) as offnet
+        c.msisdn, d.user_id, d.batch_month, c.other_party,
+        max(if(c.other_net = 'ONNET', 1, 0)) as onnet,
+        max(if(c.other_net <> 'ONNET', 1, 0)) as offnet
     from (
-        select msisdn, other_party, other_net, date_format(batch_date, 'yyyy-MM') as batch_month
+        select msisdn, other_party, other_net, batch_date
         from ods.cdr_voice
         where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
         union all
-        select msisdn, other_party, other_net, date_format(batch_date, 'yyyy-MM') as batch_month
+        select msisdn, other_party, other_net, batch_date
         from ods.cdr_sms
         where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
-    )
-    where other_party is not null
-    group by msisdn, batch_month, other_party
+    ) as c
+    join daily as d on d.msisdn = c.msisdn and d.batch_date = c.batch_date
+    where c.other_party is not null
+    group by c.msisdn, d.user_id, d.batch_month, c.other_party
 ),
 
 graph as (
     select
-        msisdn, batch_month,
+        msisdn, user_id, batch_month,
         count(*) as contacts,
         sum(onnet) as onnet_contacts,
         sum(offnet) as offnet_contacts
     from pairs
-    group by msisdn, batch_month
+    group by msisdn, user_id, batch_month
 ),
 
 per_user as (
     select
         msisdn, batch_month,
-        max(user_id) as user_id,
+        user_id,
         count(*) as active_days,
         sum(voice_calls) as voice_calls, sum(voice_mo_calls) as voice_mo_calls, sum(voice_mt_calls) as voice_mt_calls,
         sum(voice_seconds) as voice_seconds, sum(voice_mo_seconds) as voice_mo_seconds,
@@ -57,14 +61,14 @@ per_user as (
         sum(offnet_seconds) as offnet_seconds,
         sum(fwd_calls) as fwd_calls, sum(fwd_offnet_calls) as fwd_offnet_calls,
         sum(voice_std_fee) as voice_std_fee, sum(voice_fee) as voice_fee, sum(offnet_fee) as offnet_fee,
-        sum(ld_fee) as ld_fee, sum(roam_fee) as roam_fee,
+        sum(ld_fee) as ld_fee, sum(roam_fee) as roam_fee, sum(visit_calls) as visit_calls, sum(visit_fee) as visit_fee,
         sum(sms_count) as sms_count, sum(sms_mo_count) as sms_mo_count, sum(sms_offnet_count) as sms_offnet_count,
         sum(sms_fee) as sms_fee,
-        sum(data_records) as data_records, sum(data_kb) as data_kb, sum(data_fee) as data_fee,
+        sum(data_records) as data_records, sum(data_kb) as data_kb, sum(data_up_kb) as data_up_kb, sum(data_down_kb) as data_down_kb, sum(data_fee) as data_fee,
         sum(vas_count) as vas_count, sum(vas_fee) as vas_fee,
         sum(total_fee) as total_fee
     from daily
-    group by msisdn, batch_month
+    group by msisdn, user_id, batch_month
 ),
 
 final as (
@@ -76,7 +80,7 @@ final as (
         d.cdr_days
     from per_user as p
     join loaded_days as d on d.batch_month = p.batch_month
-    left join graph as g on g.msisdn = p.msisdn and g.batch_month = p.batch_month
+    left join graph as g on g.msisdn = p.msisdn and g.user_id <=> p.user_id and g.batch_month = p.batch_month
 )
 
 select * from final

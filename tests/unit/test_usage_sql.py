@@ -18,7 +18,7 @@ def call(msisdn, duration, direction, call_type, net, std, act, fwd=0, fwd_net=N
                 std_fee=D(std), act_fee=D(act), batch_date=DAY, **kw)
 
 
-def load_tiny_day(ctx):
+def load_tiny_day(ctx, extra_calls=()):
     a, b, c = "13800000001", "13800000002", "13900000009"
     put(ctx, "ods.cdr_voice", [
         call(a, 61, "MO", "LOCAL", "ONNET", "0.40", "0.40", other="p1"),   # 1 minute unit  -> 120 s
@@ -27,6 +27,7 @@ def load_tiny_day(ctx):
         call(a, 2, "MO", "ROAM_OUT", "FIXED", "0.39", "0.39", other="p3"),  # minute unit    -> 60 s
         call(c, 7, "MT", "LD", "ONNET", "0", "0"),                         # unknown user   -> 12 s
         dict(call(a, 600, "MO", "LOCAL", "ONNET", "9", "9"), batch_date=DAY - dt.timedelta(days=1)),  # other day
+        *extra_calls,
     ])
     put(ctx, "ods.cdr_sms", [
         dict(msisdn=a, other_party="p4", send_time=dt.datetime(2026, 1, 5, 9), direction="MO", other_net="OFFNET",
@@ -44,12 +45,17 @@ def load_tiny_day(ctx):
                                     fee=D("2.00"), batch_date=DAY)])
     user = dict(cust_id="C1", brand="GOTONE", plan_id="GT58", open_date=dt.date(2020, 1, 1), status="NORMAL",
                 status_date=dt.date(2020, 1, 1), net_gen="4G", sim_type="USIM", region_code="571", batch_date=DAY)
-    put(ctx, "ods.user", [dict(user, user_id="U1", msisdn=a), dict(user, user_id="U2", msisdn=b)])
+    # a's number was re-issued: its former holder U0 left in December and is still in the snapshot
+    former = dict(user, user_id="U0", msisdn=a, brand="MZONE", region_code="572", status="CLOSED",
+                  status_date=dt.date(2025, 12, 1))
+    put(ctx, "ods.user", [former, dict(user, user_id="U1", msisdn=a), dict(user, user_id="U2", msisdn=b)])
 
 
 def usage_rows(ctx):
     df = delta_io.conform(sql_runner.select(ctx.spark, "mid.user_usage_d", ONE_DAY), table("mid.user_usage_d"))
-    return {r.msisdn: r.asDict() for r in df.collect()}
+    rows = df.collect()
+    assert len(rows) == len({r.msisdn for r in rows})      # one row per MSISDN and day, whoever held it before
+    return {r.msisdn: r.asDict() for r in rows}
 
 
 def test_user_usage_d_by_hand(ctx):
@@ -95,18 +101,22 @@ def test_fees_are_summed_as_longs(ctx):
 
 
 def test_kpi_d_by_hand(ctx):
-    load_tiny_day(ctx)
+    """The former holder of a re-issued number (region 572) gets none of its usage; a visitor
+    roaming in our network is UNKNOWN and counted as visited roaming."""
+    load_tiny_day(ctx, extra_calls=[call("15900000001", 60, "MO", "VISIT", "ONNET", "0.60", "0.60")])
     usage = sql_runner.select(ctx.spark, "mid.user_usage_d", ONE_DAY)
     delta_io.write(ctx, "mid.user_usage_d", usage, {"batch_date": (DAY, DAY)})
     got = delta_io.conform(sql_runner.select(ctx.spark, "dm.kpi_d", ONE_DAY), table("dm.kpi_d"))
     rows = {(r.region_code, r.brand): r.asDict() for r in got.collect()}
     assert rows == {
         ("571", "GOTONE"): dict(region_code="571", brand="GOTONE", active_users=2, voice_calls=4, voice_seconds=124,
-                                billed_minutes=D("4.1"), sms_count=2, data_kb=1054, offnet_fee=D("0.72"),
+                                billed_minutes=D("4.1"), sms_count=2, data_kb=1054, data_up_kb=110, data_down_kb=944,
+                                offnet_fee=D("0.72"), roam_fee=D("0.39"), visit_calls=0, visit_fee=D("0.00"),
                                 cdr_fee=D("3.25"), batch_date=DAY),
-        ("UNKNOWN", "UNKNOWN"): dict(region_code="UNKNOWN", brand="UNKNOWN", active_users=1, voice_calls=1,
-                                     voice_seconds=7, billed_minutes=D("0.2"), sms_count=0, data_kb=0,
-                                     offnet_fee=D("0.00"), cdr_fee=D("0.00"), batch_date=DAY),
+        ("UNKNOWN", "UNKNOWN"): dict(region_code="UNKNOWN", brand="UNKNOWN", active_users=2, voice_calls=2,
+                                     voice_seconds=67, billed_minutes=D("1.2"), sms_count=0, data_kb=0, data_up_kb=0,
+                                     data_down_kb=0, offnet_fee=D("0.00"), roam_fee=D("0.00"), visit_calls=1,
+                                     visit_fee=D("0.60"), cdr_fee=D("0.60"), batch_date=DAY),
     }
 
 
@@ -126,17 +136,24 @@ def test_billed_duration_rule(ctx):
 
 def test_user_usage_m_call_graph_by_hand(ctx):
     """Distinct contacts over the whole month: a party called on two days, or both called and
-    texted, counts once; a party seen on and off net counts in both splits."""
+    texted, counts once; a party seen on and off net counts in both splits. A number held by two
+    users in the month has a row for each, with the days each held it."""
     load_tiny_day(ctx)
+    before = DAY - dt.timedelta(days=1)     # the day before, U0 still held 13800000001
+    put(ctx, "ods.user", [dict(user_id="U0", msisdn="13800000001", cust_id="C0", brand="MZONE", plan_id="MZ18",
+                               open_date=dt.date(2020, 1, 1), status="NORMAL", status_date=dt.date(2020, 1, 1),
+                               net_gen="4G", sim_type="USIM", region_code="572", batch_date=before)])
     days = Batch.of("date", "2026-01-01", "2026-01-31")
     delta_io.write(ctx, "mid.user_usage_d", sql_runner.select(ctx.spark, "mid.user_usage_d", days.params()),
                    days.partition())
     got = delta_io.conform(sql_runner.select(ctx.spark, "mid.user_usage_m", Batch.of("month", "2026-01").params()),
                            table("mid.user_usage_m"))
-    rows = {r.msisdn: r.asDict() for r in got.collect()}
-    a = rows["13800000001"]
-    # parties: p1 (on net, called twice and texted), p2 (off net), p3 (fixed), p4 (texted, off net),
-    # x (on net, on the day before); 5 distinct, on net p1 and x, off net p2, p3, p4
-    assert (a["contacts"], a["onnet_contacts"], a["offnet_contacts"]) == (5, 2, 3)
-    assert (a["active_days"], a["voice_calls"], a["voice_fee"], a["cdr_days"]) == (2, 5, D("10.12"), 2)
-    assert (rows["13800000002"]["contacts"], rows["13900000009"]["contacts"]) == (0, 1)
+    rows = {(r.msisdn, r.user_id): r.asDict() for r in got.collect()}
+    assert len(rows) == got.count()
+    a, former = rows[("13800000001", "U1")], rows[("13800000001", "U0")]
+    # U1's parties: p1 (on net, called twice and texted), p2 (off net), p3 (fixed), p4 (texted, off net);
+    # U0's: x (on net, on the day before)
+    assert (a["contacts"], a["onnet_contacts"], a["offnet_contacts"]) == (4, 1, 3)
+    assert (a["active_days"], a["voice_calls"], a["voice_fee"], a["cdr_days"]) == (1, 4, D("1.12"), 2)
+    assert (former["contacts"], former["onnet_contacts"], former["active_days"], former["voice_fee"]) == (1, 1, 1, D("9.00"))
+    assert (rows[("13800000002", "U2")]["contacts"], rows[("13900000009", None)]["contacts"]) == (0, 1)

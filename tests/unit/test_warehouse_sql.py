@@ -65,44 +65,89 @@ def test_kpi_m_by_hand(ctx, cdr_days, mou, mou_est):
     put(ctx, "mid.user_profile_m", [
         profile("U1", "NORMAL"),
         profile("U2", "CLOSED", churned_in_month=True),                 # left in February
-        profile("U3", "NORMAL", is_new=True, in_net_at_start=False),    # joined in February
+        profile("U3", "NORMAL", is_new=True, in_net_at_start=False, msisdn="mU2"),   # joined with U2's old number
         profile("U4", "CLOSED", in_net_at_start=False),                 # closed before February: not counted
     ])
+    recycled = dict(msisdn="mU2", batch_month="2026-02", active_days=1, voice_seconds=0, billed_minutes=D("0.0"),
+                    sms_count=0, data_kb=0, data_records=0, vas_count=0, offnet_fee=D("0.00"), total_fee=D("0.00"),
+                    cdr_days=cdr_days)
     put(ctx, "mid.user_usage_m", [dict(msisdn="mU1", user_id="U1", batch_month="2026-02", active_days=3, voice_calls=10,
                                        voice_seconds=600, billed_minutes=D("12.0"), sms_count=5, data_kb=100,
                                        data_records=2, vas_count=1, offnet_fee=D("1.00"), total_fee=D("3.00"),
                                        cdr_days=cdr_days),
+                                  # a re-issued number: each holder's own days, never both rows for both users
+                                  dict(recycled, user_id="U2", voice_calls=2), dict(recycled, user_id="U3", voice_calls=3),
                                   dict(msisdn="mX", batch_month="2026-02", active_days=1, voice_calls=4, voice_seconds=60,
                                        billed_minutes=D("1.0"), sms_count=0, data_kb=0, data_records=0, vas_count=0,
-                                       offnet_fee=D("0.50"), total_fee=D("2.00"), cdr_days=cdr_days)])   # no such user
+                                       visit_calls=4, visit_fee=D("2.00"),
+                                       offnet_fee=D("0.50"), total_fee=D("2.00"), cdr_days=cdr_days)])   # a visitor
     bill = dict(batch_month="2026-02", billed=True, bill_std_fee=D(0), bill_discount=D(0), rent_fee=D(0), roam_fee=D(0),
                 pay_amount=D(0), pay_bank=D(0), pay_hall=D(0), pay_agent=D(0), pay_e_topup=D(0), arrears_amt=D(0),
                 arrears_days=0)
     put(ctx, "mid.user_bill_m", [
         {**bill, "user_id": "U1", "bill_act_fee": D("100"), "bill_std_fee": D("110"), "bill_discount": D("10"),
-         "rent_fee": D("50"), "roam_fee": D("5"), "pay_amount": D("120"), "pay_bank": D("120"), "has_usage": True},
+         "rent_fee": D("50"), "roam_fee": D("5"), "pay_amount": D("120"), "pay_bank": D("120"), "has_usage": True,
+         "collected": D("100"), "arrears_recovered": D("0")},    # paid 20 more than the bill: a balance
         {**bill, "user_id": "U2", "bill_act_fee": D("40"), "rent_fee": D("40"), "has_usage": False,
          "arrears_amt": D("30"), "arrears_days": 100},
-        {**bill, "user_id": "U3", "bill_act_fee": D("20"), "has_usage": True},   # usage on the bill, no CDR day
+        {**bill, "user_id": "U3", "bill_act_fee": D("20"), "has_usage": True, "topup_amount": D("50"),
+         "collected": D("20"), "arrears_recovered": D("0")},
     ])
     got = rows(ctx, "dm.kpi_m", FEB, ("region_code", "brand", "plan_id", "channel_id"))
     assert sorted(got) == [("571", "GOTONE", "P1", "CH1"), ("UNKNOWN",) * 4]
     unknown = got[("UNKNOWN",) * 4]      # usage of an MSISDN without a user is kept, as in dm.kpi_d
-    assert {n: unknown[n] for n in ["users_in_net", "active_users", "voice_calls", "cdr_fee", "revenue"]} == dict(
-        users_in_net=0, active_users=1, voice_calls=4, cdr_fee=D("2.00"), revenue=D("0.00"))
+    assert {n: unknown[n] for n in ["users_in_net", "active_users", "voice_calls", "cdr_fee", "revenue", "visit_calls",
+                                    "visit_fee"]} == dict(
+        users_in_net=0, active_users=1, voice_calls=4, cdr_fee=D("2.00"), revenue=D("0.00"), visit_calls=4,
+        visit_fee=D("2.00"))
     k = got[("571", "GOTONE", "P1", "CH1")]
     assert {n: k[n] for n in ["users_in_net", "active_users", "billed_users", "new_users", "churned_users",
                               "users_at_start", "voice_calls", "voice_seconds", "valid_cdrs", "cdr_days"]} == dict(
-        users_in_net=2, active_users=2, billed_users=3, new_users=1, churned_users=1, users_at_start=2,
-        voice_calls=10, voice_seconds=600, valid_cdrs=18, cdr_days=cdr_days)
-    assert {n: k[n] for n in ["revenue", "std_fee", "discount", "rent_fee", "roam_fee", "collected", "pay_bank",
-                              "arrears_amt", "doubtful_debt", "offnet_fee", "billed_minutes", "cdr_fee"]} == dict(
+        users_in_net=2, active_users=3, billed_users=3, new_users=1, churned_users=1, users_at_start=2,
+        voice_calls=15, voice_seconds=600, valid_cdrs=23, cdr_days=cdr_days)
+    # collected is what the bills settled (not the 120 paid); top-ups are their own measure; U2 left
+    # owing 30: bad debt, and doubtful (over 90 days) too
+    assert {n: k[n] for n in ["revenue", "std_fee", "discount", "rent_fee", "roam_fee", "collected", "topup_amount",
+                              "pay_bank", "arrears_amt", "doubtful_debt", "bad_debt", "offnet_fee", "billed_minutes",
+                              "cdr_fee"]} == dict(
         revenue=D("160.00"), std_fee=D("110.00"), discount=D("10.00"), rent_fee=D("90.00"), roam_fee=D("5.00"),
-        collected=D("120.00"), pay_bank=D("120.00"), arrears_amt=D("30.00"), doubtful_debt=D("30.00"),
-        offnet_fee=D("1.00"), billed_minutes=D("12.0"), cdr_fee=D("3.00"))
+        collected=D("120.00"), topup_amount=D("50.00"), pay_bank=D("120.00"), arrears_amt=D("30.00"),
+        doubtful_debt=D("30.00"), bad_debt=D("30.00"), offnet_fee=D("1.00"), billed_minutes=D("12.0"), cdr_fee=D("3.00"))
     # ARPU 160 / 3 billed users; MOU 12 billed minutes / 3 when all 28 days are loaded, else none (the
     # estimate scales the loaded days to the month: 4.0 x 28 / 7); churn rate 1 left / 2 in the network on Feb 1
     assert (k["arpu"], k["mou"], k["mou_est"], k["churn_rate"]) == (D("53.33"), mou, mou_est, D("0.50000"))
+
+
+def test_collected_is_what_the_month_settled_and_top_ups_are_their_own(ctx):
+    jan, feb = "2026-01", "2026-02"
+    pay = dict(pay_time=dt.datetime(2026, 2, 3, 10), channel="BANK", method="BANK_COLLECT", batch_month=feb)
+    put(ctx, "ods.account", [dict(acct_id="A1", cust_id="C1", pay_method="BANK_COLLECT", batch_month=feb),
+                             dict(acct_id="A2", cust_id="C2", pay_method="TOPUP_CARD", batch_month=feb),
+                             dict(acct_id="A3", cust_id="C3", pay_method="CASH", batch_month=feb)])
+    line = dict(bill_month=feb, discount=D(0), batch_month=feb)
+    put(ctx, "ods.bill", [dict(line, acct_id="A1", user_id="U1", item_code="RENT", std_fee=D(50), act_fee=D(50)),
+                          dict(line, acct_id="A1", user_id="U1", item_code="LOCAL_CALL", std_fee=D(30), discount=D(10),
+                               act_fee=D(20)),
+                          dict(line, acct_id="A2", user_id="U2", item_code="RENT", std_fee=D(18), act_fee=D(18))])
+    put(ctx, "ods.payment", [dict(pay, pay_id="P1", user_id="U1", acct_id="A1", amount=D(100)),
+                             dict(pay, pay_id="P2", user_id="U2", acct_id="A2", amount=D(50), method="TOPUP_CARD"),
+                             dict(pay, pay_id="P3", user_id="U3", acct_id="A3", amount=D(10), method="CASH")])
+    owed = dict(balance=D(0), arrears_amt=D(0), arrears_days=0, stop_count=0)
+    put(ctx, "ods.balance", [dict(owed, user_id="U1", acct_id="A1", arrears_amt=D(40), arrears_days=20, batch_month=jan),
+                             dict(owed, user_id="U2", acct_id="A2", balance=D(10), batch_month=jan),
+                             dict(owed, user_id="U3", acct_id="A3", arrears_amt=D(30), arrears_days=40, batch_month=jan),
+                             dict(owed, user_id="U1", acct_id="A1", batch_month=feb)])
+    got = rows(ctx, "mid.user_bill_m", FEB, "user_id")
+    settled = {u: (r["bill_act_fee"], r["usage_std_fee"], r["pay_amount"], r["collected"], r["arrears_recovered"],
+                   r["topup_amount"]) for u, r in got.items()}
+    assert settled == {
+        # bill 70 + January's arrears 40, paid 100: all of it collected, 40 of it arrears
+        "U1": (D("70.00"), D("30.00"), D("100.00"), D("100.00"), D("40.00"), D("0.00")),
+        # prepaid: tops up 50 onto a balance of 10; the bill of 18 is collected, the top-up is its own measure
+        "U2": (D("18.00"), D("0.00"), D("50.00"), D("18.00"), D("0.00"), D("50.00")),
+        # no bill this month: 10 of January's 30 arrears recovered
+        "U3": (D("0.00"), D("0.00"), D("10.00"), D("10.00"), D("10.00"), D("0.00")),
+    }
 
 
 def test_churn_labels_wait_for_the_horizon(ctx):

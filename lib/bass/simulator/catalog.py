@@ -10,18 +10,29 @@ REGIONS = [  # (code, name, weight)
 BRANDS = [("GOTONE", 25), ("EASYOWN", 50), ("MZONE", 25)]
 
 # plan_id, name, brand, monthly_fee, incl min/sms/data, local/min, ld/6s, roam/min, sms, data/MB, gen, scope
+# How a bill rates a month's usage under the plan held at month end (CDRs carry list fees):
+#   LOCAL_CALL  minutes of outgoing local calls (each rounded up) beyond the included minutes × local/min
+#   LD_CALL     6-second units of outgoing long-distance calls × ld/6s; a NATIONAL plan's included
+#               minutes left after local calls cover them first (10 units a minute)
+#   ROAM        minutes of roaming calls, both directions × roam/min
+#   SMS         outgoing SMS beyond the included SMS × sms, plus outgoing MMS × MMS_PRICE
+#   DATA        MB (up + down) beyond the included MB × data/MB
+#   VAS         the SP's fees
+# Voice charges then get the brand's discount (ACTUAL_FEE_RATE); no item is charged more than the
+# list fee of its records.
 PLANS = [
-    ("GT58", "全球通58元套餐", "GOTONE", 58.0, 150, 50, 500, 0.19, 0.07, 0.39, 0.10, 0.29, "4G", "NATIONAL"),
-    ("GT88", "全球通88元套餐", "GOTONE", 88.0, 300, 100, 1024, 0.15, 0.06, 0.29, 0.10, 0.29, "4G", "NATIONAL"),
-    ("GT188", "全球通188元套餐", "GOTONE", 188.0, 800, 300, 3072, 0.12, 0.05, 0.19, 0.10, 0.19, "4G", "NATIONAL"),
-    ("EO8", "神州行8元卡", "EASYOWN", 8.0, 0, 0, 0, 0.15, 0.07, 0.49, 0.10, 0.50, "2G", "LOCAL"),
-    ("EO18", "神州行18元畅听卡", "EASYOWN", 18.0, 100, 30, 100, 0.12, 0.07, 0.49, 0.10, 0.29, "3G", "LOCAL"),
-    ("EO38", "神州行38元4G卡", "EASYOWN", 38.0, 200, 50, 1024, 0.12, 0.06, 0.39, 0.10, 0.29, "4G", "LOCAL"),
-    ("MZ18", "动感地带18元音乐套餐", "MZONE", 18.0, 50, 200, 300, 0.20, 0.07, 0.49, 0.10, 0.29, "3G", "LOCAL"),
-    ("MZ28", "动感地带28元上网套餐", "MZONE", 28.0, 80, 300, 1024, 0.20, 0.07, 0.49, 0.10, 0.20, "4G", "LOCAL"),
-    ("MZ48", "动感地带48元4G套餐", "MZONE", 48.0, 150, 300, 3072, 0.15, 0.06, 0.39, 0.10, 0.10, "4G", "NATIONAL"),
+    ("GT58", "全球通58元套餐", "GOTONE", 58.0, 150, 50, 500, 0.19, 0.07, 0.39, 0.10, 0.029, "4G", "NATIONAL"),
+    ("GT88", "全球通88元套餐", "GOTONE", 88.0, 300, 100, 1024, 0.15, 0.06, 0.29, 0.10, 0.029, "4G", "NATIONAL"),
+    ("GT188", "全球通188元套餐", "GOTONE", 188.0, 800, 300, 3072, 0.12, 0.05, 0.19, 0.10, 0.019, "4G", "NATIONAL"),
+    ("EO8", "神州行8元卡", "EASYOWN", 8.0, 0, 0, 0, 0.15, 0.07, 0.49, 0.10, 0.05, "2G", "LOCAL"),
+    ("EO18", "神州行18元畅听卡", "EASYOWN", 18.0, 100, 30, 100, 0.12, 0.07, 0.49, 0.10, 0.029, "3G", "LOCAL"),
+    ("EO38", "神州行38元4G卡", "EASYOWN", 38.0, 200, 50, 1024, 0.12, 0.06, 0.39, 0.10, 0.029, "4G", "LOCAL"),
+    ("MZ18", "动感地带18元音乐套餐", "MZONE", 18.0, 50, 200, 300, 0.20, 0.07, 0.49, 0.10, 0.029, "3G", "LOCAL"),
+    ("MZ28", "动感地带28元上网套餐", "MZONE", 28.0, 80, 300, 1024, 0.20, 0.07, 0.49, 0.10, 0.02, "4G", "LOCAL"),
+    ("MZ48", "动感地带48元4G套餐", "MZONE", 48.0, 150, 300, 3072, 0.15, 0.06, 0.39, 0.10, 0.01, "4G", "NATIONAL"),
 ]
 PLANS_BY_BRAND = {b: [p[0] for p in PLANS if p[2] == b] for b, _ in BRANDS}
+MMS_PRICE = 0.30
 ACTUAL_FEE_RATE = {"GOTONE": 0.9, "EASYOWN": 1.0, "MZONE": 0.95}   # discount on usage fees
 
 TERMINALS = [  # tac, maker, model, 4G capable

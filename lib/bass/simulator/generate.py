@@ -72,7 +72,8 @@ def generate(spark: SparkSession, out: str, users: int, start: dt.date, days: in
     files = max(1, users * 4 // ROWS_PER_FILE)
     for day in cdr_days:
         ud = usage.user_days(spark, pop, [day], origin=start)
-        deliver_all([(usage.voice(ud, seed, users), "cdr_voice", day.isoformat(), out, province, files),
+        deliver_all([(usage.voice(ud, seed, users).unionByName(usage.visitors(spark, day, seed, users, start), allowMissingColumns=True),
+                      "cdr_voice", day.isoformat(), out, province, files),
                      (usage.sms(ud, seed, users), "cdr_sms", day.isoformat(), out, province, files),
                      (usage.data(ud, seed), "cdr_data", day.isoformat(), out, province, files),
                      (usage.vas(ud, seed), "vas_usage", day.isoformat(), out, province)])
@@ -116,6 +117,7 @@ def write_truth(pop: DataFrame, truth: str) -> None:
     target = Path(truth) / "churn_truth"
     shutil.rmtree(target, ignore_errors=True)
     (pop.select("user_id", "msisdn", "open_date", "churn_date", F.round("churn_p_month", 5).alias("churn_p_month"),
-                "brand", "offnet_pref", "complaint_prone", "arrears_prone", "contract_ends_in_window", "multi_sim", "vip")
+                "brand", "offnet_pref", "complaint_prone", "arrears_prone", "has_contract", "contract_end", "drift",
+                "multi_sim", "vip", "recycled")
      .coalesce(1).write.mode("overwrite").option("header", "true").csv(str(target)))
     (Path(truth) / "churn_model.txt").write_text(popmod.__doc__ or "", encoding="utf-8")

@@ -8,7 +8,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
 from bass.simulator import catalog as cat
-from bass.simulator.population import decline, plans_df, state_on, terminals_df
+from bass.simulator.population import complaint_base_rate, decline, plans_df, state_on, terminals_df
 from bass.simulator.rand import element, pick, uniform
 
 
@@ -41,32 +41,61 @@ def with_groups(pop: DataFrame, seed: int, users: int) -> DataFrame:
 
 
 def usage_items(voice: DataFrame, sms: DataFrame, data: DataFrame, vas: DataFrame) -> DataFrame:
-    """(id, month, item_code, std_fee, act_fee) from the daily usage records of the month."""
+    """(id, month, item_code, std_fee, qty, mms) from the daily usage records of the month: the
+    list fees of the records and the quantities the plan rates (catalog.py says which)."""
     month = F.date_format("day", "yyyy-MM")
+    mo = F.col("direction") == "MO"
+    voice_qty = (F.when(F.col("call_type") == "LD", F.when(mo, F.ceil(F.col("duration") / 6)).otherwise(0))
+                 .when(F.col("call_type").startswith("ROAM"), F.ceil(F.col("duration") / 60))
+                 .when(mo, F.ceil(F.col("duration") / 60)).otherwise(0))
+    sms_mo = mo & (F.col("sms_type") == "SMS")
     parts = [
-        voice.select("id", month.alias("month"), item_of_call().alias("item_code"), "std_fee", "act_fee"),
-        sms.select("id", month.alias("month"), F.lit("SMS").alias("item_code"), F.col("fee").alias("std_fee"), F.col("fee").alias("act_fee")),
-        data.select("id", month.alias("month"), F.lit("DATA").alias("item_code"), F.col("fee").alias("std_fee"), F.col("fee").alias("act_fee")),
-        vas.select("id", month.alias("month"), F.lit("VAS").alias("item_code"), F.col("fee").alias("std_fee"), F.col("fee").alias("act_fee")),
+        voice.select("id", month.alias("month"), item_of_call().alias("item_code"), "std_fee", voice_qty.alias("qty"), F.lit(0).alias("mms")),
+        sms.select("id", month.alias("month"), F.lit("SMS").alias("item_code"), F.col("fee").alias("std_fee"),
+                   sms_mo.cast("int").alias("qty"), (mo & ~sms_mo).cast("int").alias("mms")),
+        data.select("id", month.alias("month"), F.lit("DATA").alias("item_code"), F.col("fee").alias("std_fee"),
+                    ((F.col("up_kb") + F.col("down_kb")) / 1024.0).alias("qty"), F.lit(0).alias("mms")),
+        vas.select("id", month.alias("month"), F.lit("VAS").alias("item_code"), F.col("fee").alias("std_fee"),
+                   F.col("fee").alias("qty"), F.lit(0).alias("mms")),
     ]
     out = parts[0]
     for p in parts[1:]:
         out = out.unionByName(p)
     return out.groupBy("id", "month", "item_code").agg(
-        F.round(F.sum("std_fee"), 2).alias("std_fee"), F.round(F.sum("act_fee"), 2).alias("act_fee"))
+        F.round(F.sum("std_fee"), 2).alias("std_fee"), F.sum("qty").alias("qty"), F.sum("mms").alias("mms"))
+
+
+def rated(items: DataFrame, plans: DataFrame) -> DataFrame:
+    """The actual fee of each usage item under the user's plan: the plan's included minutes, SMS and
+    MB first, then its prices (catalog.py), never more than the list fee."""
+    local = items.where(F.col("item_code") == "LOCAL_CALL").select("id", F.col("qty").alias("local_min"))
+    free_min = F.greatest(F.lit(0.0), F.col("incl_minutes") - F.coalesce(F.col("local_min"), F.lit(0.0)))
+    ld_units = F.when(F.col("scope") == "NATIONAL", F.greatest(F.lit(0.0), F.col("qty") - 10 * free_min)).otherwise(F.col("qty"))
+    over = lambda incl: F.greatest(F.lit(0.0), F.col("qty") - F.col(incl))  # noqa: E731
+    act = (F.when(F.col("item_code") == "LOCAL_CALL", over("incl_minutes") * F.col("price_local_min") * F.col("voice_rate"))
+           .when(F.col("item_code") == "LD_CALL", ld_units * F.col("price_ld_6s") * F.col("voice_rate"))
+           .when(F.col("item_code") == "ROAM", F.col("qty") * F.col("price_roam_min") * F.col("voice_rate"))
+           .when(F.col("item_code") == "SMS", over("incl_sms") * F.col("price_sms") + F.col("mms") * cat.MMS_PRICE)
+           .when(F.col("item_code") == "DATA", over("incl_data_mb") * F.col("price_data_mb"))
+           .otherwise(F.col("qty")))
+    voice_rate = F.element_at(F.create_map(*[x for b, r in cat.ACTUAL_FEE_RATE.items() for x in (F.lit(b), F.lit(r))]), F.col("brand"))
+    return (items.join(local, "id", "left").join(F.broadcast(plans), "plan_id").withColumn("voice_rate", voice_rate)
+            .select("id", "item_code", "std_fee", F.least(F.col("std_fee"), F.round(act, 2)).alias("act_fee")))
 
 
 def bills(spark: SparkSession, pop: DataFrame, items: DataFrame, month: str) -> DataFrame:
-    """Bill lines for one month; group members' rent is paid by the group account."""
+    """Bill lines for one month, rated under the plan held at month end; group members' rent is
+    paid by the group account."""
     first, last = month_bounds(month)
     st = state_on(F.lit(last))
-    live = pop.where((F.col("open_date") <= F.lit(last)) &
-                     (F.col("churn_date").isNull() | (F.col("churn_date") >= F.lit(first))))
-    plans = plans_df(spark).select("plan_id", "monthly_fee")
-    rent = (live.withColumn("plan_id", st["plan_id"]).join(F.broadcast(plans), "plan_id")
+    live = (pop.where((F.col("open_date") <= F.lit(last)) &
+                      (F.col("churn_date").isNull() | (F.col("churn_date") >= F.lit(first))))
+            .withColumn("plan_id", st["plan_id"]))
+    plans = plans_df(spark)
+    rent = (live.join(F.broadcast(plans.select("plan_id", "monthly_fee")), "plan_id")
             .select("id", F.lit("RENT").alias("item_code"), F.col("monthly_fee").alias("std_fee"),
                     F.col("monthly_fee").alias("act_fee")))
-    usage = items.where(F.col("month") == month).select("id", "item_code", "std_fee", "act_fee")
+    usage = rated(items.where(F.col("month") == month).join(live.select("id", "plan_id", "brand"), "id"), plans.drop("brand"))
     lines = rent.unionByName(usage).join(live.select("id", "user_id", "cust_no", "group_member", "group_no"), "id")
     acct = F.when((F.col("item_code") == "RENT") & F.col("group_member"), group_account()).otherwise(personal_account())
     return lines.select(F.lit(month).alias("bill_month"), acct.alias("acct_id"), "user_id", "item_code",
@@ -117,7 +146,7 @@ def complaints(pop: DataFrame, seed: int, month: str) -> DataFrame:
     live = pop.where((F.col("open_date") <= F.lit(last)) &
                      (F.col("churn_date").isNull() | (F.col("churn_date") >= F.lit(first))))
     live = live.withColumn("day", F.lit(mid)).withColumn("decline", decline())
-    rate = 0.03 + 0.25 * F.col("complaint_prone").cast("double") + 0.5 * (1 - F.col("decline"))
+    rate = complaint_base_rate() + 0.5 * (1 - F.col("decline"))
     u = lambda purpose: uniform(seed, purpose, "id", F.lit(month), "k")  # noqa: E731
     n = ((uniform(seed, "cmp1", "id", F.lit(month)) < rate).cast("int")
          + (uniform(seed, "cmp2", "id", F.lit(month)) < rate / 3).cast("int"))

@@ -1,14 +1,18 @@
 """Subscribers, their latent traits and the documented churn model.
 
-Churn model (the ground truth the models must find). Each user has a monthly churn hazard
-    p = sigmoid(-5.0 + 0.9·[EASYOWN] + 0.3·[MZONE] + 2.2·(offnet_pref − 0.25)
-                + 1.0·[complaint-prone] + 1.0·[arrears-prone] + 1.3·[contract ends in window]
-                + 1.2·[second SIM in the same handset] + 0.6·[tenure < 6 months]
-                − 0.8·[VIP] − 0.4·ln(activity) + 0.5·noise)
-and leaves after a geometric number of months with that hazard. In the 60 days before leaving
-its usage declines to 15 %, its off-net share and calls forwarded to other networks rise, and
-its complaints grow (see usage.py / monthly.py), so the signal shows in the BOSS files the way
-it does in an operator's data. The truth is written outside the BOSS deliveries.
+Churn model (the ground truth the models must find). In month m a user leaves with hazard
+    p_m = sigmoid(-5.0 + 0.9·[EASYOWN] + 0.3·[MZONE] + 2.2·(offnet_pref − 0.25)
+                  + 0.5·[complaint-prone] + 1.0·[complained in month m−1]
+                  + 0.6·[arrears-prone] + 1.0·[service stopped for arrears in months m−2..m]
+                  + 1.6·[contract ends in months m..m+2] + 1.2·[second SIM in the same handset]
+                  + 0.6·[tenure < 6 months at m] − 0.8·[VIP]
+                  − 0.4·ln(activity · drift^m) + 0.5·noise)
+and the leaving month is the first whose draw falls under p_m. 12 % of users drift: their usage
+falls by 5–15 % a month, which both shows in their CDRs and raises their hazard. In the 60 days
+before leaving usage declines to 15 %, the off-net share and calls forwarded to other networks
+rise, and complaints grow (see usage.py / monthly.py), so the signal shows in the BOSS files the
+way it does in an operator's data. Half the users who open in the window get a number re-issued
+from a user who left at least 14 days before. The truth is written outside the BOSS deliveries.
 """
 from __future__ import annotations
 
@@ -16,11 +20,15 @@ import datetime as dt
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.window import Window
 
 from bass.simulator import catalog as cat
 from bass.simulator.rand import element, exponential, normal, pick, sigmoid, uniform
 
 CHURN_WINDOW_DAYS = 60
+DRIFTING_SHARE = 0.12       # users whose usage falls month by month
+RECYCLE_SHARE = 0.5         # newcomers who get a re-issued number when one is free
+RECYCLE_AFTER_DAYS = 14     # a closed number rests this long before it is re-issued
 
 
 def plans_df(spark: SparkSession) -> DataFrame:
@@ -72,8 +80,6 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
           .withColumn("has_contract", u("ctr") < 0.25)
           .withColumn("contract_start", F.add_months(F.trunc(F.lit(start), "month"), -F.floor(u("ctrs") * 24).cast("int")))
           .withColumn("contract_end", F.add_months(F.col("contract_start"), F.when(u("ctrl") < 0.5, 12).otherwise(24) - 1))
-          .withColumn("contract_ends_in_window", F.col("has_contract") & (F.col("contract_end") >= F.trunc(F.lit(start), "month"))
-                      & (F.col("contract_end") <= F.lit(end)))
           # two of our numbers in one handset: users 2k and 2k+1 share it
           .withColumn("pair", F.floor(F.col("id") / 2))
           .withColumn("multi_sim", uniform(s, "msim", "pair") < 0.03)
@@ -92,23 +98,61 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
           .withColumn("stop_start", F.when(F.col("arrears_prone"), F.date_add(F.lit(start), F.floor(u("stp") * window).cast("int"))))
           .withColumn("stop_days", F.when(F.col("arrears_prone"), 3 + F.floor(u("stpd") * 12).cast("int")))
           )
-    tenure_months = F.months_between(F.lit(start), F.col("open_date"))
-    logit = (F.lit(-5.0) + F.when(F.col("brand") == "EASYOWN", 0.9).when(F.col("brand") == "MZONE", 0.3).otherwise(0.0)
-             + 2.2 * (F.col("offnet_pref") - 0.25)
-             + F.col("complaint_prone").cast("double") * 1.0 + F.col("arrears_prone").cast("double") * 1.0
-             + F.col("contract_ends_in_window").cast("double") * 1.3 + F.col("multi_sim").cast("double") * 1.2
-             + F.when(tenure_months < 6, 0.6).otherwise(0.0) - F.col("vip").cast("double") * 0.8
-             - 0.4 * F.log(F.col("activity")) + 0.5 * normal(u("n1"), u("n2")))
-    months_to_churn = F.floor(F.log(F.lit(1.0) - u("churn")) / F.log(F.lit(1.0) - F.col("churn_p_month")))
-    churn_day = F.date_add(F.add_months(F.trunc(F.lit(start), "month"), months_to_churn.cast("int")),
-                           F.floor(u("churnd") * 28).cast("int"))
-    df = (df.withColumn("churn_logit", logit).withColumn("churn_p_month", sigmoid(F.col("churn_logit")))
-          .withColumn("churn_candidate", churn_day)
-          .withColumn("churn_date", F.when((F.col("churn_candidate") <= F.lit(end)) & (F.col("churn_candidate") >= F.lit(start))
-                                           & (F.col("churn_candidate") > F.date_add(F.col("open_date"), 30)),
-                                           F.col("churn_candidate")))
-          .drop("churn_candidate"))
-    return df
+    df = df.withColumn("drift", F.when(u("drift") < DRIFTING_SHARE, 0.85 + 0.1 * u("driftr")).otherwise(1.0))
+    months = F.sequence(F.lit(0), F.lit(_months_between(start, end)))
+    hazards = F.transform(months, lambda m: F.struct(m.alias("m"), sigmoid(monthly_logit(s, start, m)).alias("p")))
+    first_of = lambda m: F.add_months(F.trunc(F.lit(start), "month"), m)  # noqa: E731
+    candidates = F.filter(hazards, lambda h: (uniform(s, "churn", "id", h["m"]) < h["p"])
+                          & (F.date_add(first_of(h["m"]), F.floor(u("churnd") * 28).cast("int")) > F.date_add(F.col("open_date"), 30)))
+    churn_day = F.date_add(first_of(F.try_element_at(candidates, F.lit(1))["m"]), F.floor(u("churnd") * 28).cast("int"))
+    df = (df.withColumn("churn_p_month", F.aggregate(hazards, F.lit(0.0), lambda acc, h: acc + h["p"]) / F.size(hazards))
+          .withColumn("churn_date", F.when((churn_day >= F.lit(start)) & (churn_day <= F.lit(end)), churn_day)))
+    return recycle_numbers(df, s)
+
+
+def _months_between(start: dt.date, end: dt.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def monthly_logit(s: int, start: dt.date, m: F.Column) -> F.Column:
+    """The churn logit in month m (0 = the month of `start`): static traits plus what happens."""
+    first = F.add_months(F.trunc(F.lit(start), "month"), m)
+    last = F.last_day(first)
+    prev_month = F.date_format(F.add_months(first, -1), "yyyy-MM")
+    complained = uniform(s, "cmp1", "id", prev_month) < complaint_base_rate()
+    stopped_recently = F.col("stop_start").isNotNull() & (F.col("stop_start") <= last) \
+        & (F.col("stop_start") > F.add_months(first, -2))
+    contract_near_end = F.col("has_contract") & (F.col("contract_end") >= first) \
+        & (F.col("contract_end") < F.add_months(first, 3))
+    tenure_months = F.months_between(first, F.col("open_date"))
+    return (F.lit(-5.0) + F.when(F.col("brand") == "EASYOWN", 0.9).when(F.col("brand") == "MZONE", 0.3).otherwise(0.0)
+            + 2.2 * (F.col("offnet_pref") - 0.25)
+            + F.col("complaint_prone").cast("double") * 0.5 + complained.cast("double") * 1.0
+            + F.col("arrears_prone").cast("double") * 0.6 + stopped_recently.cast("double") * 1.0
+            + contract_near_end.cast("double") * 1.6 + F.col("multi_sim").cast("double") * 1.2
+            + F.when(tenure_months < 6, 0.6).otherwise(0.0) - F.col("vip").cast("double") * 0.8
+            - 0.4 * F.log(F.col("activity") * F.pow(F.col("drift"), m)) + 0.5 * normal(uniform(s, "n1", "id"), uniform(s, "n2", "id")))
+
+
+def complaint_base_rate() -> F.Column:
+    """Monthly chance of a complaint that has nothing to do with leaving (monthly.complaints)."""
+    return 0.03 + 0.25 * F.col("complaint_prone").cast("double")
+
+
+def recycle_numbers(pop: DataFrame, s: int) -> DataFrame:
+    """Operators re-issue numbers: about half the users opened in the window get the MSISDN of a
+    user who left at least RECYCLE_AFTER_DAYS before, paired in date order (the k-th freed number
+    goes to the k-th such newcomer if it was free by then). The newcomer's own number is unused."""
+    freed = (pop.where(F.col("churn_date").isNotNull())
+             .select(F.col("msisdn").alias("freed_msisdn"), F.date_add("churn_date", RECYCLE_AFTER_DAYS).alias("free_from"), "id")
+             .withColumn("k", F.row_number().over(Window.orderBy("free_from", "id"))).drop("id"))
+    takers = (pop.where(F.col("new_user") & (uniform(s, "recycle", "id") < RECYCLE_SHARE)).select("id", "open_date")
+              .withColumn("k", F.row_number().over(Window.orderBy("open_date", "id"))))
+    pairs = (takers.join(freed, "k").where(F.col("free_from") <= F.col("open_date"))
+             .select("id", "freed_msisdn"))
+    return (pop.join(pairs, "id", "left")
+            .withColumn("recycled", F.col("freed_msisdn").isNotNull())
+            .withColumn("msisdn", F.coalesce("freed_msisdn", "msisdn")).drop("freed_msisdn"))
 
 
 def decline(day: str = "day") -> F.Column:

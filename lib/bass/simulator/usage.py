@@ -15,6 +15,8 @@ from bass.simulator.population import decline, plans_df, state_on
 from bass.simulator.rand import element, exponential, pick, uniform
 
 OFFNET_PREFIXES = ["133", "153", "189", "130", "131", "186"]   # China Telecom / Unicom
+VISITOR_ID_BASE = 10**12          # keys the visitors' draws apart from our users'
+VISIT_PRICE_MIN = 0.60            # roaming settlement per started minute for a visitor's call
 
 
 def user_days(spark: SparkSession, pop: DataFrame, days: list[dt.date], origin: dt.date) -> DataFrame:
@@ -29,6 +31,7 @@ def user_days(spark: SparkSession, pop: DataFrame, days: list[dt.date], origin: 
     plans = plans_df(spark).drop("brand", "net_gen", "plan_name")
     out = (pop.crossJoin(F.broadcast(day_df)).where(st["usable"])
            .withColumn("plan_id", st["plan_id"]).withColumn("imei", st["imei"])
+           .withColumn("activity", F.col("activity") * F.pow(F.col("drift"), F.months_between(F.trunc("day", "month"), F.trunc(F.lit(origin), "month"))))
            .withColumn("decline", decline())
            .withColumn("weekday_factor", F.when(F.dayofweek("day").isin(1, 7), 0.85).otherwise(1.05))
            .join(F.broadcast(plans), "plan_id"))
@@ -92,6 +95,31 @@ def voice(ud: DataFrame, seed: int, users: int) -> DataFrame:
     return rows
 
 
+def visitors(spark: SparkSession, day: dt.date, seed: int, users: int, origin: dt.date) -> DataFrame:
+    """Voice CDRs of other provinces' subscribers roaming in our network (漫游来访, call type VISIT):
+    about one visitor a day per hundred users. They are no users of ours: BOSS bills their home
+    operator (the settlement fee is the CDR's fee) and they appear in no user file. Their IMEIs
+    end in 1, ours in 0, so no handset is shared with a user of ours."""
+    ud = (spark.range(max(5, users // 100)).withColumn("id", F.col("id") + VISITOR_ID_BASE)
+          .withColumn("day", F.lit(day)).withColumn("day_no", F.lit((day - origin).days))
+          .withColumn("region_code", pick(uniform(seed, "visit_region", "id", "day_no"), [(c, w) for c, _n, w in cat.REGIONS]))
+          .withColumn("offnet_pref", F.lit(0.3)).withColumn("decline", F.lit(1.0)))
+    v = lambda p: uniform(seed, f"vis_{p}", "id", "day_no", "k")  # noqa: E731
+    rows = _expand(ud, seed, "visit", F.lit(3.0), 20)
+    msisdn = F.concat(F.lit("159"), F.lpad((uniform(seed, "vis_no", "id", "day_no") * 1e8).cast("long").cast("string"), 8, "0"))
+    tac = element(uniform(seed, "vis_tac", "id", "day_no"), [t[0] for t in cat.TERMINALS])
+    fee = F.round(F.ceil(F.col("duration") / 60) * VISIT_PRICE_MIN, 2)
+    return (rows.withColumn("duration", F.least(F.lit(3600), F.floor(exponential(v("dur"), 90)) + 3).cast("int"))
+            .withColumn("other_net", _network(seed, "visit"))
+            .select(msisdn.alias("msisdn"), _other_party(seed, "visit", F.col("other_net"), users).alias("other_party"),
+                    _time(seed, "visit").alias("start_time"), "duration",
+                    F.when(v("dir") < 0.6, "MO").otherwise("MT").alias("direction"), F.lit("VISIT").alias("call_type"),
+                    "other_net", F.lit(0).alias("fwd_flag"), F.lit(None).cast("string").alias("fwd_net"),
+                    F.concat(F.lit("C"), F.col("region_code"), F.lpad(F.floor(v("cell") * 200).cast("string"), 3, "0")).alias("cell_id"),
+                    F.concat(tac, F.lpad((F.col("id") % 1_000_000).cast("string"), 6, "0"), F.lit("1")).alias("imei"),
+                    fee.alias("std_fee"), fee.alias("act_fee")))
+
+
 def sms(ud: DataFrame, seed: int, users: int) -> DataFrame:
     v = lambda p: uniform(seed, f"s_{p}", "id", "day_no", "k")  # noqa: E731
     rows = _expand(ud, seed, "sms", F.col("activity") * 3.0 * F.col("decline"), 80)
@@ -101,7 +129,7 @@ def sms(ud: DataFrame, seed: int, users: int) -> DataFrame:
             .withColumn("send_time", _time(seed, "sms"))
             .withColumn("other_party", _other_party(seed, "sms", F.col("other_net"), users))
             .withColumn("fee", F.when(F.col("direction") == "MT", 0.0)
-                        .when(F.col("sms_type") == "MMS", 0.30).otherwise(F.col("price_sms"))))
+                        .when(F.col("sms_type") == "MMS", cat.MMS_PRICE).otherwise(F.col("price_sms"))))
 
 
 def data(ud: DataFrame, seed: int) -> DataFrame:
@@ -114,7 +142,7 @@ def data(ud: DataFrame, seed: int) -> DataFrame:
             .withColumn("apn", F.when(v("apn") < 0.85, "CMNET").otherwise("CMWAP"))
             .withColumn("rat", F.when((F.col("net_gen") == "4G") & (v("rat") < 0.9), "4G")
                         .when(F.col("net_gen") == "2G", "2G").otherwise("3G"))
-            .withColumn("fee", F.round((F.col("up_kb") + F.col("down_kb")) / 1024.0 * F.col("price_data_mb") * 0.1, 2)))
+            .withColumn("fee", F.round((F.col("up_kb") + F.col("down_kb")) / 1024.0 * F.col("price_data_mb"), 2)))
 
 
 def vas(ud: DataFrame, seed: int) -> DataFrame:
