@@ -3,7 +3,7 @@
 -- on the day's CDRs (voice, SMS, data, VAS), not revenue: revenue is what bills charge, monthly
 -- (dm.kpi_m.revenue). CDRs whose MSISDN is not in the day's user file are kept under region/brand
 -- UNKNOWN, as in dm.kpi_m, so the days of a month add up to the month. Usage belongs to the user
--- who held the MSISDN that day (mid.user_usage_d). Roaming: roam_fee is our users roaming
+-- who held the MSISDN that day (mid.user_usage_d). Roaming: roam_cdr_fee is our users roaming
 -- elsewhere (漫游出访), visit_* other networks' subscribers roaming in ours (漫游来访, all UNKNOWN).
 with usage as (
     select *
@@ -39,7 +39,7 @@ final as (
         sum(data_up_kb) as data_up_kb,
         sum(data_down_kb) as data_down_kb,
         sum(offnet_fee) as offnet_fee,
-        sum(roam_fee) as roam_fee,
+        sum(roam_fee) as roam_cdr_fee,
         sum(visit_calls) as visit_calls,
         sum(visit_fee) as visit_fee,
         sum(total_fee) as cdr_fee,

@@ -107,9 +107,25 @@ def test_monthly_kpis_agree_with_the_raw_files(province):
     assert {b: r.churned for b, r in got.items()} == {b: churned.get(b, 0) for b in got}
 
 
+def test_reissued_numbers_are_counted_once_per_holder(province):
+    """The simulator re-issues closed numbers; each user of February has one wide-table row and
+    the month's KPIs count every user once (no fan-out through the shared MSISDN)."""
+    feb_end = raw(province, "user", "20260228")
+    holders = Counter(u["msisdn"] for u in feb_end)
+    reissued = {m for m, n in holders.items() if n > 1}
+    assert reissued, "the simulator re-issued no number"
+    assert all(sorted(u["status"] == "CLOSED" for u in feb_end if u["msisdn"] == m) == [False, True] for m in reissued)
+    wide = province.spark.table("dm.user_wide_m").where("batch_month = '2026-02'")
+    assert wide.count() == wide.select("user_id").distinct().count() == sum(u["status"] != "CLOSED" for u in feb_end)
+    assert wide.where(F.col("msisdn").isin(*reissued)).count() == len(reissued)
+    users = province.spark.table("dm.kpi_m").where("batch_month = '2026-02'").agg(F.sum("users_in_net")).first()[0]
+    assert users == sum(u["status"] != "CLOSED" for u in feb_end)
+
+
 def test_daily_kpis_add_up_to_the_month(province):
     """dm.kpi_d and dm.kpi_m count the same CDRs (unknown MSISDNs kept in both) with the same names."""
-    measures = ["voice_calls", "voice_seconds", "billed_minutes", "sms_count", "data_kb", "offnet_fee", "cdr_fee"]
+    measures = ["voice_calls", "voice_seconds", "billed_minutes", "sms_count", "data_kb", "data_up_kb", "data_down_kb",
+                "visit_calls", "visit_fee", "offnet_fee", "cdr_fee"]
     daily = (province.spark.table("dm.kpi_d").where(F.col("batch_date").between(DAYS[0], DAYS[-1]))
              .agg(*[F.sum(m).alias(m) for m in measures]).first())
     monthly = province.spark.table("dm.kpi_m").where("batch_month = '2026-01'").agg(*[F.sum(m).alias(m) for m in measures]).first()

@@ -111,11 +111,11 @@ def test_kpi_d_by_hand(ctx):
     assert rows == {
         ("571", "GOTONE"): dict(region_code="571", brand="GOTONE", active_users=2, voice_calls=4, voice_seconds=124,
                                 billed_minutes=D("4.1"), sms_count=2, data_kb=1054, data_up_kb=110, data_down_kb=944,
-                                offnet_fee=D("0.72"), roam_fee=D("0.39"), visit_calls=0, visit_fee=D("0.00"),
+                                offnet_fee=D("0.72"), roam_cdr_fee=D("0.39"), visit_calls=0, visit_fee=D("0.00"),
                                 cdr_fee=D("3.25"), batch_date=DAY),
         ("UNKNOWN", "UNKNOWN"): dict(region_code="UNKNOWN", brand="UNKNOWN", active_users=2, voice_calls=2,
                                      voice_seconds=67, billed_minutes=D("1.2"), sms_count=0, data_kb=0, data_up_kb=0,
-                                     data_down_kb=0, offnet_fee=D("0.00"), roam_fee=D("0.00"), visit_calls=1,
+                                     data_down_kb=0, offnet_fee=D("0.00"), roam_cdr_fee=D("0.00"), visit_calls=1,
                                      visit_fee=D("0.60"), cdr_fee=D("0.60"), batch_date=DAY),
     }
 

@@ -150,6 +150,27 @@ def test_collected_is_what_the_month_settled_and_top_ups_are_their_own(ctx):
     }
 
 
+def test_complaints_go_to_the_user_who_held_the_number_that_day(ctx):
+    d, end = dt.date, dt.date(9999, 12, 31)
+    version = dict(msisdn="13800000001", cust_id="C1", brand="GOTONE", plan_id="P1", open_date=d(2020, 1, 1),
+                   net_gen="4G", sim_type="USIM", channel_id="CH1", region_code="571")
+    put(ctx, "mid.user_h", [
+        dict(version, user_id="U0", status="NORMAL", status_date=d(2020, 1, 1), valid_from=d(2020, 1, 1),
+             valid_to=d(2026, 2, 9), is_current=False),
+        dict(version, user_id="U0", status="CLOSED", status_date=d(2026, 2, 10), valid_from=d(2026, 2, 10),
+             valid_to=end, is_current=True),
+        dict(version, user_id="U1", open_date=d(2026, 2, 20), status="NORMAL", status_date=d(2026, 2, 20),
+             valid_from=d(2026, 2, 20), valid_to=end, is_current=True),
+    ])
+    complaint = dict(msisdn="13800000001", channel="HOTLINE", level=1, category="BILLING", result="RESOLVED",
+                     satisfaction=4, batch_month="2026-02")
+    put(ctx, "ods.complaint", [dict(complaint, complaint_id=f"Q{day}", create_time=dt.datetime(2026, 2, day, 10),
+                                    first_reply_time=dt.datetime(2026, 2, day, 12)) for day in (5, 15, 25)])
+    got = rows(ctx, "mid.user_complaint_m", FEB, ("msisdn", "user_id"))
+    # Feb 5 before U0 left, Feb 15 after (nobody held it since), Feb 25 after U1 got the number
+    assert {k: r["complaints"] for k, r in got.items()} == {("13800000001", "U0"): 2, ("13800000001", "U1"): 1}
+
+
 def test_churn_labels_wait_for_the_horizon(ctx):
     d = dt.date
     put(ctx, "mid.user_profile_m", [profile("U1", "NORMAL", batch_month="2026-01"),

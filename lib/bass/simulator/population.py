@@ -118,8 +118,7 @@ def monthly_logit(s: int, start: dt.date, m: F.Column) -> F.Column:
     """The churn logit in month m (0 = the month of `start`): static traits plus what happens."""
     first = F.add_months(F.trunc(F.lit(start), "month"), m)
     last = F.last_day(first)
-    prev_month = F.date_format(F.add_months(first, -1), "yyyy-MM")
-    complained = uniform(s, "cmp1", "id", prev_month) < complaint_base_rate()
+    complained = complained_in(s, F.add_months(first, -1))
     stopped_recently = F.col("stop_start").isNotNull() & (F.col("stop_start") <= last) \
         & (F.col("stop_start") > F.add_months(first, -2))
     contract_near_end = F.col("has_contract") & (F.col("contract_end") >= first) \
@@ -132,6 +131,12 @@ def monthly_logit(s: int, start: dt.date, m: F.Column) -> F.Column:
             + contract_near_end.cast("double") * 1.6 + F.col("multi_sim").cast("double") * 1.2
             + F.when(tenure_months < 6, 0.6).otherwise(0.0) - F.col("vip").cast("double") * 0.8
             - 0.4 * F.log(F.col("activity") * F.pow(F.col("drift"), m)) + 0.5 * normal(uniform(s, "n1", "id"), uniform(s, "n2", "id")))
+
+
+def complained_in(s: int, month_first: F.Column) -> F.Column:
+    """Whether the user made a complaint unrelated to leaving in that month (monthly.complaints
+    delivers it: its first draw uses the same key)."""
+    return uniform(s, "cmp1", "id", F.date_format(month_first, "yyyy-MM")) < complaint_base_rate()
 
 
 def complaint_base_rate() -> F.Column:

@@ -1,0 +1,62 @@
+"""The simulator's bill rating and churn hazard on hand-built rows: what the tariff simulation and
+the churn models rely on."""
+import datetime as dt
+
+import pytest
+from pyspark.sql import functions as F
+
+from bass.simulator import catalog as cat
+from bass.simulator.monthly import rated
+from bass.simulator.population import complained_in, monthly_logit, plans_df
+
+
+def test_bills_rate_usage_against_the_plan_allowances(ctx):
+    # GT58 (national): 150 minutes, 50 SMS, 500 MB included; local 0.19/min, LD 0.07/6 s, roam 0.39/min,
+    # SMS 0.10, data 0.029/MB; GOTONE voice discount 0.9. EO18 (local): 100 minutes, 30 SMS, 100 MB.
+    items = ctx.spark.createDataFrame([
+        (1, "GT58", "GOTONE", "LOCAL_CALL", 99.0, 120.0, 0),   # 120 local minutes: 30 left for long distance
+        (1, "GT58", "GOTONE", "LD_CALL", 99.0, 400.0, 0),      # 400 units - 30 minutes x 10 = 100 units charged
+        (1, "GT58", "GOTONE", "ROAM", 99.0, 10.0, 0),          # roaming is never included
+        (1, "GT58", "GOTONE", "SMS", 99.0, 60.0, 2),           # 10 SMS over the 50, plus 2 MMS
+        (1, "GT58", "GOTONE", "DATA", 99.0, 600.0, 0),         # 100 MB over the 500
+        (2, "EO18", "EASYOWN", "LOCAL_CALL", 99.0, 80.0, 0),   # within the 100 minutes
+        (2, "EO18", "EASYOWN", "LD_CALL", 99.0, 50.0, 0),      # a local plan: its minutes do not cover LD
+        (2, "EO18", "EASYOWN", "DATA", 1.0, 300.0, 0),         # 200 MB over: 5.80, but never above the list fee
+    ], "id int, plan_id string, brand string, item_code string, std_fee double, qty double, mms int")
+    got = {(r.id, r.item_code): r.act_fee for r in rated(items, plans_df(ctx.spark).drop("brand")).collect()}
+    assert got == {
+        (1, "LOCAL_CALL"): 0.0,
+        (1, "LD_CALL"): pytest.approx(round(100 * 0.07 * 0.9, 2)),
+        (1, "ROAM"): pytest.approx(round(10 * 0.39 * 0.9, 2)),
+        (1, "SMS"): pytest.approx(round(10 * 0.10 + 2 * cat.MMS_PRICE, 2)),
+        (1, "DATA"): pytest.approx(round(100 * 0.029, 2)),
+        (2, "LOCAL_CALL"): 0.0,
+        (2, "LD_CALL"): pytest.approx(round(50 * 0.07 * 1.0, 2)),
+        (2, "DATA"): 1.0,
+    }
+
+
+def test_churn_hazard_follows_what_happens_to_the_user(ctx):
+    """A contract ending in April raises the hazard in February to April only; a user whose usage
+    drifts down grows riskier month by month; a stop for arrears in March raises March to May."""
+    start = dt.date(2026, 1, 1)
+    base = dict(brand="GOTONE", offnet_pref=0.25, complaint_prone=False, arrears_prone=False, multi_sim=False,
+                vip=False, activity=1.0, drift=1.0, open_date=dt.date(2020, 1, 1), has_contract=False,
+                contract_end=None, stop_start=None)
+    users = [dict(base, id=0), dict(base, id=1, has_contract=True, contract_end=dt.date(2026, 4, 1)),
+             dict(base, id=2, drift=0.8), dict(base, id=3, stop_start=dt.date(2026, 3, 10))]
+    df = ctx.spark.createDataFrame(users, "id long, brand string, offnet_pref double, complaint_prone boolean, "
+                                   "arrears_prone boolean, multi_sim boolean, vip boolean, activity double, "
+                                   "drift double, open_date date, has_contract boolean, contract_end date, stop_start date")
+    months = range(8)
+    first = lambda m: F.add_months(F.lit(start), m)  # noqa: E731
+    # a complaint (a random draw) raises the next month by 1.0: taken out to see the rest
+    logits = df.select("id", *[(monthly_logit(7, start, F.lit(m)) - complained_in(7, first(m - 1)).cast("double"))
+                               .alias(f"m{m}") for m in months]).collect()
+    by_user = {r.id: [r[f"m{m}"] for m in months] for r in logits}
+    lift = lambda u: [round(x - by_user[u][0], 6) for x in by_user[u]]  # noqa: E731
+    assert lift(0) == [0] * 8                               # nothing happens: a constant hazard
+    assert lift(1) == [0, 1.6, 1.6, 1.6, 0, 0, 0, 0]
+    assert lift(3) == [0, 0, 1.0, 1.0, 1.0, 0, 0, 0]
+    drift = by_user[2]
+    assert all(b > a for a, b in zip(drift, drift[1:]))
