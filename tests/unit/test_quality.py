@@ -19,13 +19,15 @@ def check(name):
 
 
 def usage_and_bills(ctx, cdr_days):
+    # the CDRs' list fees against the bill's standard fees; actual fees differ by the plan's allowances
+    fees = dict(batch_month="2026-02", sms_fee=D("1.00"), data_fee=D("2.00"), vas_fee=D("3.00"), cdr_days=cdr_days)
     put(ctx, "mid.user_usage_m", [
-        dict(msisdn="m1", user_id="U1", batch_month="2026-02", total_fee=D("50.00"), cdr_days=cdr_days),
-        dict(msisdn="m2", user_id="U2", batch_month="2026-02", total_fee=D("10.00"), cdr_days=cdr_days),
+        dict(fees, msisdn="m1", user_id="U1", voice_std_fee=D("44.00"), total_fee=D("40.00")),
+        dict(fees, msisdn="m2", user_id="U2", voice_std_fee=D("4.00"), total_fee=D("4.00")),
     ])
     put(ctx, "mid.user_bill_m", [
-        dict(user_id="U1", batch_month="2026-02", usage_fee=D("50.20")),   # within 0.50 + 1 % of the bill
-        dict(user_id="U2", batch_month="2026-02", usage_fee=D("30.00")),   # 20 yuan more billed than used
+        dict(user_id="U1", batch_month="2026-02", usage_std_fee=D("50.20"), usage_fee=D("12.00")),   # within 0.50 + 1 %
+        dict(user_id="U2", batch_month="2026-02", usage_std_fee=D("30.00"), usage_fee=D("30.00")),   # 20 more billed
     ])
 
 
