@@ -88,8 +88,8 @@ def summary(ctx: Context) -> str:
     lines.append("   monthly KPIs by brand (dm.kpi_m):")
     kpi = (spark.table("dm.kpi_m").groupBy("batch_month", "brand")
            .agg(F.sum("users_in_net").alias("users"), F.sum("revenue").alias("revenue"),
-                (F.sum("revenue") / F.sum("billed_users")).alias("arpu"),
-                (F.sum("churned_users") / F.sum("users_at_start")).alias("churn"))
+                F.try_divide(F.sum("revenue"), F.sum("billed_users")).alias("arpu"),
+                F.try_divide(F.sum("churned_users"), F.sum("users_at_start")).alias("churn"))
            .orderBy("batch_month", "brand").collect())
     for r in kpi:
         lines.append(f"     {r.batch_month} {r.brand:<8} users {r.users:>7,d}  revenue {float(r.revenue):>12,.2f}  "

@@ -6,24 +6,29 @@ import pytest
 from pyspark.sql import functions as F
 
 from bass.simulator import catalog as cat
-from bass.simulator.monthly import rated
+from bass.simulator.monthly import USAGE_ITEMS, rated
 from bass.simulator.population import complained_in, monthly_logit, plans_df
 
 
 def test_bills_rate_usage_against_the_plan_allowances(ctx):
     # GT58 (national): 150 minutes, 50 SMS, 500 MB included; local 0.19/min, LD 0.07/6 s, roam 0.39/min,
     # SMS 0.10, data 0.029/MB; GOTONE voice discount 0.9. EO18 (local): 100 minutes, 30 SMS, 100 MB.
-    items = ctx.spark.createDataFrame([
-        (1, "GT58", "GOTONE", "LOCAL_CALL", 99.0, 120.0, 0),   # 120 local minutes: 30 left for long distance
-        (1, "GT58", "GOTONE", "LD_CALL", 99.0, 400.0, 0),      # 400 units - 30 minutes x 10 = 100 units charged
-        (1, "GT58", "GOTONE", "ROAM", 99.0, 10.0, 0),          # roaming is never included
-        (1, "GT58", "GOTONE", "SMS", 99.0, 60.0, 2),           # 10 SMS over the 50, plus 2 MMS
-        (1, "GT58", "GOTONE", "DATA", 99.0, 600.0, 0),         # 100 MB over the 500
-        (2, "EO18", "EASYOWN", "LOCAL_CALL", 99.0, 80.0, 0),   # within the 100 minutes
-        (2, "EO18", "EASYOWN", "LD_CALL", 99.0, 50.0, 0),      # a local plan: its minutes do not cover LD
-        (2, "EO18", "EASYOWN", "DATA", 1.0, 300.0, 0),         # 200 MB over: 5.80, but never above the list fee
-    ], "id int, plan_id string, brand string, item_code string, std_fee double, qty double, mms int")
-    got = {(r.id, r.item_code): r.act_fee for r in rated(items, plans_df(ctx.spark).drop("brand")).collect()}
+    def usage(id_, plan, brand, qty, mms=0, std=None):
+        """A user-month: the quantity of each item used (one record each), list fees of 99 unless given."""
+        return (id_, plan, brand, mms, *[x for item in USAGE_ITEMS for x in (
+            int(item in qty), (std or {}).get(item, 99.0) if item in qty else None, qty.get(item))])
+
+    schema = "id int, plan_id string, brand string, mms int, " + ", ".join(
+        f"n_{i} int, std_{i} double, qty_{i} double" for i in USAGE_ITEMS)
+    rows = ctx.spark.createDataFrame([
+        # 120 local minutes leave 30 for long distance: 400 units - 300 = 100 charged; roaming is never
+        # included; 10 SMS over the 50, plus 2 MMS; 100 MB over the 500
+        usage(1, "GT58", "GOTONE", dict(LOCAL_CALL=120.0, LD_CALL=400.0, ROAM=10.0, SMS=60.0, DATA=600.0), mms=2),
+        # within the 100 minutes; a local plan's minutes do not cover LD; 200 MB over is 5.80, but never
+        # above the list fee
+        usage(2, "EO18", "EASYOWN", dict(LOCAL_CALL=80.0, LD_CALL=50.0, DATA=300.0), std=dict(DATA=1.0)),
+    ], schema)
+    got = {(r.id, r.item_code): r.act_fee for r in rated(rows, plans_df(ctx.spark).drop("brand")).collect()}
     assert got == {
         (1, "LOCAL_CALL"): 0.0,
         (1, "LD_CALL"): pytest.approx(round(100 * 0.07 * 0.9, 2)),

@@ -102,9 +102,9 @@ def generate(spark: SparkSession, out: str, users: int, start: dt.date, days: in
 
 def billed_usage(spark: SparkSession, pop: DataFrame, bill_months: list[str], start: dt.date, seed: int,
                  users: int) -> DataFrame:
-    """Usage items (id, month, item, fees) of every billing month, simulated in one pass (cached):
-    one job for all months instead of one per month. Draws are keyed on days since the first
-    CDR day, so bills see the same records as the CDR files."""
+    """Usage (id, month: records, list fees and quantities by item) of every billing month,
+    simulated in one pass (cached): one job for all months instead of one per month. Draws are
+    keyed on days since the first CDR day, so bills see the same records as the CDR files."""
     first, last = mo.month_bounds(bill_months[0])[0], mo.month_bounds(bill_months[-1])[1]
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     ud = usage.user_days(spark, pop, days, origin=start)

@@ -40,9 +40,13 @@ def with_groups(pop: DataFrame, seed: int, users: int) -> DataFrame:
     return pop.withColumn("group_no", F.when(F.col("group_member"), group_no(seed, users)))
 
 
+USAGE_ITEMS = ["LOCAL_CALL", "LD_CALL", "ROAM", "SMS", "DATA", "VAS"]
+
+
 def usage_items(voice: DataFrame, sms: DataFrame, data: DataFrame, vas: DataFrame) -> DataFrame:
-    """(id, month, item_code, std_fee, qty, mms) from the daily usage records of the month: the
-    list fees of the records and the quantities the plan rates (catalog.py says which)."""
+    """One row per (id, month) from the daily usage records of the month: for each usage item its
+    records (n_*), the list fees of the records (std_*) and the quantity the plan rates (qty_*;
+    catalog.py says which), and the outgoing MMS."""
     month = F.date_format("day", "yyyy-MM")
     mo = F.col("direction") == "MO"
     voice_qty = (F.when(F.col("call_type") == "LD", F.when(mo, F.ceil(F.col("duration") / 6)).otherwise(0))
@@ -61,26 +65,34 @@ def usage_items(voice: DataFrame, sms: DataFrame, data: DataFrame, vas: DataFram
     out = parts[0]
     for p in parts[1:]:
         out = out.unionByName(p)
-    return out.groupBy("id", "month", "item_code").agg(
-        F.round(F.sum("std_fee"), 2).alias("std_fee"), F.sum("qty").alias("qty"), F.sum("mms").alias("mms"))
+    per_item = [agg for item in USAGE_ITEMS for agg in (
+        F.count(F.when(F.col("item_code") == item, 1)).alias(f"n_{item}"),
+        F.round(F.sum(F.when(F.col("item_code") == item, F.col("std_fee"))), 2).alias(f"std_{item}"),
+        F.sum(F.when(F.col("item_code") == item, F.col("qty"))).alias(f"qty_{item}"))]
+    return out.groupBy("id", "month").agg(*per_item, F.sum("mms").alias("mms"))
 
 
-def rated(items: DataFrame, plans: DataFrame) -> DataFrame:
-    """The actual fee of each usage item under the user's plan: the plan's included minutes, SMS and
-    MB first, then its prices (catalog.py), never more than the list fee."""
-    local = items.where(F.col("item_code") == "LOCAL_CALL").select("id", F.col("qty").alias("local_min"))
-    free_min = F.greatest(F.lit(0.0), F.col("incl_minutes") - F.coalesce(F.col("local_min"), F.lit(0.0)))
-    ld_units = F.when(F.col("scope") == "NATIONAL", F.greatest(F.lit(0.0), F.col("qty") - 10 * free_min)).otherwise(F.col("qty"))
-    over = lambda incl: F.greatest(F.lit(0.0), F.col("qty") - F.col(incl))  # noqa: E731
-    act = (F.when(F.col("item_code") == "LOCAL_CALL", over("incl_minutes") * F.col("price_local_min") * F.col("voice_rate"))
-           .when(F.col("item_code") == "LD_CALL", ld_units * F.col("price_ld_6s") * F.col("voice_rate"))
-           .when(F.col("item_code") == "ROAM", F.col("qty") * F.col("price_roam_min") * F.col("voice_rate"))
-           .when(F.col("item_code") == "SMS", over("incl_sms") * F.col("price_sms") + F.col("mms") * cat.MMS_PRICE)
-           .when(F.col("item_code") == "DATA", over("incl_data_mb") * F.col("price_data_mb"))
-           .otherwise(F.col("qty")))
+def rated(usage: DataFrame, plans: DataFrame) -> DataFrame:
+    """Bill lines (id, item_code, std_fee, act_fee) of a month's usage under the user's plan: the
+    plan's included minutes, SMS and MB first, then its prices (catalog.py), never more than the
+    list fee. One line per item the user used."""
+    q = lambda item: F.coalesce(F.col(f"qty_{item}"), F.lit(0.0))  # noqa: E731
+    over = lambda item, incl: F.greatest(F.lit(0.0), q(item) - F.col(incl))  # noqa: E731
+    free_min = F.greatest(F.lit(0.0), F.col("incl_minutes") - q("LOCAL_CALL"))
+    ld_units = F.when(F.col("scope") == "NATIONAL", F.greatest(F.lit(0.0), q("LD_CALL") - 10 * free_min)).otherwise(q("LD_CALL"))
     voice_rate = F.element_at(F.create_map(*[x for b, r in cat.ACTUAL_FEE_RATE.items() for x in (F.lit(b), F.lit(r))]), F.col("brand"))
-    return (items.join(local, "id", "left").join(F.broadcast(plans), "plan_id").withColumn("voice_rate", voice_rate)
-            .select("id", "item_code", "std_fee", F.least(F.col("std_fee"), F.round(act, 2)).alias("act_fee")))
+    act = {
+        "LOCAL_CALL": over("LOCAL_CALL", "incl_minutes") * F.col("price_local_min") * voice_rate,
+        "LD_CALL": ld_units * F.col("price_ld_6s") * voice_rate,
+        "ROAM": q("ROAM") * F.col("price_roam_min") * voice_rate,
+        "SMS": over("SMS", "incl_sms") * F.col("price_sms") + F.col("mms") * cat.MMS_PRICE,
+        "DATA": over("DATA", "incl_data_mb") * F.col("price_data_mb"),
+        "VAS": q("VAS"),
+    }
+    lines = F.array(*[F.struct(F.lit(item).alias("item_code"), F.col(f"n_{item}").alias("n"), F.col(f"std_{item}").alias("std_fee"),
+                               F.least(F.col(f"std_{item}"), F.round(act[item], 2)).alias("act_fee")) for item in USAGE_ITEMS])
+    return (usage.join(F.broadcast(plans), "plan_id").select("id", F.explode(lines).alias("line"))
+            .where(F.col("line.n") > 0).select("id", "line.item_code", "line.std_fee", "line.act_fee"))
 
 
 def bills(spark: SparkSession, pop: DataFrame, items: DataFrame, month: str) -> DataFrame:
