@@ -23,6 +23,9 @@ def register(cls):
 class ModelFamily(ABC):
     name: ClassVar[str]
     inputs: ClassVar[tuple] = ("dm.user_wide_m",)   # tables training and scoring read
+    # the modules train and score import on first use (so `bass run` and `bass graph` need not load
+    # pyspark.ml and MLflow); bass.ml.train imports them before its threads start
+    modules: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def train(self, ctx, until: str | None = None, **options):
@@ -40,6 +43,7 @@ class ModelFamily(ABC):
 @register
 class Churn(ModelFamily):
     name = "churn"
+    modules = ("bass.ml.churn", "bass.ml.scoring")
 
     def train(self, ctx, until=None, horizon=None, **_):
         from bass.ml.churn import train_churn
@@ -59,6 +63,7 @@ class Churn(ModelFamily):
 @register
 class Value(ModelFamily):
     name = "value"
+    modules = ("bass.ml.value",)
 
     def train(self, ctx, until=None, **_):
         from bass.ml.value import train_value
@@ -76,6 +81,7 @@ class Value(ModelFamily):
 @register
 class Segment(ModelFamily):
     name = "segment"
+    modules = ("bass.ml.segments",)
 
     def train(self, ctx, until=None, **_):
         from bass.ml.segments import train_segments

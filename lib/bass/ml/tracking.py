@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import mlflow
+import mlflow.spark
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
@@ -46,7 +47,6 @@ class Tracker:
             return False
 
     def load_champion(self):
-        import mlflow.spark
         if not self.has_champion():
             raise LookupError(f"no {CHAMPION} model registered as {self.name}: train one first (bass ml train)")
         return mlflow.spark.load_model(self.champion_uri())
@@ -87,7 +87,6 @@ class Tracker:
     def log_run(self, params: dict, metrics: dict, artifacts: dict, model, promote: bool) -> str:
         """Log a training run with its model and text artifacts (name -> text; .html files are
         reports); register the model and move the champion alias if `promote`."""
-        import mlflow.spark
         with mlflow.start_run(experiment_id=self.experiment_id) as run:
             mlflow.log_params(params)
             mlflow.log_metrics(metrics)

@@ -2,6 +2,7 @@
 Spark's per-job latency, so several in flight finish in about the time of the longest."""
 from __future__ import annotations
 
+import importlib
 from concurrent.futures import ThreadPoolExecutor
 
 from bass.ml.families import FAMILIES
@@ -14,6 +15,11 @@ def train(ctx, families: tuple | None = None, until: str | None = None, **option
     unknown = [f for f in families if f not in FAMILIES]
     if unknown:
         raise ValueError(f"unknown model families {unknown}; have {', '.join(FAMILIES)}")
+    # imported here, once: two threads importing the same modules at once (pyspark.ml's among
+    # them) can deadlock Python's import locks
+    for f in families:
+        for module in FAMILIES[f].modules:
+            importlib.import_module(module)
     with ThreadPoolExecutor(max_workers=len(families), thread_name_prefix="bass-train") as pool:
         futures = {f: pool.submit(FAMILIES[f].train, ctx, until, **options) for f in families}
         return {f: fut.result() for f, fut in futures.items()}

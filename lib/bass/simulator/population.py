@@ -155,7 +155,8 @@ def recycle_numbers(pop: DataFrame, s: int) -> DataFrame:
               .withColumn("k", F.row_number().over(Window.orderBy("open_date", "id"))))
     pairs = (takers.join(freed, "k").where(F.col("free_from") <= F.col("open_date"))
              .select("id", "freed_msisdn"))
-    return (pop.join(pairs, "id", "left")
+    # broadcast: a shuffle would re-partition the whole population for every later job
+    return (pop.join(F.broadcast(pairs), "id", "left")
             .withColumn("recycled", F.col("freed_msisdn").isNotNull())
             .withColumn("msisdn", F.coalesce("freed_msisdn", "msisdn")).drop("freed_msisdn"))
 
