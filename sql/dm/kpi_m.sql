@@ -38,13 +38,6 @@ usage as (
     where batch_month between :month_from and :month_to
 ),
 
--- a re-issued MSISDN has a row per holder: each user's own usage, never the number's
-usage_by_user as (
-    select *
-    from usage
-    where user_id is not null
-),
-
 bills as (
     select *
     from mid.user_bill_m
@@ -92,7 +85,8 @@ per_user as (
         if(coalesce(b.arrears_days, 0) > 90, b.arrears_amt, 0) as doubtful_debt,
         if(p.churned_in_month, coalesce(b.arrears_amt, 0), 0) as bad_debt
     from profile as p
-    left join usage_by_user as g on g.user_id = p.user_id and g.batch_month = p.batch_month
+    -- on user_id, never MSISDN: a re-issued number has a row per holder
+    left join usage as g on g.user_id = p.user_id and g.batch_month = p.batch_month
     left join bills as b on b.user_id = p.user_id and b.batch_month = p.batch_month
 ),
 

@@ -83,18 +83,6 @@ keys as (
     select user_id, batch_month from balance_by_user where batch_month >= :month_from
 ),
 
-settled as (
-    select
-        k.user_id, k.batch_month,
-        coalesce(p.pay_amount, 0) + coalesce(z.balance, 0) as available,
-        coalesce(z.arrears_amt, 0) as prev_arrears
-    from keys as k
-    left join pay_by_user as p on p.user_id = k.user_id and p.batch_month = k.batch_month
-    left join balance_by_user as z
-        on z.user_id = k.user_id
-       and z.batch_month = date_format(add_months(to_date(k.batch_month || '-01'), -1), 'yyyy-MM')
-),
-
 final as (
     select
         k.user_id,
@@ -122,8 +110,9 @@ final as (
         coalesce(p.pay_bank_collect, 0) as pay_bank_collect,
         coalesce(p.pay_topup_card, 0) as pay_topup_card,
         coalesce(p.topup_amount, 0) as topup_amount,
-        least(s.available, coalesce(b.bill_act_fee, 0) + s.prev_arrears) as collected,
-        least(s.available, s.prev_arrears) as arrears_recovered,
+        least(coalesce(p.pay_amount, 0) + coalesce(prev.balance, 0),
+              coalesce(b.bill_act_fee, 0) + coalesce(prev.arrears_amt, 0)) as collected,
+        least(coalesce(p.pay_amount, 0) + coalesce(prev.balance, 0), coalesce(prev.arrears_amt, 0)) as arrears_recovered,
         p.main_pay_channel,
         coalesce(z.balance, 0) as balance,
         coalesce(z.arrears_amt, 0) as arrears_amt,
@@ -134,7 +123,9 @@ final as (
     left join bill_by_user as b on b.user_id = k.user_id and b.batch_month = k.batch_month
     left join pay_by_user as p on p.user_id = k.user_id and p.batch_month = k.batch_month
     left join balance_by_user as z on z.user_id = k.user_id and z.batch_month = k.batch_month
-    join settled as s on s.user_id = k.user_id and s.batch_month = k.batch_month
+    left join balance_by_user as prev
+        on prev.user_id = k.user_id
+       and prev.batch_month = date_format(add_months(to_date(k.batch_month || '-01'), -1), 'yyyy-MM')
 )
 
 select * from final

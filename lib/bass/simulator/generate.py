@@ -72,8 +72,9 @@ def generate(spark: SparkSession, out: str, users: int, start: dt.date, days: in
     files = max(1, users * 4 // ROWS_PER_FILE)
     for day in cdr_days:
         ud = usage.user_days(spark, pop, [day], origin=start)
-        deliver_all([(usage.voice(ud, seed, users).unionByName(usage.visitors(spark, day, seed, users, start), allowMissingColumns=True),
-                      "cdr_voice", day.isoformat(), out, province, files),
+        voice = usage.voice(ud, seed, users).unionByName(usage.visitors(spark, day, seed, users, start),
+                                                         allowMissingColumns=True)
+        deliver_all([(voice, "cdr_voice", day.isoformat(), out, province, files),
                      (usage.sms(ud, seed, users), "cdr_sms", day.isoformat(), out, province, files),
                      (usage.data(ud, seed), "cdr_data", day.isoformat(), out, province, files),
                      (usage.vas(ud, seed), "vas_usage", day.isoformat(), out, province)])
