@@ -130,7 +130,9 @@ def cmd_ml_evaluate_csv(args) -> int:
     from bass.ml.csv_check import evaluate_csv
     from bass.session import get_context
     ctx = get_context(args.env)
-    result = evaluate_csv(ctx.spark, args.csv, args.label, args.positive, args.id, args.test_csv, args.seed)
+    from bass.ml.trainer import Settings
+    result = evaluate_csv(ctx.spark, Settings.of(ctx.cfg), args.csv, args.label, args.positive, args.id, args.test_csv,
+                          args.seed)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
@@ -141,13 +143,17 @@ def cmd_ml_train_churn(args) -> int:
     from bass.session import get_context
     ctx = get_context(args.env)
     if args.truth:
-        print(json.dumps(synthetic_check(ctx, args.horizon)))
+        print(json.dumps(synthetic_check(ctx, args.horizon or int(ctx.cfg.get("ml.churn.horizon_months", 1)))))
         return 0
-    run = train_churn(ctx, args.horizon, args.until)
-    print(json.dumps({"run_id": run.run_id, "model": run.kind, "train_months": run.train_months,
-                      "valid_month": run.valid_month, "roc_auc": round(run.metrics["roc_auc"], 4),
-                      "pr_auc": round(run.metrics["pr_auc"], 4), "top_decile_lift": round(run.metrics["top_decile_lift"], 3),
-                      "champion_auc": run.champion_auc, "promoted": run.promoted}))
+    try:
+        run = train_churn(ctx, args.horizon, args.until)
+    except ValueError as exc:
+        raise SystemExit(f"bass ml train-churn: {exc}")
+    print(json.dumps({"run_id": run.run_id, "model": run.kind, **run.windows.describe(),
+                      "selection_auc": round(run.selection_auc, 4), "test_roc_auc": round(run.metrics["roc_auc"], 4),
+                      "test_pr_auc": round(run.metrics["pr_auc"], 4),
+                      "test_top_decile_lift": round(run.metrics["top_decile_lift"], 3),
+                      "champion_auc": run.champion_auc, "promoted": run.promoted, "report": run.report}))
     return 0
 
 

@@ -5,7 +5,8 @@ import random
 
 from bass.cli import main
 from bass.ml.csv_check import evaluate_csv
-from bass.ml import features
+from bass.ml import features, trainer
+from bass.ml.candidates import Member
 
 
 def write_customers(path, n=600, seed=3):
@@ -32,10 +33,17 @@ def test_types_are_detected_and_blanks_kept(spark, tmp_path):
 
 def test_evaluate_csv_finds_the_signal(spark, tmp_path):
     write_customers(tmp_path / "c.csv")
-    r = evaluate_csv(spark, str(tmp_path / "c.csv"), "left", "Yes", id_col="cust", seed=1)
-    assert r["rows"] == 600 and r["model"] in ("logistic_regression", "gbt")
+    settings = trainer.Settings((Member("logistic_regression", (("regParam", 0.01),)), Member("gbt", (("maxIter", 10),))),
+                                folds=2, budget_seconds=300, parallelism=2)
+    r = evaluate_csv(spark, settings, str(tmp_path / "c.csv"), "left", "Yes", id_col="cust", seed=1)
+    assert r["rows"] == 600 and r["selection"] == "stratified 2-fold"
+    # both members and their blend were scored on the folds; the best one was chosen
+    assert set(r["candidates_selection_auc"]) == {"logistic_regression(regParam=0.01)", "gbt(maxIter=10)",
+                                                  "logistic_regression(regParam=0.01) + gbt(maxIter=10)"}
+    assert r["model"] == max(r["candidates_selection_auc"], key=r["candidates_selection_auc"].get)
     assert r["roc_auc"] > 0.85 and r["top_decile_lift"] > 1.5
-    assert "contract=monthly" in r["top_features"][:3] or "tenure" in r["top_features"][:3]
+    assert set(r["top_features"][:2]) == {"contract", "tenure"} and "noise" not in r["top_features"][:2]
+    assert 0.5 < r["plain_gbt_auc"] <= 1 and 0.5 < r["plain_lr_auc"] <= 1
 
 
 def test_cli_prints_a_json_line(tmp_path, capsys, monkeypatch):

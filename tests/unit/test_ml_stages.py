@@ -7,6 +7,7 @@ from pyspark.ml.functions import vector_to_array
 from pyspark.sql import functions as F
 
 from bass.ml import features, trainer
+from bass.ml.candidates import Candidate, Member
 from bass.ml.stages import Calibrate, FeaturePrep, LogScale, stage
 
 
@@ -23,7 +24,7 @@ def test_a_saved_model_prepares_and_calibrates_raw_rows_itself(spark, tmp_path):
     df = raw_rows(spark)
     spec = features.detect(df, ["user_id", "label"])
     assert set(spec.numeric) == {"charges", "risk"} and spec.categorical == ("plan",)
-    trained = trainer.train(df, df, spec, kinds=("logistic_regression",))
+    trained = trainer.fit(df, spec, Candidate((Member("logistic_regression"),)), balanced=True)
     path = str(tmp_path / "model")
     trained.model.save(path)
     loaded = PipelineModel.load(path)
@@ -34,7 +35,8 @@ def test_a_saved_model_prepares_and_calibrates_raw_rows_itself(spark, tmp_path):
     assert before == after and len(after) == 200
     # the calibration moves the weighted model's mean probability back towards the base rate
     mean_p = loaded.transform(df).agg(F.avg("p")).first()[0]
-    mean_raw = loaded.transform(df).agg(F.avg(vector_to_array("probability")[1])).first()[0]
+    prob = Member("logistic_regression").col("prob")
+    mean_raw = loaded.transform(df).agg(F.avg(vector_to_array(prob)[1])).first()[0]
     assert abs(mean_p - trained.base_rate) < abs(mean_raw - trained.base_rate)
 
 

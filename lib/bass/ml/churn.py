@@ -1,11 +1,18 @@
-"""Churn model (离网预测) on dm.user_wide_m, tracked in MLflow.
+"""Churn model (离网预测) on dm.user_wide_m, one per horizon, tracked in MLflow.
 
-Time-based split: the latest month whose H-month label is known validates, the labelled months
-before it train. Features are the wide table's columns, which read no month after their own
-(tested). Every run logs its parameters, metrics (ROC-AUC, PR-AUC, lift and capture at the
-top 5/10/20 %, calibration by decile, feature importance) and the model; the model is
-registered and gets the `champion` alias only if it beats the current champion on the same
-validation month. Scoring loads `models:/<name>@champion`, never a path.
+Validation matches production. A model that scores month V can only learn from months whose
+H-month label was known at V's end, the months up to V−H. So, with T the latest labelled month:
+
+- the test month is T. It is scored by the chosen candidate trained on the months up to T−H,
+  and it takes part in no choice. Its metrics are what the report shows.
+- the selection month is S = T−H, scored by each candidate trained on the months up to S−H. The
+  best selection ROC-AUC chooses the candidate (trainer.search). When the history is too short
+  for that, stratified folds of the training months stand in (the report says so).
+- the champion decision compares the same selection rows, the champion scored with its own
+  pipeline. The registered model is the test month's model, so every figure of its run is its own.
+
+H=1 and H=3 are separate registered models (<registry_name>_h1, _h3); scoring uses
+ml.churn.horizon_months. Features read no month after their own (tested).
 """
 from __future__ import annotations
 
@@ -16,25 +23,61 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from bass.ml import features, metrics, report, trainer
+from bass.grain import add_months
+from bass.ml import explain, features, metrics, report, trainer
 from bass.ml.tracking import Tracker
 
 log = logging.getLogger("bass")
 NOT_FEATURES = ["user_id", "msisdn", "cust_id", "batch_month", "churn_1m", "churn_3m", "status", "label"]
 
 
+@dataclass(frozen=True)
+class Windows:
+    horizon: int
+    test_month: str
+    train_months: tuple          # up to test_month − H: the registered model's training months
+    selection_month: str | None  # train_months' last, when months up to it − H exist
+    selection_train: tuple       # up to selection_month − H
+
+    def describe(self) -> dict:
+        return {"horizon_months": self.horizon, "test_month": self.test_month,
+                "train_months": ",".join(self.train_months),
+                "selection": (f"month {self.selection_month} (trained on {','.join(self.selection_train)})"
+                              if self.selection_month else "stratified folds of the training months")}
+
+
+def windows(months: list, horizon: int) -> Windows:
+    """The production-like windows over the labelled months."""
+    months = sorted(months)
+    if not months:
+        raise ValueError("no month with a known churn label: load more months")
+    test = months[-1]
+    train = tuple(m for m in months if m <= add_months(test, -horizon))
+    if not train:
+        raise ValueError(f"need a labelled month at least {horizon} months before the test month {test} "
+                         f"(labelled: {', '.join(months)}): load more months or use a shorter horizon")
+    selection = train[-1]
+    selection_train = tuple(m for m in months if m <= add_months(selection, -horizon))
+    return Windows(horizon, test, train, selection if selection_train else None, selection_train)
+
+
 @dataclass
 class ChurnRun:
     run_id: str
-    kind: str
-    train_months: list
-    valid_month: str
-    metrics: dict
-    champion_auc: float | None
-    promoted: bool
+    horizon: int
+    windows: Windows
+    search: trainer.Search
     trained: trainer.Trained
-    valid_df: DataFrame
-    report: str               # path of the HTML evaluation report
+    metrics: dict                 # the test month's
+    selection_auc: float
+    champion_auc: float | None    # the champion on the selection rows
+    promoted: bool
+    test_df: DataFrame
+    report: str                   # path of the HTML evaluation report
+
+    @property
+    def kind(self) -> str:
+        return self.trained.kind
 
 
 def label_column(horizon: int) -> str:
@@ -43,55 +86,111 @@ def label_column(horizon: int) -> str:
     return f"churn_{horizon}m"
 
 
-def time_split(labelled: DataFrame, until: str | None, need: str) -> tuple[DataFrame, DataFrame, list, str]:
-    """(train, valid, train months, valid month): the latest labelled month (up to `until`)
-    validates, the earlier ones train. `need` says what a labelled month is, for the error."""
-    if until:
-        labelled = labelled.where(F.col("batch_month") <= until)
-    months = sorted(r[0] for r in labelled.select("batch_month").distinct().collect())
-    if len(months) < 2:
-        raise ValueError(f"need at least two months {need} to train and validate; have {months}: load more months")
-    return (labelled.where(F.col("batch_month").isin(months[:-1])), labelled.where(F.col("batch_month") == months[-1]),
-            months[:-1], months[-1])
-
-
-def split(wide: DataFrame, horizon: int, until: str | None = None) -> tuple[DataFrame, DataFrame, list, str]:
-    """(train, valid, train months, valid month) from the months whose label is known."""
+def labelled(wide: DataFrame, horizon: int, until: str | None = None) -> tuple[DataFrame, list]:
     lab = label_column(horizon)
-    labelled = wide.where(F.col(lab).isNotNull()).withColumn("label", F.col(lab).cast("int"))
-    return time_split(labelled, until, f"with a known {lab} label (it needs the {horizon} months after each)")
+    rows = wide.where(F.col(lab).isNotNull()).withColumn("label", F.col(lab).cast("int"))
+    if until:
+        rows = rows.where(F.col("batch_month") <= until)
+    return rows, sorted(r[0] for r in rows.select("batch_month").distinct().collect())
+
+
+def selection_folds(rows: DataFrame, w: Windows, settings: trainer.Settings, seed: int) -> list:
+    if w.selection_month:
+        return [trainer.Fold(w.selection_month, rows.where(F.col("batch_month").isin(list(w.selection_train))),
+                             trainer.numbered(rows.where(F.col("batch_month") == w.selection_month)))]
+    return trainer.stratified_folds(rows.where(F.col("batch_month").isin(list(w.train_months))), settings.folds, seed)
+
+
+def horizons(ctx) -> list[int]:
+    return [int(h) for h in (ctx.cfg.get("ml.churn.horizons") or [ctx.cfg.get("ml.churn.horizon_months", 1)])]
 
 
 def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> ChurnRun:
-    horizon = horizon or int(ctx.cfg.get("ml.churn.horizon_months", 3))
+    horizon = horizon or int(ctx.cfg.get("ml.churn.horizon_months", 1))
     seed = int(ctx.cfg.get("ml.churn.seed", 7))
-    wide = ctx.spark.table("dm.user_wide_m")
-    train_df, valid_df, train_months, valid_month = split(wide, horizon, until)
+    settings = trainer.Settings.of(ctx.cfg, seed)
+    rows, months = labelled(ctx.spark.table("dm.user_wide_m"), horizon, until)
+    w = windows(months, horizon)
+    train_df = rows.where(F.col("batch_month").isin(list(w.train_months))).cache()
+    test_df = rows.where(F.col("batch_month") == w.test_month).cache()
     spec = features.detect(train_df, NOT_FEATURES)
-    kinds = tuple(ctx.cfg.get("ml.churn.models") or ("logistic_regression", "gbt"))
-    trained = trainer.train(train_df, valid_df, spec, seed, kinds=kinds)
-    m = trained.validation
-    tracker = Tracker(ctx)
-    champion_auc, promote = tracker.challenge(m["roc_auc"], lambda model: metrics.evaluate(model.transform(valid_df))["roc_auc"])
-    params = {"horizon_months": horizon, "model": trained.kind, "train_months": ",".join(train_months),
-              "valid_month": valid_month, "features": len(spec.names()), "seed": seed, "base_rate": trained.base_rate}
-    facts = {**params, "candidates (validation ROC-AUC)": ", ".join(f"{k} {v:.4f}" for k, v in trained.candidates.items()),
-             "champion before (same month)": "none" if champion_auc is None else f"{champion_auc:.4f}",
-             "promoted to champion": promote}
-    page = report.churn_report(f"Churn model, {horizon}-month horizon, validated on {valid_month}", facts, m,
-                               report.bucket_counts(trainer.score(trained, valid_df)), trained.importance)
+    folds = selection_folds(rows, w, settings, seed)
+    found = trainer.search(folds, spec, list(settings.members), settings.budget_seconds, settings.parallelism,
+                           settings.balanced)
+    trained = trainer.fit(train_df, spec, found.best, settings.balanced)
+    scored = trainer.score(trained, test_df).cache()
+    m = metrics.evaluate(scored)
+    selection_auc = found.scores[found.best.label]
+    tracker = Tracker(ctx, "churn", horizon=horizon)
+    previous = tracker.load_champion() if tracker.has_champion() else None
+    champion_auc, promote = tracker.challenge(
+        selection_auc, lambda model: sum(trainer.roc_auc(model.transform(f.select)) for f in folds) / len(folds))
+    champion_test = metrics.evaluate(previous.transform(test_df)) if previous is not None else None
+    explained = explain.reasons(trained.model, scored, labels()).cache()
+    first = {r[0]: r[1] for r in explained.groupBy("first_reason").count().collect() if r[0]}
+    importance = explain.importance(trained.model, scored)
+    params = {**w.describe(), "model": trained.kind, "features": len(spec.names()), "seed": seed,
+              "base_rate": trained.base_rate, "selection_auc": round(selection_auc, 4)}
+    page = report.churn_report(
+        f"Churn model, {horizon}-month horizon, tested on {w.test_month}",
+        {**params, "champion before (selection rows)": "none" if champion_auc is None else f"{champion_auc:.4f}",
+         "promoted to champion": promote, "search seconds": round(found.seconds),
+         "skipped by the time budget": ", ".join(found.skipped) or "none"},
+        found.scores, m, champion_test, report.bucket_counts(scored), importance, first)
     run_id = tracker.log_run(
         params=params,
-        metrics={**metrics.scalar(m), **{f"candidate_auc_{k}": v for k, v in trained.candidates.items()}},
+        metrics={**metrics.scalar(m), "selection_auc": selection_auc,
+                 **{f"candidate_auc_{i}": v for i, v in enumerate(found.scores.values())}},
         artifacts={"calibration.json": json.dumps(m["calibration"], indent=1),
-                   "feature_importance.json": json.dumps(trained.importance, indent=1),
+                   "candidates.json": json.dumps(found.scores, indent=1),
+                   "first_reasons.json": json.dumps(first, indent=1),
+                   "feature_importance.json": json.dumps(importance, indent=1),
                    "report.html": page},
         model=trained.model, promote=promote)
-    path = report.save(ctx.cfg.path("reports"), f"churn/{valid_month}_h{horizon}_{run_id}.html", page)
-    log.info("churn model %s: valid %s ROC-AUC %.4f (champion %s) -> %s", trained.kind, valid_month, m["roc_auc"],
-             "none" if champion_auc is None else f"{champion_auc:.4f}", "champion" if promote else "not promoted")
-    return ChurnRun(run_id, trained.kind, train_months, valid_month, m, champion_auc, promote, trained, valid_df,
-                    str(path))
+    path = report.save(ctx.cfg.path("reports"), f"churn/{w.test_month}_h{horizon}_{run_id}.html", page)
+    for f in folds:
+        f.select.unpersist()
+    explained.unpersist()
+    train_df.unpersist()
+    log.info("churn model h%d %s: selection %.4f, test %s ROC-AUC %.4f (champion %s) -> %s", horizon, trained.kind,
+             selection_auc, w.test_month, m["roc_auc"], "none" if champion_auc is None else f"{champion_auc:.4f}",
+             "champion" if promote else "not promoted")
+    return ChurnRun(run_id, horizon, w, found, trained, m, selection_auc, champion_auc, promote, test_df, str(path))
+
+
+@dataclass
+class Runs:
+    """The runs of one `bass ml train` (one per horizon trained)."""
+    runs: list
+
+    @property
+    def promoted(self) -> bool:
+        return any(r.promoted for r in self.runs)
+
+    @property
+    def run_id(self) -> str:
+        return ",".join(r.run_id for r in self.runs)
+
+
+def train_all(ctx, horizon: int | None = None, until: str | None = None) -> list[ChurnRun]:
+    """One run per horizon (conf ml.churn.horizons, or the one asked for); a horizon without
+    enough labelled months is skipped when others train, with the reason logged."""
+    wanted = [horizon] if horizon else horizons(ctx)
+    runs, errors = [], []
+    for h in wanted:
+        try:
+            runs.append(train_churn(ctx, h, until))
+        except ValueError as exc:
+            errors.append(f"horizon {h}: {exc}")
+            log.warning("churn horizon %d not trained: %s", h, exc)
+    if not runs:
+        raise ValueError("; ".join(errors))
+    return runs
+
+
+def labels() -> dict:
+    from bass.registry import table
+    return {c.name: c.en.replace(", this month", "") for c in table("dm.user_wide_m").columns}
 
 
 def truth_metrics(ctx, scored: DataFrame, month: str, horizon: int) -> dict:
@@ -105,11 +204,11 @@ def truth_metrics(ctx, scored: DataFrame, month: str, horizon: int) -> dict:
     return metrics.evaluate(joined)
 
 
-def synthetic_check(ctx, horizon: int | None = None) -> dict:
-    """Train on the warehouse's labelled months; score the validation month against the truth."""
-    horizon = horizon or int(ctx.cfg.get("ml.churn.horizon_months", 3))
+def synthetic_check(ctx, horizon: int) -> dict:
+    """Train on the warehouse's labelled months; the untouched test month's scores against the
+    simulator's ground truth."""
     run = train_churn(ctx, horizon)
-    scored = trainer.score(run.trained, run.valid_df).select("user_id", "p")
-    m = truth_metrics(ctx, scored, run.valid_month, horizon)
-    return {"valid_month": run.valid_month, "model": run.kind, "roc_auc_vs_boss_labels": round(run.metrics["roc_auc"], 4),
+    m = truth_metrics(ctx, trainer.score(run.trained, run.test_df).select("user_id", "p"), run.windows.test_month, horizon)
+    return {"horizon": horizon, "test_month": run.windows.test_month, "model": run.kind,
+            "selection_auc": round(run.selection_auc, 4), "roc_auc_vs_boss_labels": round(run.metrics["roc_auc"], 4),
             "roc_auc": round(m["roc_auc"], 4), "top_decile_lift": round(m["top_decile_lift"], 3), "rows": m["rows"]}

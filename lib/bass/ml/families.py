@@ -46,18 +46,18 @@ class Churn(ModelFamily):
     modules = ("bass.ml.churn", "bass.ml.scoring")
 
     def train(self, ctx, until=None, horizon=None, **_):
-        from bass.ml.churn import train_churn
-        return train_churn(ctx, horizon, until)
+        from bass.ml.churn import Runs, train_all
+        return Runs(train_all(ctx, horizon, until))
 
     def score(self, ctx, batch):
         from bass.ml.scoring import score_churn
         return score_churn(ctx, batch)
 
-    def describe(self, run):
-        m = run.metrics
-        return {"model": run.kind, "train_months": run.train_months, "valid_month": run.valid_month,
-                "roc_auc": round(m["roc_auc"], 4), "pr_auc": round(m["pr_auc"], 4),
-                "top_decile_lift": round(m["top_decile_lift"], 3), "report": run.report}
+    def describe(self, runs):
+        return {f"h{r.horizon}": {"model": r.kind, "selection_auc": round(r.selection_auc, 4),
+                                  "test_month": r.windows.test_month, "test_roc_auc": round(r.metrics["roc_auc"], 4),
+                                  "test_top_decile_lift": round(r.metrics["top_decile_lift"], 3),
+                                  "promoted": r.promoted, "report": r.report} for r in runs.runs}
 
 
 @register

@@ -69,18 +69,35 @@ def prepare(df: DataFrame, spec: FeatureSpec) -> DataFrame:
 
 
 def stages(spec: FeatureSpec) -> list:
-    """MLlib stages from prepared columns to one `features` vector."""
-    imputed = [f"{c}__imp" for c in spec.numeric]
+    """MLlib stages from prepared columns to the imputed numbers and one-hot categories that
+    candidates assemble (assembled_inputs)."""
     out = []
     if spec.numeric:
-        out.append(Imputer(inputCols=list(spec.numeric), outputCols=imputed, strategy="median"))
-    idx = [f"{c}__idx" for c in spec.categorical]
-    vec = [f"{c}__vec" for c in spec.categorical]
+        out.append(Imputer(inputCols=list(spec.numeric), outputCols=[f"{c}__imp" for c in spec.numeric],
+                           strategy="median"))
     if spec.categorical:
+        idx = [f"{c}__idx" for c in spec.categorical]
         out.append(StringIndexer(inputCols=list(spec.categorical), outputCols=idx, handleInvalid="keep"))
-        out.append(OneHotEncoder(inputCols=idx, outputCols=vec, handleInvalid="keep", dropLast=True))
-    out.append(VectorAssembler(inputCols=imputed + vec, outputCol="features", handleInvalid="keep"))
+        out.append(OneHotEncoder(inputCols=idx, outputCols=[f"{c}__vec" for c in spec.categorical],
+                                 handleInvalid="keep", dropLast=True))
     return out
+
+
+def assembled_inputs(spec: FeatureSpec) -> list[str]:
+    return [f"{c}__imp" for c in spec.numeric] + [f"{c}__vec" for c in spec.categorical]
+
+
+def assembler(spec: FeatureSpec, out: str = "features") -> VectorAssembler:
+    return VectorAssembler(inputCols=assembled_inputs(spec), outputCol=out, handleInvalid="keep")
+
+
+def source(slot: str) -> str:
+    """The feature column a vector slot comes from: 'tenure__imp', 'tenure__band_3' and
+    'contract__vec_monthly' all come from their column."""
+    for tag in ("__imp", "__band", "__vec"):
+        if tag in slot:
+            return slot.split(tag)[0]
+    return slot
 
 
 def vector_names(df: DataFrame, col: str = "features") -> list[str]:
@@ -89,6 +106,10 @@ def vector_names(df: DataFrame, col: str = "features") -> list[str]:
     slots = {a["idx"]: a["name"] for group in attrs.values() for a in group}
     names = []
     for i in range(len(slots)):
-        name = slots.get(i, f"f{i}").replace("__imp", "").replace("__vec_", "=")
-        names.append(name)
+        names.append(slots.get(i, f"f{i}"))
     return names
+
+
+def readable(slot: str) -> str:
+    """'tenure__imp' -> 'tenure', 'contract__vec_monthly' -> 'contract=monthly', 'tenure__band_3' -> 'tenure band 3'."""
+    return slot.replace("__imp", "").replace("__vec_", "=").replace("__band_", " band ")

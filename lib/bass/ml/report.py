@@ -1,6 +1,8 @@
 """The evaluation report of a churn training run: one self-contained HTML page (inline SVG, no
-scripts, no MLflow needed to read it) with ROC, cumulative gain and lift, calibration, feature
-importance and the score distribution. Saved under the reports path and as an MLflow artifact.
+scripts, no MLflow needed to read it): the candidates' selection scores, the untouched test
+month's ROC, cumulative gain, lift and calibration next to the previous champion's, feature
+importance, how often each feature is a user's first reason, and the score distribution. Saved
+under the reports path and as an MLflow artifact.
 
 The curves come from the validation scores grouped into 1,000 score buckets in Spark, so only
 those bucket counts reach the driver, whatever the size of the month.
@@ -97,7 +99,8 @@ def bar_chart(title: str, xlabel: str, ylabel: str, bars: list, colours=("#c0392
     return _frame(title, xlabel, ylabel, (0, 1), (0, top), "".join(body))
 
 
-def importance_chart(importance: list, top: int = 20) -> str:
+def importance_chart(importance: list, caption: str = "Feature importance (mean |contribution to the log-odds|)",
+                     top: int = 20) -> str:
     items = importance[:top]
     peak = max((v for _, v in items), default=1) or 1
     row, left = 16, 230
@@ -107,13 +110,27 @@ def importance_chart(importance: list, top: int = 20) -> str:
         y = 10 + i * row
         body.append(f'<text x="{left - 6}" y="{y + 11}" text-anchor="end">{html.escape(name)}</text>'
                     f'<rect x="{left}" y="{y}" width="{(W + 200 - left - 60) * v / peak:.1f}" height="{row - 4}" fill="#2e86c1"/>'
-                    f'<text x="{left + (W + 200 - left - 60) * v / peak + 4:.1f}" y="{y + 11}">{v:.3f}</text>')
+                    f'<text x="{left + (W + 200 - left - 60) * v / peak + 4:.1f}" y="{y + 11}">{v:.3g}</text>')
     return (f'<figure><svg width="{W + 200}" height="{height}" font-size="10" font-family="sans-serif">{"".join(body)}</svg>'
-            f'<figcaption>Feature importance (top {len(items)}, share of the total)</figcaption></figure>')
+            f'<figcaption>{html.escape(caption)}</figcaption></figure>')
 
 
-def churn_report(title: str, facts: dict, metrics: dict, counts: list, importance: list) -> str:
-    """The HTML page. `facts`: what was trained on what (shown as a table)."""
+def _table(head: list, rows: list) -> str:
+    h = "".join(f"<th>{html.escape(str(x))}</th>" for x in head)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(x))}</td>" for x in r) + "</tr>" for r in rows)
+    return f"<table><tr>{h}</tr>{body}</table>"
+
+
+def _fmt(v) -> str:
+    return "" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def churn_report(title: str, facts: dict, candidates: dict, metrics: dict, champion: dict | None, counts: list,
+                 importance: list, first_reasons: dict) -> str:
+    """The HTML page. `facts`: what was trained on what; `candidates`: selection ROC-AUC per
+    candidate; `metrics` and `champion`: the test month's, of this model and of the champion
+    before it (None when there was none); `first_reasons`: feature -> users for whom it is the
+    first reason."""
     c = curves(counts)
     base = metrics.get("positive_rate", 0.0)
     cal = metrics.get("calibration", [])
@@ -129,7 +146,9 @@ def churn_report(title: str, facts: dict, metrics: dict, counts: list, importanc
                    [("model", c["lift"], "#c0392b", False), ("random", [(0, 1), (1, 1)], "#999", True)],
                    yr=(0, max([y for _, y in c["lift"]] + [2]))),
         line_chart("Calibration by score decile", "mean predicted probability", "observed leaving rate",
-                   [("deciles", [(r["mean_predicted"] or 0, r["observed_rate"] or 0) for r in cal], "#c0392b", False),
+                   [("this model", [(r["mean_predicted"] or 0, r["observed_rate"] or 0) for r in cal], "#c0392b", False),
+                    *([("previous champion", [(r["mean_predicted"] or 0, r["observed_rate"] or 0)
+                                              for r in champion["calibration"]], "#8e44ad", False)] if champion else []),
                     ("perfect", [(0, 0), (top_p, top_p)], "#999", True)], xr=(0, top_p), yr=(0, top_p)),
         bar_chart("Score distribution (red: left, blue: stayed)", "churn probability (0 to 1, 20 bins)", "users",
                   [(f"{lo:.2f}", [p, n]) for lo, p, n in hist]),
@@ -137,7 +156,12 @@ def churn_report(title: str, facts: dict, metrics: dict, counts: list, importanc
     rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in facts.items())
     keys = ["roc_auc", "pr_auc", "lift_top5", "lift_top10", "lift_top20", "capture_top5", "capture_top10",
             "capture_top20", "positive_rate", "rows"]
-    mrows = "".join(f"<tr><th>{k}</th><td>{metrics[k]:.4g}</td></tr>" for k in keys if k in metrics)
+    mrows = "".join(f"<tr><th>{k}</th><td>{metrics[k]:.4g}</td><td>{_fmt((champion or {}).get(k))}</td></tr>"
+                    for k in keys if k in metrics)
+    cand = _table(["candidate", "selection ROC-AUC"],
+                  [(k, f"{v:.4f}") for k, v in sorted(candidates.items(), key=lambda x: -x[1])])
+    total = sum(first_reasons.values()) or 1
+    reasons = [(k, v / total) for k, v in sorted(first_reasons.items(), key=lambda x: -x[1])]
     crow = "".join(f"<tr><td>{r['decile']}</td><td>{r['rows']}</td><td>{(r['mean_predicted'] or 0):.4f}</td>"
                    f"<td>{(r['observed_rate'] or 0):.4f}</td></tr>" for r in cal)
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>"
@@ -145,9 +169,12 @@ def churn_report(title: str, facts: dict, metrics: dict, counts: list, importanc
             "figcaption{text-align:center;font-size:13px}table{border-collapse:collapse;margin:8px 24px 8px 0;"
             "display:inline-table;vertical-align:top}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;"
             "text-align:left}</style></head><body>"
-            f"<h1>{html.escape(title)}</h1><table>{rows}</table><table>{mrows}</table>"
+            f"<h1>{html.escape(title)}</h1><table>{rows}</table>{cand}"
+            f"<h2>The test month (no part in any choice)</h2>"
+            f"<table><tr><th>metric</th><th>this model</th><th>previous champion</th></tr>{mrows}</table>"
             f"<table><tr><th>decile</th><th>users</th><th>mean predicted</th><th>observed</th></tr>{crow}</table>"
-            f"<div>{''.join(charts)}</div><div>{importance_chart(importance)}</div></body></html>")
+            f"<div>{''.join(charts)}</div><div>{importance_chart(importance)}"
+            f"{importance_chart(reasons, 'Share of users whose first reason is this feature')}</div></body></html>")
 
 
 def save(folder: str, name: str, page: str) -> Path:

@@ -62,22 +62,51 @@ class LogScale(_Saveable):
 
 
 class Calibrate(_Saveable):
-    """`p`: a class-weighted classifier's probability moved back to the real base rate (a prior
-    correction of the log-odds; the weights inflate the positive class)."""
+    """`outputCol` = the positive class's probability from a classifier's `inputCol` vector; when the
+    classifier was trained with class weights, moved back to the real base rate (a prior
+    correction of the log-odds: balanced weights inflate the positive class)."""
     baseRate = Param(Params._dummy(), "baseRate", "positive rate of the training rows", TypeConverters.toFloat)
+    weighted = Param(Params._dummy(), "weighted", "trained with balanced class weights", TypeConverters.toBoolean)
+    inputCol = Param(Params._dummy(), "inputCol", "probability vector", TypeConverters.toString)
+    outputCol = Param(Params._dummy(), "outputCol", "calibrated probability", TypeConverters.toString)
 
     @keyword_only
-    def __init__(self, baseRate=None):
+    def __init__(self, baseRate=None, weighted=False, inputCol="probability", outputCol="p"):
         super().__init__()
+        self._setDefault(weighted=False, inputCol="probability", outputCol="p")
         self._set(**self._input_kwargs)
 
     def _transform(self, df: DataFrame) -> DataFrame:
         base_rate = self.getOrDefault("baseRate")
-        raw = F.least(F.greatest(vector_to_array("probability")[1], F.lit(1e-9)), F.lit(1 - 1e-9))
-        shift = math.log(base_rate / (1 - base_rate)) if 0 < base_rate < 1 else 0.0
-        return df.withColumn("p", 1 / (1 + F.exp(-(F.log(raw / (1 - raw)) + F.lit(shift)))))
+        raw = F.least(F.greatest(vector_to_array(self.getOrDefault("inputCol"))[1], F.lit(1e-9)), F.lit(1 - 1e-9))
+        out = self.getOrDefault("outputCol")
+        if not self.getOrDefault("weighted") or not 0 < base_rate < 1:
+            return df.withColumn(out, raw)
+        shift = math.log(base_rate / (1 - base_rate))
+        return df.withColumn(out, 1 / (1 + F.exp(-(F.log(raw / (1 - raw)) + F.lit(shift)))))
+
+
+class Average(_Saveable):
+    """`p`: the mean of the members' calibrated probabilities (a blend; one member: its own)."""
+    inputCols = Param(Params._dummy(), "inputCols", "calibrated member probabilities", TypeConverters.toListString)
+
+    @keyword_only
+    def __init__(self, inputCols=None):
+        super().__init__()
+        self._set(**self._input_kwargs)
+
+    def _transform(self, df: DataFrame) -> DataFrame:
+        cols = self.getOrDefault("inputCols")
+        total = F.col(cols[0])
+        for c in cols[1:]:
+            total = total + F.col(c)
+        return df.withColumn("p", total / F.lit(float(len(cols))))
 
 
 def stage(model, kind: type):
     """The first stage of `kind` in a fitted PipelineModel."""
     return next(s for s in model.stages if isinstance(s, kind))
+
+
+def all_stages(model, kind: type) -> list:
+    return [s for s in model.stages if isinstance(s, kind)]

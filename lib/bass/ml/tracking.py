@@ -1,6 +1,6 @@
 """MLflow for BASS models: an embedded SQLite store under the mlflow path; per model family
 (churn, value, segment) one experiment and one registered model whose `champion` alias is
-what scoring loads."""
+what scoring loads; churn has one registered model per horizon."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,7 +19,7 @@ def _requirements() -> list[str]:
 
 
 class Tracker:
-    def __init__(self, ctx, family: str = "churn"):
+    def __init__(self, ctx, family: str = "churn", horizon: int | None = None):
         self.min_improvement = float(ctx.cfg.get("ml.min_improvement", 0.001))
         self.spark = ctx.spark
         root = Path(ctx.cfg.path("mlflow")).resolve()
@@ -28,7 +28,7 @@ class Tracker:
         mlflow.set_tracking_uri(uri)
         mlflow.set_registry_uri(uri)
         self.client = MlflowClient()
-        self.name = ctx.cfg.get(f"ml.{family}.registry_name", f"bass_{family}")
+        self.name = ctx.cfg.get(f"ml.{family}.registry_name", f"bass_{family}") + (f"_h{horizon}" if horizon else "")
         experiment = ctx.cfg.get(f"ml.{family}.experiment", f"bass-{family}")
         found = self.client.get_experiment_by_name(experiment)
         # runs name their experiment: families may train concurrently (runs are thread-local,

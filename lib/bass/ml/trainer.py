@@ -1,84 +1,166 @@
-"""The churn trainer: one MLlib pipeline for any labelled table.
+"""The churn trainer for any labelled table: candidate search, then one fit.
 
-Feature preparation and assembly (stages.FeaturePrep, features.py), class weights for the
-imbalance, logistic regression and gradient-boosted trees; the one with the better validation
-ROC-AUC is kept. Class weights inflate the positive class's probability, so scores are moved
-back to the training base rate (stages.Calibrate); the calibration table shows how well. All of
-it is one PipelineModel: `model.transform(raw rows)` gives `p`.
+Every candidate (candidates.py: logistic regression on numbers and their quantile bands, GBT,
+random forest, xgboost, each with a small hyperparameter grid from conf) is fitted on each
+selection fold's training rows and scored on its selection rows. Folds are time-ordered for the
+warehouse (churn.py) and stratified for a CSV. The best member and the best of another kind are
+also tried as a blend (the mean of their calibrated probabilities). The best mean selection ROC-AUC wins; the search
+stops starting fits when its time budget is spent. All of a candidate is one PipelineModel:
+`model.transform(raw rows)` gives `p`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from pyspark.ml import Pipeline, PipelineModel
-from pyspark.ml.classification import GBTClassifier, LogisticRegression
+from pyspark.ml.evaluation import BinaryClassificationEvaluator
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql.window import Window
 
-from bass.ml import features, metrics
-from bass.ml.stages import Calibrate, FeaturePrep
+from bass.ml import candidates, features, metrics
+from bass.ml.candidates import KINDS, Candidate, Member
+from bass.ml.stages import Average, Calibrate, FeaturePrep
+
+log = logging.getLogger("bass")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """conf ml.churn: the candidates' grids, the search's folds, time budget and parallelism."""
+    members: tuple
+    folds: int = 3                 # stratified folds when no time order is available (a CSV)
+    budget_seconds: float = 600.0
+    parallelism: int = 2
+    balanced: bool = False         # balanced class weights (probabilities are moved back: stages.Calibrate)
+
+    @classmethod
+    def of(cls, cfg, seed: int | None = None) -> "Settings":
+        seed = int(cfg.get("ml.churn.seed", 7)) if seed is None else seed
+        s = cfg.get("ml.churn.search") or {}
+        return cls(tuple(candidates.members(cfg.get("ml.churn.candidates") or {"logistic_regression": {}}, seed)),
+                   int(s.get("folds", 3)), float(s.get("budget_seconds", 600)), int(s.get("parallelism", 2)),
+                   bool(s.get("class_weights", False)))
+
+
+@dataclass
+class Fold:
+    """One selection split: fit on `fit`, score `select` (which carries a `_row` id)."""
+    name: str
+    fit: DataFrame
+    select: DataFrame
+
+
+@dataclass
+class Search:
+    scores: dict                   # candidate label -> mean selection ROC-AUC
+    best: Candidate
+    folds: list                    # fold names
+    skipped: list = field(default_factory=list)   # members not tried within the time budget
+    seconds: float = 0.0
 
 
 @dataclass
 class Trained:
     model: PipelineModel
-    kind: str                  # logistic_regression | gbt
+    candidate: Candidate
     spec: features.FeatureSpec
-    base_rate: float           # positive rate of the training rows
-    validation: dict           # metrics.evaluate on the validation rows
-    candidates: dict           # kind -> validation ROC-AUC
-    importance: list           # (feature, importance), most important first
+    base_rate: float               # positive rate of the training rows
+
+    @property
+    def kind(self) -> str:
+        return self.candidate.label
 
 
-def with_weights(df: DataFrame, base_rate: float) -> DataFrame:
-    """Balanced class weights: each class weighs half of the total."""
+def with_weights(df: DataFrame, base_rate: float, balanced: bool) -> DataFrame:
+    """`w`: balanced class weights (each class weighs half of the total), or 1."""
+    if not balanced:
+        return df.withColumn("w", F.lit(1.0))
     w1, w0 = 0.5 / max(base_rate, 1e-6), 0.5 / max(1 - base_rate, 1e-6)
     return df.withColumn("w", F.when(F.col("label") == 1, w1).otherwise(w0))
 
 
-def classifiers(seed: int) -> dict:
-    return {
-        "logistic_regression": LogisticRegression(featuresCol="features", labelCol="label", weightCol="w",
-                                                  maxIter=200, regParam=0.01, elasticNetParam=0.0),
-        # 60 rounds at step 0.125 fit as well as 150 at 0.05 (IBM validation 0.839 vs 0.840; demo 0.784
-        # vs 0.788) in 60 % of the time: on small data each round is a few short Spark jobs
-        "gbt": GBTClassifier(featuresCol="features", labelCol="label", weightCol="w", maxIter=60, maxDepth=3,
-                             stepSize=0.125, seed=seed),
-    }
+def pipeline(spec: features.FeatureSpec, candidate: Candidate, base_rate: float, balanced: bool = False) -> Pipeline:
+    """Raw rows -> prepared features -> each member's vector, classifier and calibrated score -> `p`."""
+    stages = [FeaturePrep.of(spec), *features.stages(spec)]
+    for m in candidate.members:
+        kind = KINDS[m.kind]
+        stages += [*kind.feature_stages(spec, m), kind.estimator(m),
+                   Calibrate(baseRate=base_rate, weighted=balanced, inputCol=m.col("prob"), outputCol=m.col("p"))]
+    return Pipeline(stages=stages + [Average(inputCols=[m.col("p") for m in candidate.members])])
 
 
-def importance(model: PipelineModel, sample: DataFrame) -> list:
-    names = features.vector_names(model.transform(sample.limit(1)))
-    last = model.stages[-2]     # the classifier, before the calibration
-    if hasattr(last, "featureImportances"):
-        values = last.featureImportances.toArray()
-    else:   # logistic regression on standardised inputs: |coefficient| (MLlib standardises internally)
-        values = [abs(v) for v in last.coefficients.toArray()]
-    total = sum(values) or 1.0
-    return sorted(((n, float(v) / total) for n, v in zip(names, values)), key=lambda x: -x[1])
+def fit(df: DataFrame, spec: features.FeatureSpec, candidate: Candidate, balanced: bool = False) -> Trained:
+    base_rate = df.agg(F.avg("label")).first()[0] or 0.0
+    model = pipeline(spec, candidate, base_rate, balanced).fit(with_weights(df, base_rate, balanced))
+    return Trained(model, candidate, spec, base_rate)
 
 
-def train(train_df: DataFrame, valid_df: DataFrame, spec: features.FeatureSpec, seed: int = 7,
-          kinds: tuple = ("logistic_regression", "gbt")) -> Trained:
-    """Fit each candidate on `train_df`, keep the best by ROC-AUC on `valid_df` (both need `label`)."""
-    train_df, valid_df = train_df.cache(), valid_df.cache()
-    base_rate = train_df.agg(F.avg("label")).first()[0] or 0.0
-    weighted = with_weights(train_df, base_rate)
-    fitted, aucs, evaluated = {}, {}, {}
-    for kind in kinds:
-        model = pipeline(spec, classifiers(seed)[kind], base_rate).fit(weighted)
-        ev = metrics.evaluate(model.transform(valid_df))
-        fitted[kind], aucs[kind], evaluated[kind] = model, ev["roc_auc"], ev
-    best = max(aucs, key=aucs.get)
-    trained = Trained(fitted[best], best, spec, base_rate, evaluated[best], aucs, importance(fitted[best], valid_df))
-    train_df.unpersist()
-    valid_df.unpersist()
-    return trained
+def roc_auc(scored: DataFrame, score: str = "p") -> float:
+    ev = BinaryClassificationEvaluator(rawPredictionCol=score, labelCol="label", metricName="areaUnderROC")
+    return ev.evaluate(scored.select(F.col("label").cast("double").alias("label"), F.col(score).cast("double").alias(score)))
 
 
-def pipeline(spec: features.FeatureSpec, classifier, base_rate: float) -> Pipeline:
-    """Raw rows -> prepared features -> vector -> classifier -> calibrated `p`."""
-    return Pipeline(stages=[FeaturePrep.of(spec), *features.stages(spec), classifier, Calibrate(baseRate=base_rate)])
+def numbered(df: DataFrame) -> DataFrame:
+    """`df` cached with a stable row id `_row` (to line up members' scores for a blend)."""
+    return df.withColumn("_row", F.monotonically_increasing_id()).cache()
+
+
+def stratified_folds(df: DataFrame, k: int, seed: int) -> list[Fold]:
+    """k folds with the same positive rate each: rows numbered at random within each label."""
+    w = Window.partitionBy("label").orderBy(F.rand(seed))
+    marked = df.withColumn("_fold", F.row_number().over(w) % k).cache()
+    return [Fold(f"fold {i + 1}/{k}", marked.where(F.col("_fold") != i).drop("_fold"),
+                 numbered(marked.where(F.col("_fold") == i).drop("_fold"))) for i in range(k)]
+
+
+def search(folds: list[Fold], spec: features.FeatureSpec, members: list[Member], budget_seconds: float,
+           parallelism: int = 2, balanced: bool = False) -> Search:
+    """Each member on each fold (fits in parallel, none started after the budget), then a blend
+    of the best two; the candidate with the best mean selection ROC-AUC."""
+    start = time.time()
+    tasks = [(m, i) for m in members for i in range(len(folds))]
+
+    def run(task):
+        member, i = task
+        if time.time() - start > budget_seconds:
+            return task, None
+        model = fit(folds[i].fit, spec, Candidate((member,)), balanced).model
+        scored = model.transform(folds[i].select).select("_row", "label", "p").cache()
+        return task, (scored, roc_auc(scored))
+
+    with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="bass-search") as pool:
+        done = dict(pool.map(run, tasks))
+    per_member = {m: [done[(m, i)] for i in range(len(folds))] for m in members}
+    complete = {m: r for m, r in per_member.items() if all(x is not None for x in r)}
+    skipped = [m.describe() for m in members if m not in complete]
+    if not complete:
+        raise RuntimeError(f"the candidate search's time budget ({budget_seconds:.0f} s) ended before one candidate "
+                           "was fitted on every fold: raise ml.churn.search.budget_seconds")
+    scores = {Candidate((m,)): sum(a for _, a in r) / len(r) for m, r in complete.items()}
+    ranked = sorted(complete, key=lambda m: -scores[Candidate((m,))])
+    if len(ranked) >= 2:     # a blend gains most from members that differ: the best of another kind if any
+        a = ranked[0]
+        b = next((m for m in ranked[1:] if m.kind != a.kind), ranked[1])
+        blend_aucs = []
+        for i in range(len(folds)):
+            sa, sb = complete[a][i][0], complete[b][i][0].select("_row", F.col("p").alias("p_b"))
+            blend_aucs.append(roc_auc(sa.join(sb, "_row").withColumn("p", (F.col("p") + F.col("p_b")) / 2)))
+        scores[Candidate((a, b))] = sum(blend_aucs) / len(blend_aucs)
+    for r in complete.values():
+        for scored, _ in r:
+            scored.unpersist()
+    best = max(scores, key=scores.get)
+    log.info("churn candidate search over %s: best %s (%.4f); %d skipped by the time budget",
+             ", ".join(f.name for f in folds), best.label, scores[best], len(skipped))
+    return Search({c.label: s for c, s in scores.items()}, best, [f.name for f in folds], skipped, time.time() - start)
+
+
+def evaluate(trained: Trained, df: DataFrame) -> dict:
+    return metrics.evaluate(trained.model.transform(df))
 
 
 def score(trained: Trained, df: DataFrame) -> DataFrame:

@@ -85,7 +85,8 @@ def train_value(ctx, until: str | None = None) -> ValueRun:
     train_df, valid_df = train_raw.cache(), valid_raw.cache()
     fitted = {}
     for kind in tuple(ctx.cfg.get("ml.value.models") or regressors(seed)):
-        model = Pipeline(stages=[FeaturePrep.of(spec), *features.stages(spec), regressors(seed)[kind]]).fit(train_df)
+        model = Pipeline(stages=[FeaturePrep.of(spec), *features.stages(spec), features.assembler(spec),
+                                 regressors(seed)[kind]]).fit(train_df)
         fitted[kind] = (model, errors(model.transform(valid_df)))
     kind = min(fitted, key=lambda k: fitted[k][1]["rmse"])
     model, m = fitted[kind]
