@@ -59,7 +59,8 @@ def _slot_contributions(assembler, classifier, calibrate, scored: DataFrame) -> 
         clf = classifier.copy({classifier.pred_contrib_col: out})
         own = [clf.getOrDefault(p) for p in (clf.probabilityCol, clf.rawPredictionCol, clf.predictionCol)]
         with_shap = clf.transform(scored.drop(*[c for c in own if c in scored.columns]))
-        return with_shap.withColumn(out, F.slice(F.col(out), 1, F.size(F.col(out)) - 1)), out   # last one: bias
+        shap = F.col(out)[0]          # strict shape: one group of (features + bias) for a binary model
+        return with_shap.withColumn(out, F.slice(shap, 1, F.size(shap) - 1)), out
     p = F.least(F.greatest(F.col(calibrate.getOrDefault("outputCol")), F.lit(1e-6)), F.lit(1 - 1e-6))
     sample = scored.withColumn("_logit", F.log(p / (1 - p)))
     n = scored.count()

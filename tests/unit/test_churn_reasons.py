@@ -1,0 +1,49 @@
+"""A user's reasons are the features that raised this user's score in the model that scored
+them, whatever the features' units."""
+import random
+
+from bass.ml import explain, features, trainer
+from bass.ml.candidates import Candidate, Member
+
+LABELS = {"minutes_drop": "Fall in call minutes", "offnet_share": "Share of calls to other networks",
+          "plan": "Plan"}
+
+
+def rows(spark, n=600, seed=4):
+    """Leaving is driven by a fall in minutes (thousands) and, more weakly, the off-net share
+    (0-1); the plan is noise. One known user: a huge fall, a typical share."""
+    rnd = random.Random(seed)
+    out = []
+    for i in range(n):
+        drop, share = rnd.uniform(0, 5000), rnd.random()
+        if i == 0:
+            drop, share = 4990.0, 0.5
+        risk = drop / 5000 * 3 + share * 0.8 + rnd.gauss(0, 0.4)
+        out.append((f"U{i}", drop, share, rnd.choice(["A", "B"]), int(risk > 2.3)))
+    return spark.createDataFrame(out, "user_id string, minutes_drop double, offnet_share double, plan string, label int")
+
+
+def first_reasons(spark, member):
+    df = rows(spark)
+    spec = features.detect(df, ["user_id", "label"])
+    trained = trainer.fit(df, spec, Candidate((member,)))
+    scored = explain.reasons(trained.model, trainer.score(trained, df), LABELS)
+    return {r.user_id: r for r in scored.collect()}
+
+
+def test_linear_reason_is_the_driver_not_the_unit(spark):
+    got = first_reasons(spark, Member("logistic_regression", (("regParam", 0.01),)))
+    u0 = got["U0"]
+    assert u0.first_reason == "minutes_drop"
+    assert u0.churn_reasons.startswith("Fall in call minutes: high, 4,990 vs 2,")     # the median is about 2,500
+    assert "Plan" not in u0.churn_reasons.split(";")[0]
+    # a user whose fall is small gets no "fall in minutes" reason
+    low = [r for r in got.values() if r.minutes_drop < 500]
+    assert low and all("Fall in call minutes" not in (r.churn_reasons or "") for r in low)
+
+
+def test_tree_reasons_from_xgboost_path_contributions(spark):
+    got = first_reasons(spark, Member("xgboost", (("n_estimators", 40), ("max_depth", 2))))
+    assert got["U0"].first_reason == "minutes_drop"
+    firsts = [r.first_reason for r in got.values() if r.first_reason]
+    assert firsts.count("minutes_drop") > firsts.count("plan")
