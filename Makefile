@@ -28,7 +28,7 @@ test: jars
 docs: install
 	$(BIN)/bass docs
 
-# the churn trainer on IBM's Telco data and on a simulated province (about 10 minutes)
+# the churn trainer on IBM's Telco data (seed 42 and seeds 1-5) and on a simulated province
 ml-check: jars
 	rm -rf var/ml-check
 	BASS_HOME=var/ml-check $(BIN)/python -m bass.ml.check

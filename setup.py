@@ -19,6 +19,8 @@ setup(
         "mlflow==3.17.2",
         "pytest>=8",
         "chispa==0.12.0",
+        # xgboost's Spark estimator, CPU-only build (the `xgboost` wheel carries 130 MB of CUDA code)
+        "xgboost-cpu==3.2.0",
     ],
     entry_points={"console_scripts": ["bass=bass.cli:main"]},
 )

@@ -73,7 +73,8 @@ base as (
         cast(g.offnet_calls * 30.0 / g.cdr_days as double) as offnet_calls,
         cast(g.fwd_offnet_calls * 30.0 / g.cdr_days as double) as fwd_offnet_calls,
         cast(g.offnet_contacts * 1.0 as double) as offnet_contacts,
-        cast(try_divide(g.offnet_calls, g.voice_calls) as double) as offnet_call_share
+        cast(try_divide(g.offnet_calls, g.voice_calls) as double) as offnet_call_share,
+        g.last_call_date
     from profile as p
     left join usage as g on g.user_id = p.user_id and g.batch_month = p.batch_month
     left join bills as b on b.user_id = p.user_id and b.batch_month = p.batch_month
@@ -174,7 +175,11 @@ trends as (
         sum(if(w.month_idx = t.month_idx, w.offnet_call_share, null)) as offnet_call_share,
         avg(w.offnet_call_share) as offnet_call_share_avg3,
         sum(if(w.month_idx = t.month_idx, w.offnet_call_share, null)) - sum(if(w.month_idx = t.month_idx - 1, w.offnet_call_share, null)) as offnet_call_share_chg1,
-        count(distinct w.month_idx) as months_seen
+        count(distinct w.month_idx) as months_seen,
+        -- recency: 3 = not in the last 3 months
+        datediff(last_day(to_date(t.batch_month || '-01')), max(w.last_call_date)) as days_since_call,
+        coalesce(t.month_idx - max(if(w.pay_count > 0, w.month_idx, null)), 3) as months_since_payment,
+        coalesce(t.month_idx - max(if(w.complaints > 0, w.month_idx, null)), 3) as months_since_complaint
     from targets as t
     join base as w on w.user_id = t.user_id and w.month_idx between t.month_idx - 2 and t.month_idx
     group by t.user_id, t.batch_month
@@ -191,6 +196,20 @@ final as (
         t.contract_months_left between 0 and 3 as contract_ends_3m,
         t.is_new,
         r.* except (user_id, batch_month),
+        -- trends: this month against the 3-month mean (1 = steady, 0 = stopped)
+        try_divide(r.revenue, r.revenue_avg3) as revenue_trend,
+        try_divide(r.voice_minutes, r.voice_minutes_avg3) as voice_minutes_trend,
+        try_divide(r.data_mb, r.data_mb_avg3) as data_mb_trend,
+        try_divide(r.sms_count, r.sms_count_avg3) as sms_count_trend,
+        try_divide(r.contacts, r.contacts_avg3) as contacts_trend,
+        try_divide(r.active_day_share, r.active_day_share_avg3) as active_day_share_trend,
+        case when t.tenure_months < 6 then '00-05' when t.tenure_months < 12 then '06-11'
+             when t.tenure_months < 24 then '12-23' when t.tenure_months < 48 then '24-47' else '48+' end as tenure_band,
+        -- interactions a linear model cannot build itself
+        if(t.contract_months_left between 0 and 3, 1 - least(coalesce(try_divide(r.voice_minutes, r.voice_minutes_avg3), 1), 1), 0)
+            as contract_end_x_usage_drop,
+        coalesce(r.complaints_avg3, 0) * coalesce(r.offnet_call_share, 0) as complaints_x_offnet_share,
+        if(t.tenure_months < 12, coalesce(r.arrears_days, 0), 0) as new_user_x_arrears_days,
         try_divide(g.offnet_seconds, g.voice_seconds) as offnet_seconds_share,
         try_divide(g.fwd_calls, g.voice_calls) as fwd_share,
         try_divide(g.fwd_offnet_calls, g.voice_calls) as fwd_offnet_share,

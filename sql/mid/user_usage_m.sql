@@ -66,7 +66,8 @@ per_user as (
         sum(sms_fee) as sms_fee,
         sum(data_records) as data_records, sum(data_kb) as data_kb, sum(data_up_kb) as data_up_kb, sum(data_down_kb) as data_down_kb, sum(data_fee) as data_fee,
         sum(vas_count) as vas_count, sum(vas_fee) as vas_fee,
-        sum(total_fee) as total_fee
+        sum(total_fee) as total_fee,
+        max(if(voice_calls > 0, batch_date, null)) as last_call_date
     from daily
     group by msisdn, user_id, batch_month
 ),

@@ -1,6 +1,7 @@
 -- out.boss_retention_m: the retention list for BOSS (客户挽留, DOMAIN.md §6.1).
--- Users whose churn probability is at least :min_prob, the most valuable first (value score,
--- then probability), at most :max_rows a month. Text fields never carry the file delimiter.
+-- Users whose churn probability is at least :min_prob, at most :max_rows a month, ranked by
+-- :rank_by: 'expected_loss' (churn probability × the revenue of the next 3 months if retained) or
+-- 'value_score' (the most valuable first). Text fields never carry the file delimiter.
 with scores as (
     select user_id, msisdn, churn_prob, churn_reasons, churn_features, batch_month
     from dm.churn_score_m
@@ -8,7 +9,8 @@ with scores as (
       and churn_prob >= :min_prob
 ),
 value as (
-    select user_id, batch_month, arpu, mou, credit_score, growth_potential, value_score, value_tier
+    select user_id, batch_month, arpu, mou, credit_score, growth_potential, value_score, value_tier,
+           predicted_revenue_3m
     from dm.user_value_m
     where batch_month >= :month_from and batch_month <= :month_to
 ),
@@ -26,7 +28,9 @@ customer as (
 listed as (
     select
         row_number() over (partition by s.batch_month
-                           order by v.value_score desc nulls last, s.churn_prob desc, s.msisdn) as list_rank,
+                           order by case when :rank_by = 'value_score' then v.value_score
+                                         else s.churn_prob * v.predicted_revenue_3m end desc nulls last,
+                                    s.churn_prob desc, s.msisdn) as list_rank,
         s.msisdn,
         replace(c.cust_name, '|', '/') as cust_name,
         g.segment_id,

@@ -22,6 +22,7 @@ from tests.unit.frames import put
 
 MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
 N = 200
+CHURNERS = {7, 8}     # leave within 3 months of January and February (for the value label)
 
 
 def fee(i: int, m: int) -> float:
@@ -47,7 +48,8 @@ def load_province(ctx):
                 contacts=40.0, tenure_months=24 + m, fwd_offnet_share=risk,
                 arrears_days=20.0 if arrears else 0.0, arrears_amt=fee(i, m) if arrears else 0.0,
                 stop_count=1 if arrears else 0, pay_ratio=0.5 if arrears else 1.0,
-                churn_3m=(risk + rnd.gauss(0, 0.1) > 0.8) if m < 2 else None))
+                churn_1m=(risk + rnd.gauss(0, 0.1) > 0.8) if m < 4 else None,
+                churn_3m=(i in CHURNERS) if m < 2 else None))
             if (i, month) != (2, "2026-03"):
                 bills.append(dict(user_id=f"U{i}", batch_month=month, bill_act_fee=Decimal(str(fee(i, m)))))
             customers.append(dict(cust_id=f"C{i}", cust_name=f"客户{i}", batch_month=month))
@@ -60,14 +62,15 @@ def load_province(ctx):
 def province(spark, tmp_path_factory):
     ctx = context_for(spark, tmp_path_factory.mktemp("value"))
     load_province(ctx)
-    return ctx, train(ctx, horizon=3)   # the three families at once, as `bass ml train` does
+    return ctx, train(ctx, horizon=1)   # the three families at once, as `bass ml train` does
 
 
 def test_value_label_is_the_next_three_bills(province):
     ctx, _ = province
     labelled = value.with_label(ctx.spark, ctx.spark.table("dm.user_wide_m"))
     assert sorted(r[0] for r in labelled.select("batch_month").distinct().collect()) == ["2026-01", "2026-02"]
-    got = {(r.user_id, r.batch_month): r.label for r in labelled.where("user_id in ('U1', 'U2')").collect()}
+    got = {(r.user_id, r.batch_month): r.label for r in labelled.where("user_id in ('U1', 'U2', 'U7')").collect()}
+    assert ("U7", "2026-01") not in got          # a leaver: the label is the revenue of users who stay
     assert got[("U1", "2026-01")] == pytest.approx(3 * 35.0)
     assert got[("U2", "2026-01")] == pytest.approx(fee(2, 1) + 0 + fee(2, 3))
     assert got[("U2", "2026-02")] == pytest.approx(0 + fee(2, 3) + fee(2, 4))
@@ -119,10 +122,11 @@ def test_retention_list_and_its_boss_file(province):
     scores = ctx.spark.table("dm.churn_score_m")
     cut = ctx.cfg.get("out.retention.min_prob")
     assert listed and len(listed) == scores.where(F.col("churn_prob") >= cut).count()
-    values = {r.user_id: float(r.value_score) for r in ctx.spark.table("dm.user_value_m").collect()}
+    at_stake = {r.user_id: float(r.predicted_revenue_3m) for r in ctx.spark.table("dm.user_value_m").collect()}
     msisdn_user = {r.msisdn: r.user_id for r in scores.collect()}
-    ordered = [values[msisdn_user[r.msisdn]] for r in listed]
-    assert ordered == sorted(ordered, reverse=True)          # most valuable first
+    ordered = [float(r.churn_prob) * at_stake[msisdn_user[r.msisdn]] for r in listed]
+    assert ordered == sorted(ordered, reverse=True)          # the largest expected loss first
+    assert [r.churn_prob for r in listed] != sorted([r.churn_prob for r in listed], reverse=True)   # not by p alone
     first = listed[0]
     assert first.cust_name.startswith("客户") and first.segment_desc and first.churn_reason and "=" in first.churn_features
 

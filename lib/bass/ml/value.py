@@ -25,7 +25,7 @@ from pyspark.sql import functions as F
 from bass.batch import Batch
 from bass.grain import add_months
 from bass.ml import features, quantiles
-from bass.ml.churn import NOT_FEATURES, time_split
+from bass.ml.churn import NOT_FEATURES
 from bass.ml.stages import FeaturePrep
 from bass.ml.tracking import Tracker
 
@@ -45,8 +45,9 @@ class ValueRun:
 
 
 def with_label(spark, wide: DataFrame) -> DataFrame:
-    """Wide rows of the months whose next 3 months are billed, with `label` = their revenue
-    (a user who left contributes 0 for the months after leaving)."""
+    """Wide rows of the months whose next 3 months are billed, of the users who stayed through
+    them, with `label` = their revenue: the model predicts what a user brings if retained (what a
+    retention list puts at stake), not a forecast already discounted by churn."""
     bills = spark.table("mid.user_bill_m").select("user_id", "batch_month", F.col("bill_act_fee").cast("double").alias("fee"))
     billed = sorted(r[0] for r in bills.select("batch_month").distinct().collect())
     months = [m for m in billed if all(add_months(m, k) in billed for k in (1, 2, 3))]
@@ -54,12 +55,24 @@ def with_label(spark, wide: DataFrame) -> DataFrame:
         return wide.limit(0).withColumn("label", F.lit(None).cast("double"))
     future = (F.col("b.batch_month") > F.col("w.batch_month")) & \
              (F.col("b.batch_month") <= F.date_format(F.add_months(F.to_date(F.concat(F.col("w.batch_month"), F.lit("-01"))), 3), "yyyy-MM"))
-    rows = wide.where(F.col("batch_month").isin(months))
+    rows = wide.where(F.col("batch_month").isin(months) & (F.col("churn_3m") == F.lit(False)))
     nxt = (rows.select("user_id", "batch_month").alias("w")
            .join(bills.alias("b"), (F.col("w.user_id") == F.col("b.user_id")) & future, "left")
            .groupBy(F.col("w.user_id").alias("user_id"), F.col("w.batch_month").alias("batch_month"))
            .agg(F.coalesce(F.sum("b.fee"), F.lit(0.0)).alias("label")))
     return rows.join(nxt, ["user_id", "batch_month"])
+
+
+def time_split(labelled: DataFrame, until: str | None, need: str) -> tuple[DataFrame, DataFrame, list, str]:
+    """(train, valid, train months, valid month): the latest labelled month (up to `until`)
+    validates, the earlier ones train. `need` says what a labelled month is, for the error."""
+    if until:
+        labelled = labelled.where(F.col("batch_month") <= until)
+    months = sorted(r[0] for r in labelled.select("batch_month").distinct().collect())
+    if len(months) < 2:
+        raise ValueError(f"need at least two months {need} to train and validate; have {months}: load more months")
+    return (labelled.where(F.col("batch_month").isin(months[:-1])), labelled.where(F.col("batch_month") == months[-1]),
+            months[:-1], months[-1])
 
 
 def regressors(seed: int) -> dict:
