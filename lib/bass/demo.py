@@ -52,7 +52,7 @@ def _models(ctx: Context, month: str) -> bool:
             print(f"     {k}:" + "".join(f"\n       {x}" for x in items))
     ok = _report(f"scoring {month}", run_pipeline(ctx, "scoring", month))
     if ok:
-        print(f"   retention list {month} (out.boss_retention_m, most valuable first):")
+        print(f"   retention list {month} (out.boss_retention_m, largest expected loss first):")
         for r in (ctx.spark.table("out.boss_retention_m").where(F.col("batch_month") == month)
                   .orderBy("list_rank").limit(3).collect()):
             print(f"     {r.list_rank:>3} {r.msisdn} {r.value_tier} ARPU {float(r.arpu or 0):.1f} "
