@@ -109,7 +109,3 @@ def vector_names(df: DataFrame, col: str = "features") -> list[str]:
         names.append(slots.get(i, f"f{i}"))
     return names
 
-
-def readable(slot: str) -> str:
-    """'tenure__imp' -> 'tenure', 'contract__vec_monthly' -> 'contract=monthly', 'tenure__band_3' -> 'tenure band 3'."""
-    return slot.replace("__imp", "").replace("__vec_", "=").replace("__band_", " band ")

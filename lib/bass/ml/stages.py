@@ -106,7 +106,3 @@ class Average(_Saveable):
 def stage(model, kind: type):
     """The first stage of `kind` in a fitted PipelineModel."""
     return next(s for s in model.stages if isinstance(s, kind))
-
-
-def all_stages(model, kind: type) -> list:
-    return [s for s in model.stages if isinstance(s, kind)]

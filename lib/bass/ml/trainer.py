@@ -21,7 +21,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
-from bass.ml import candidates, features, metrics
+from bass.ml import candidates, features
 from bass.ml.candidates import KINDS, Candidate, Member
 from bass.ml.stages import Average, Calibrate, FeaturePrep
 
@@ -157,10 +157,6 @@ def search(folds: list[Fold], spec: features.FeatureSpec, members: list[Member],
     log.info("churn candidate search over %s: best %s (%.4f); %d skipped by the time budget",
              ", ".join(f.name for f in folds), best.label, scores[best], len(skipped))
     return Search({c.label: s for c, s in scores.items()}, best, [f.name for f in folds], skipped, time.time() - start)
-
-
-def evaluate(trained: Trained, df: DataFrame) -> dict:
-    return metrics.evaluate(trained.model.transform(df))
 
 
 def score(trained: Trained, df: DataFrame) -> DataFrame:
