@@ -178,8 +178,8 @@ trends as (
         count(distinct w.month_idx) as months_seen,
         -- recency: 3 = not in the last 3 months
         datediff(last_day(to_date(t.batch_month || '-01')), max(w.last_call_date)) as days_since_call,
-        coalesce(t.month_idx - max(if(w.pay_count > 0, w.month_idx, null)), 3) as months_since_payment,
-        coalesce(t.month_idx - max(if(w.complaints > 0, w.month_idx, null)), 3) as months_since_complaint
+        coalesce(max(t.month_idx) - max(if(w.pay_count > 0, w.month_idx, null)), 3) as months_since_payment,
+        coalesce(max(t.month_idx) - max(if(w.complaints > 0, w.month_idx, null)), 3) as months_since_complaint
     from targets as t
     join base as w on w.user_id = t.user_id and w.month_idx between t.month_idx - 2 and t.month_idx
     group by t.user_id, t.batch_month
