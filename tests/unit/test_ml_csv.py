@@ -54,3 +54,10 @@ def test_cli_prints_a_json_line(tmp_path, capsys, monkeypatch):
                  "--id", "cust", "--test-csv", str(tmp_path / "test.csv")]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert {"roc_auc", "pr_auc", "top_decile_lift", "rows", "model"} <= set(result) and result["rows"] == 900
+
+
+def test_blends_pair_the_best_of_different_kinds():
+    xgb2, xgb3 = Member("xgboost", (("max_depth", 2),)), Member("xgboost", (("max_depth", 3),))
+    lr, gbt = Member("logistic_regression"), Member("gbt")
+    assert trainer.blends([xgb2, xgb3, lr, gbt]) == [(xgb2, lr), (xgb2, lr, gbt)]
+    assert trainer.blends([xgb2, xgb3]) == []          # one kind: nothing to gain from averaging

@@ -3,9 +3,9 @@
 Every candidate (candidates.py: logistic regression on numbers and their quantile bands, GBT,
 random forest, xgboost, each with a small hyperparameter grid from conf) is fitted on each
 selection fold's training rows and scored on its selection rows. Folds are time-ordered for the
-warehouse (churn.py) and stratified for a CSV. The best member and the best of another kind are
-also tried as a blend (the mean of their calibrated probabilities). The best mean selection ROC-AUC wins; the search
-stops starting fits when its time budget is spent. All of a candidate is one PipelineModel:
+warehouse (churn.py) and stratified for a CSV. The best members of the two and of the three best
+kinds are also tried as blends (the mean of their calibrated probabilities). The best mean
+selection ROC-AUC wins; the search stops starting fits when its time budget is spent. All of a candidate is one PipelineModel:
 `model.transform(raw rows)` gives `p`.
 """
 from __future__ import annotations
@@ -117,10 +117,20 @@ def stratified_folds(df: DataFrame, k: int, seed: int) -> list[Fold]:
                  numbered(marked.where(F.col("_fold") == i).drop("_fold"))) for i in range(k)]
 
 
+def blends(ranked: list[Member]) -> list[tuple]:
+    """Blends worth trying, from members ranked best first: the best of each kind, two and three
+    kinds at a time (members that differ gain most from averaging)."""
+    best_of_kind = []
+    for m in ranked:
+        if m.kind not in {b.kind for b in best_of_kind}:
+            best_of_kind.append(m)
+    return [tuple(best_of_kind[:n]) for n in (2, 3) if len(best_of_kind) >= n]
+
+
 def search(folds: list[Fold], spec: features.FeatureSpec, members: list[Member], budget_seconds: float,
            parallelism: int = 2, balanced: bool = False) -> Search:
-    """Each member on each fold (fits in parallel, none started after the budget), then a blend
-    of the best two; the candidate with the best mean selection ROC-AUC."""
+    """Each member on each fold (fits in parallel, none started after the budget), then the
+    blends; the candidate with the best mean selection ROC-AUC."""
     start = time.time()
     tasks = [(m, i) for m in members for i in range(len(folds))]
 
@@ -142,14 +152,15 @@ def search(folds: list[Fold], spec: features.FeatureSpec, members: list[Member],
                            "was fitted on every fold: raise ml.churn.search.budget_seconds")
     scores = {Candidate((m,)): sum(a for _, a in r) / len(r) for m, r in complete.items()}
     ranked = sorted(complete, key=lambda m: -scores[Candidate((m,))])
-    if len(ranked) >= 2:     # a blend gains most from members that differ: the best of another kind if any
-        a = ranked[0]
-        b = next((m for m in ranked[1:] if m.kind != a.kind), ranked[1])
-        blend_aucs = []
+    for blend in blends(ranked):
+        aucs = []
         for i in range(len(folds)):
-            sa, sb = complete[a][i][0], complete[b][i][0].select("_row", F.col("p").alias("p_b"))
-            blend_aucs.append(roc_auc(sa.join(sb, "_row").withColumn("p", (F.col("p") + F.col("p_b")) / 2)))
-        scores[Candidate((a, b))] = sum(blend_aucs) / len(blend_aucs)
+            joined = complete[blend[0]][i][0]
+            for j, m in enumerate(blend[1:]):
+                joined = joined.join(complete[m][i][0].select("_row", F.col("p").alias(f"p{j}")), "_row")
+            total = sum((F.col(f"p{j}") for j in range(len(blend) - 1)), F.col("p"))
+            aucs.append(roc_auc(joined.withColumn("p", total / len(blend))))
+        scores[Candidate(blend)] = sum(aucs) / len(aucs)
     for r in complete.values():
         for scored, _ in r:
             scored.unpersist()
