@@ -38,6 +38,7 @@ def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, s
 
 def _models(ctx: Context, month: str) -> bool:
     """Train every model family (champion if better), then the scoring batch for `month`."""
+    ctx.cfg.raw["ml"]["churn"]["candidates"] = ctx.cfg.get("demo.churn_candidates")
     try:
         runs = train(ctx)
     except ValueError as exc:       # too few months with known labels

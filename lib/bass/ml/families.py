@@ -54,10 +54,14 @@ class Churn(ModelFamily):
         return score_churn(ctx, batch)
 
     def describe(self, runs):
-        return {f"h{r.horizon}": {"model": r.kind, "selection_auc": round(r.selection_auc, 4),
-                                  "test_month": r.windows.test_month, "test_roc_auc": round(r.metrics["roc_auc"], 4),
-                                  "test_top_decile_lift": round(r.metrics["top_decile_lift"], 3),
-                                  "promoted": r.promoted, "report": r.report} for r in runs.runs}
+        out = {}
+        for r in runs.runs:
+            facts = {"model": r.kind, "selection_auc": round(r.selection_auc, 4), "test_month": r.windows.test_month,
+                     "test_roc_auc": round(r.metrics["roc_auc"], 4),
+                     "test_top_decile_lift": round(r.metrics["top_decile_lift"], 3), "promoted": r.promoted,
+                     "report": r.report}
+            out.update({f"h{r.horizon}_{k}": v for k, v in facts.items()})
+        return out
 
 
 @register
