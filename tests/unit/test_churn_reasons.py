@@ -23,10 +23,10 @@ def rows(spark, n=600, seed=4):
     return spark.createDataFrame(out, "user_id string, minutes_drop double, offnet_share double, plan string, label int")
 
 
-def first_reasons(spark, member):
+def first_reasons(spark, member, members=()):
     df = rows(spark)
     spec = features.detect(df, ["user_id", "label"])
-    trained = trainer.fit(df, spec, Candidate((member,)))
+    trained = trainer.fit(df, spec, Candidate(members or (member,)))
     scored = explain.reasons(trained.model, trainer.score(trained, df), LABELS)
     return {r.user_id: r for r in scored.collect()}
 
@@ -47,3 +47,10 @@ def test_tree_reasons_from_xgboost_path_contributions(spark):
     assert got["U0"].first_reason == "minutes_drop"
     firsts = [r.first_reason for r in got.values() if r.first_reason]
     assert firsts.count("minutes_drop") > firsts.count("plan")
+
+
+def test_blend_of_a_linear_model_and_a_tree_surrogate(spark):
+    """A blend averages its members' contributions; the GBT member is explained by its linear surrogate."""
+    got = first_reasons(spark, None, members=(Member("logistic_regression", (("regParam", 0.01),)),
+                                              Member("gbt", (("maxIter", 10),))))
+    assert got["U0"].first_reason == "minutes_drop"
