@@ -9,6 +9,7 @@ Pipeline and one saved PipelineModel.
 from __future__ import annotations
 
 import itertools
+from abc import ABC, abstractmethod
 import re
 from dataclasses import dataclass, field
 
@@ -54,13 +55,14 @@ class Candidate:
         return self.name or " + ".join(m.describe() for m in self.members)
 
 
-class Kind:
+class Kind(ABC):
     """How one kind of classifier is built and explained."""
     name: str
     bucketed = False             # reads numeric features also as quantile buckets (for linear models)
 
+    @abstractmethod
     def estimator(self, member: Member):
-        raise NotImplementedError
+        """The unfitted classifier for `member`'s hyperparameters, writing the member's own columns."""
 
     def feature_stages(self, spec: features.FeatureSpec, member: Member) -> list:
         """Stages from the shared prepared columns to this member's feature vector."""
