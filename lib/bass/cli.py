@@ -23,11 +23,22 @@ def _month(text: str) -> str:
 
 def cmd_generate(args) -> int:
     from bass.session import get_context
-    from bass.simulator.generate import generate
+    from bass.simulator.generate import advance, generate
     ctx = get_context(args.env)
     out = args.out or ctx.cfg.path("landing")
+    truth = args.truth or ctx.cfg.path("truth")
+    if args.advance:
+        try:
+            for step in advance(ctx.spark, out, ctx.cfg.path("outbox"), truth, args.advance):
+                print(f"BOSS acted on the lists of {step['lists_of']}; delivered {step['month']} -> {out}")
+                for code, n in sorted((k, v) for k, v in step.items() if k not in ("month", "lists_of")):
+                    print(f"  {code:<15} {n:>12,d} records")
+        except ValueError as exc:
+            raise SystemExit(f"bass generate --advance: {exc}")
+        return 0
     counts = generate(ctx.spark, out, args.users, args.start, args.days, args.months, args.seed,
-                      ctx.cfg.province, args.truth or ctx.cfg.path("truth"), days_per_month=args.cdr_days_per_month)
+                      ctx.cfg.province, truth, days_per_month=args.cdr_days_per_month,
+                      horizon_months=args.horizon_months)
     print(f"simulated {args.users} users, {args.days} CDR days from {args.start}, {args.months} billing months -> {out}")
     for code, n in sorted(counts.items()):
         print(f"  {code:<15} {n:>12,d} records")
@@ -181,6 +192,13 @@ def cmd_demo(args) -> int:
     return 0 if ok else 1
 
 
+def cmd_demo_loop(args) -> int:
+    from bass.demo_loop import run_loop
+    from bass.session import get_context
+    ok = run_loop(get_context(args.env), args.users, args.start, args.months, args.loops, args.seed, args.cdr_days)
+    return 0 if ok else 1
+
+
 def cmd_bench(args) -> int:
     from bass.bench import run_bench
     from bass.session import get_context
@@ -216,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--cdr-days-per-month", type=int, default=0,
                    help="instead of --days from --start: CDRs on the last N days of every billing month")
     g.add_argument("--truth", default=None, help="default: the truth folder")
+    g.add_argument("--horizon-months", type=int, default=0,
+                   help="months the simulated population spans (default --months), so --advance can go on")
+    g.add_argument("--advance", type=int, default=0, metavar="N",
+                   help="play BOSS for N more months: act on the lists in the outbox, deliver their feedback "
+                        "and the next month's files (after a `bass generate --horizon-months`)")
     g.set_defaults(func=cmd_generate)
 
     d = sub.add_parser("demo", help="simulate a small province and run every batch end to end")
@@ -224,6 +247,13 @@ def build_parser() -> argparse.ArgumentParser:
     # at about 10 minutes on 2 cores (the batches cost mostly per job, the models per row)
     d.set_defaults(months=6, users=10_000)
     d.set_defaults(func=cmd_demo)
+
+    dl = sub.add_parser("demo-loop", help="the closed loop with BOSS month by month on a small simulated province")
+    _province_args(dl)
+    dl.add_argument("--loops", type=int, default=6, help="months of lists, BOSS action, feedback and evaluation")
+    dl.add_argument("--cdr-days", type=int, default=2, help="CDR days at the end of every month")
+    dl.set_defaults(months=4, users=10_000)
+    dl.set_defaults(func=cmd_demo_loop)
 
     b = sub.add_parser("bench", help="time the ODS load + mid.user_usage_d against a hand-written Spark job")
     b.add_argument("--rows", type=int, default=10_000_000, help="voice CDRs to simulate (default 10 million)")

@@ -8,9 +8,11 @@ The churn ground truth goes to the truth folder, never among the BOSS files.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import shutil
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
@@ -54,12 +56,61 @@ def _deliver(df: DataFrame, code: str, batch: str, out: str, province: str, file
     return n
 
 
+@dataclass(frozen=True)
+class Simulation:
+    """What `bass generate` simulated, kept in truth/simulation.json so that `bass generate
+    --advance` can go on month by month: the population spans `horizon_months` from the start
+    (every draw fixed from the first run), of which `months` are delivered so far."""
+    users: int
+    start: str
+    days: int
+    months: int
+    seed: int
+    province: str
+    days_per_month: int = 0
+    horizon_months: int = 0
+
+    @property
+    def start_date(self) -> dt.date:
+        return dt.date.fromisoformat(self.start)
+
+    @property
+    def end(self) -> dt.date:
+        return mo.month_bounds(add_months(self.start_date.replace(day=1), self.horizon_months - 1).strftime("%Y-%m"))[1]
+
+    def save(self, truth: str) -> None:
+        Path(truth).mkdir(parents=True, exist_ok=True)
+        (Path(truth) / STATE_FILE).write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, truth: str) -> "Simulation":
+        path = Path(truth) / STATE_FILE
+        if not path.exists():
+            raise ValueError(f"{path} not found: run `bass generate` (with --horizon-months) before --advance")
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
+STATE_FILE = "simulation.json"
+
+
 def generate(spark: SparkSession, out: str, users: int, start: dt.date, days: int, months: int, seed: int,
-             province: str, truth: str, parallel: int = 4, days_per_month: int = 0) -> dict:
+             province: str, truth: str, parallel: int = 4, days_per_month: int = 0, horizon_months: int = 0) -> dict:
+    sim = Simulation(users, start.isoformat(), days, months, seed, province, days_per_month, max(horizon_months, months))
     cdr_days, bill_months = timeline(start, days, months, days_per_month)
-    month_ends = [mo.month_bounds(m)[1] for m in bill_months]
-    end = max(cdr_days[-1:] + month_ends)
+    end = max(cdr_days[-1:] + [mo.month_bounds(m)[1] for m in bill_months] + [sim.end])
     pop = mo.with_groups(popmod.population(spark, users, seed, start, end), seed, users).cache()
+    counts = deliver(spark, pop, sim, out, cdr_days, bill_months, parallel)
+    write_truth(pop, truth)
+    pop.unpersist()
+    sim.save(truth)
+    return counts
+
+
+def deliver(spark: SparkSession, pop: DataFrame, sim: Simulation, out: str, cdr_days: list[dt.date],
+            bill_months: list[str], parallel: int = 4) -> dict:
+    """Every BOSS delivery of the CDR days and billing months from the population."""
+    start, seed, users, province = sim.start_date, sim.seed, sim.users, sim.province
+    month_ends = [mo.month_bounds(m)[1] for m in bill_months]
     counts: dict[str, int] = {}
     pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="bass-gen")
 
@@ -96,8 +147,6 @@ def generate(spark: SparkSession, out: str, users: int, start: dt.date, days: in
         bill.unpersist()
     items.unpersist()
     pool.shutdown()
-    write_truth(pop, truth)
-    pop.unpersist()
     return counts
 
 
@@ -122,3 +171,60 @@ def write_truth(pop: DataFrame, truth: str) -> None:
                 "multi_sim", "vip", "recycled")
      .coalesce(1).write.mode("overwrite").option("header", "true").csv(str(target)))
     (Path(truth) / "churn_model.txt").write_text(popmod.__doc__ or "", encoding="utf-8")
+
+
+def month_index(sim: Simulation, month: str) -> int:
+    first = sim.start_date.replace(day=1)
+    m = dt.date.fromisoformat(month + "-01")
+    return (m.year - first.year) * 12 + m.month - first.month
+
+
+def advance(spark: SparkSession, landing: str, outbox: str, truth: str, months: int = 1, parallel: int = 4) -> list[dict]:
+    """Play BOSS for `months` more months: read the lists BASS delivered for the last simulated
+    month, act on them (bass.simulator.boss), deliver their feedback and the next month's files,
+    whose churn, plans, bills and usage follow what was done. Deterministic for a seed and the
+    same outbox."""
+    from bass.simulator import boss
+    done = []
+    for _ in range(months):
+        sim = Simulation.load(truth)
+        if sim.months >= sim.horizon_months:
+            raise ValueError(f"the simulation spans {sim.horizon_months} months and all are delivered: "
+                             "generate again with a larger --horizon-months")
+        first = sim.start_date.replace(day=1)
+        listed_month = add_months(first, sim.months - 1).strftime("%Y-%m")
+        month = add_months(first, sim.months).strftime("%Y-%m")
+        index = month_index(sim, listed_month)
+        before = boss.read_truth_table(spark, truth, boss.TREATMENTS, popmod.TREATMENT_SCHEMA)
+        pop0 = mo.with_groups(popmod.population(spark, sim.users, sim.seed, sim.start_date, sim.end, before),
+                              sim.seed, sim.users).cache()
+        acted = []
+        for code in boss.LISTS:
+            listed = boss.read_list(spark, outbox, sim.province, code, listed_month)
+            if listed is not None:
+                acted.append(boss.act(pop0, listed, code, sim.seed, listed_month, index))
+        actions = acted[0] if acted else spark.createDataFrame([], boss.ACTION_SCHEMA)
+        for a in acted[1:]:
+            actions = actions.unionByName(a)
+        actions = spark.createDataFrame(actions.toPandas(), boss.ACTION_SCHEMA) if acted else actions   # lists are small
+        pop0.unpersist()
+        treatments = before.unionByName(boss.treatments_of(actions))
+        pop = mo.with_groups(popmod.population(spark, sim.users, sim.seed, sim.start_date, sim.end, treatments),
+                             sim.seed, sim.users).cache()
+        cdr_days = [d for d in timeline(sim.start_date, sim.days, sim.horizon_months, sim.days_per_month)[0]
+                    if d.strftime("%Y-%m") == month] if sim.days_per_month else []
+        counts = deliver(spark, pop, sim, landing, cdr_days, [month], parallel)
+        earlier = boss.read_truth_table(spark, truth, boss.ACTIONS, boss.ACTION_SCHEMA).where(
+            (F.col("kind") == "retention") & (F.col("list_month") == add_months(first, sim.months - 3).strftime("%Y-%m")))
+        counts.update(boss.deliver_feedback(boss.feedback(actions, pop, earlier, sim.seed, listed_month), landing,
+                                            sim.province, listed_month))
+        boss.append_truth_table(boss.effects(pop, actions, sim.seed, sim.start_date, index), truth, boss.EFFECTS,
+                                ["interface", "list_month", "brand"])
+        boss.append_truth_table(actions, truth, boss.ACTIONS, ["interface", "list_month", "id"])
+        boss.append_truth_table(treatments.where(F.col("m_from") == index + 1), truth, boss.TREATMENTS, ["id", "m_from", "shift"])
+        write_truth(pop, truth)
+        pop.unpersist()
+        replace(sim, months=sim.months + 1).save(truth)
+        log.info("advanced to %s: acted on %s's lists", month, listed_month)
+        done.append({"month": month, "lists_of": listed_month, **counts})
+    return done

@@ -6,7 +6,7 @@ Churn model (the ground truth the models must find). In month m a user leaves wi
                   + 0.6·[arrears-prone] + 1.0·[service stopped for arrears in months m−2..m]
                   + 1.6·[contract ends in months m..m+2] + 1.2·[second SIM in the same handset]
                   + 0.6·[tenure < 6 months at m] − 0.8·[VIP]
-                  − 0.4·ln(activity · drift^m) + 0.5·noise)
+                  − 0.4·ln(activity · drift^m) + 0.5·noise − treatment effects active in m)
 and the leaving month is the first whose draw falls under p_m. 12 % of users drift: their usage
 falls by 5–15 % a month, which both shows in their CDRs and raises their hazard. In the 60 days
 before leaving usage declines to 15 %, the off-net share and calls forwarded to other networks
@@ -42,8 +42,17 @@ def terminals_df(spark: SparkSession) -> DataFrame:
     return spark.createDataFrame(cat.TERMINALS, "tac string, maker string, model string, lte_capable int")
 
 
-def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: dt.date) -> DataFrame:
-    """One row per subscriber with profile, latent traits, churn date and life-cycle events."""
+TREATMENT_SCHEMA = "id long, m_from int, m_to int, shift double, offer_plan string, offer_day date"
+
+
+def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: dt.date,
+               treatments: DataFrame | None = None) -> DataFrame:
+    """One row per subscriber with profile, latent traits, churn date and life-cycle events.
+
+    `treatments` (TREATMENT_SCHEMA, bass.simulator.boss) are what BOSS did for users: each
+    lowers the churn logit by `shift` in months m_from <= m < m_to (0 = the month of `start`) and
+    may move the user to `offer_plan` from `offer_day`. Months before a treatment are unchanged,
+    so the months already delivered stay as they were."""
     s = seed
     window = (end - start).days + 1
     u = lambda purpose: uniform(s, purpose, "id")  # noqa: E731
@@ -98,7 +107,8 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
           .withColumn("stop_start", F.when(F.col("arrears_prone"), F.date_add(F.lit(start), F.floor(u("stp") * window).cast("int"))))
           .withColumn("stop_days", F.when(F.col("arrears_prone"), 3 + F.floor(u("stpd") * 12).cast("int")))
           )
-    df = df.withColumn("drift", F.when(u("drift") < DRIFTING_SHARE, 0.85 + 0.1 * u("driftr")).otherwise(1.0))
+    df = with_treatments(spark, df.withColumn("drift", F.when(u("drift") < DRIFTING_SHARE, 0.85 + 0.1 * u("driftr"))
+                                              .otherwise(1.0)), treatments)
     months = F.sequence(F.lit(0), F.lit(_months_between(start, end)))
     hazards = F.transform(months, lambda m: F.struct(m.alias("m"), sigmoid(monthly_logit(s, start, m)).alias("p")))
     first_of = lambda m: F.add_months(F.trunc(F.lit(start), "month"), m)  # noqa: E731
@@ -108,6 +118,25 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
     df = (df.withColumn("churn_p_month", F.aggregate(hazards, F.lit(0.0), lambda acc, h: acc + h["p"]) / F.size(hazards))
           .withColumn("churn_date", F.when((churn_day >= F.lit(start)) & (churn_day <= F.lit(end)), churn_day)))
     return recycle_numbers(df, s)
+
+
+def with_treatments(spark: SparkSession, pop: DataFrame, treatments: DataFrame | None) -> DataFrame:
+    """`treat` (the user's churn-logit shifts by month range), `offer_plan` and `offer_day`."""
+    if treatments is None:
+        treatments = spark.createDataFrame([], TREATMENT_SCHEMA)
+    per_user = treatments.groupBy("id").agg(
+        F.collect_list(F.struct("m_from", "m_to", "shift")).alias("treat"),
+        F.max_by("offer_plan", F.when(F.col("offer_plan").isNotNull(), F.col("offer_day"))).alias("offer_plan"),
+        F.max(F.when(F.col("offer_plan").isNotNull(), F.col("offer_day"))).alias("offer_day"))
+    empty = F.array().cast("array<struct<m_from:int,m_to:int,shift:double>>")
+    return (pop.join(F.broadcast(per_user), "id", "left")
+            .withColumn("treat", F.coalesce("treat", empty)))
+
+
+def treatment_shift(m: F.Column) -> F.Column:
+    """The sum of the treatment shifts active in month m."""
+    active = F.filter(F.col("treat"), lambda t: (t["m_from"] <= m) & (m < t["m_to"]))
+    return F.aggregate(active, F.lit(0.0), lambda acc, t: acc + t["shift"])
 
 
 def _months_between(start: dt.date, end: dt.date) -> int:
@@ -130,7 +159,8 @@ def monthly_logit(s: int, start: dt.date, m: F.Column) -> F.Column:
             + F.col("arrears_prone").cast("double") * 0.6 + stopped_recently.cast("double") * 1.0
             + contract_near_end.cast("double") * 1.6 + F.col("multi_sim").cast("double") * 1.2
             + F.when(tenure_months < 6, 0.6).otherwise(0.0) - F.col("vip").cast("double") * 0.8
-            - 0.4 * F.log(F.col("activity") * F.pow(F.col("drift"), m)) + 0.5 * normal(uniform(s, "n1", "id"), uniform(s, "n2", "id")))
+            - 0.4 * F.log(F.col("activity") * F.pow(F.col("drift"), m)) + 0.5 * normal(uniform(s, "n1", "id"), uniform(s, "n2", "id"))
+            - treatment_shift(m))
 
 
 def complained_in(s: int, month_first: F.Column) -> F.Column:
@@ -178,8 +208,9 @@ def state_on(day: F.Column) -> dict:
                    .when(F.col("stop_start").isNotNull() & (day >= F.col("stop_start")),
                          F.date_add(F.col("stop_start"), F.col("stop_days")))
                    .otherwise(F.col("open_date")))
-    plan = F.when(F.col("plan_change_day").isNotNull() & (day >= F.col("plan_change_day")), F.col("plan_id_new")) \
-        .otherwise(F.col("plan_id"))
+    plan = (F.when(F.col("offer_day").isNotNull() & (day >= F.col("offer_day")), F.col("offer_plan"))
+            .when(F.col("plan_change_day").isNotNull() & (day >= F.col("plan_change_day")), F.col("plan_id_new"))
+            .otherwise(F.col("plan_id")))
     tac = F.when(F.col("imei_change_day").isNotNull() & (day >= F.col("imei_change_day")), F.col("tac_new")) \
         .otherwise(F.col("tac"))
     serial = F.when(F.col("multi_sim"), F.col("pair")).otherwise(F.col("id")) % 1_000_000

@@ -1,0 +1,84 @@
+"""`bass demo-loop`: the closed loop with BOSS, month by month, on a small simulated province.
+
+Simulate the first months, run their batches and train the models; then each month in turn:
+score and deliver the campaigns' lists (scoring batch), let BOSS act on them (the simulator
+advances a month: feedback files plus the next month's deliveries, with the planted treatment
+effects), run the new month's batches, load the feedback and evaluate (feedback batch). Prints
+each campaign's measured uplift next to the planted effect (truth/campaign_effect.csv)."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pandas as pd
+from pyspark.sql import functions as F
+
+from bass.demo import _report
+from bass.grain import add_months
+from bass.ml.train import train
+from bass.pipeline import run_pipeline
+from bass.session import Context
+from bass.simulator import boss
+from bass.simulator.generate import advance, generate, timeline
+
+
+def run_loop(ctx: Context, users: int, start: dt.date, warmup: int, loops: int, seed: int, cdr_days: int) -> bool:
+    t0 = time.time()
+    landing, truth = ctx.cfg.path("landing"), ctx.cfg.path("truth")
+    print(f"== simulating {users:,} users, {warmup} months (CDRs on the last {cdr_days} days of each), "
+          f"{loops} more to come month by month -> {landing}")
+    generate(ctx.spark, landing, users, start, 0, warmup, seed, ctx.cfg.province, truth, days_per_month=cdr_days,
+             horizon_months=warmup + loops + 1)
+    days, months = timeline(start, 0, warmup, cdr_days)
+    ok = _report("daily", run_pipeline(ctx, "daily", [d.isoformat() for d in days]))
+    ok &= _report("monthly", run_pipeline(ctx, "monthly", months))
+    if not ok:
+        return False
+    ctx.cfg.raw["ml"]["churn"]["candidates"] = ctx.cfg.get("demo.churn_candidates")
+    train(ctx)
+    print(f"   models trained (after {time.time() - t0:.0f}s)")
+    month = months[-1]
+    for i in range(loops):
+        print(f"== {month}: lists to BOSS, BOSS acts in {add_months(month, 1)}, feedback and evaluation "
+              f"(after {time.time() - t0:.0f}s)")
+        ok &= _report(f"scoring {month}", run_pipeline(ctx, "scoring", month))
+        advance(ctx.spark, landing, ctx.cfg.path("outbox"), truth, 1)
+        nxt = add_months(month, 1)
+        new_days = [d.isoformat() for d in timeline(start, 0, warmup + i + 1, cdr_days)[0] if d.strftime("%Y-%m") == nxt]
+        ok &= _report(f"daily {nxt}", run_pipeline(ctx, "daily", new_days))
+        ok &= _report(f"monthly {nxt}", run_pipeline(ctx, "monthly", nxt))
+        ok &= _report(f"feedback {month}", run_pipeline(ctx, "feedback", month))
+        if not ok:
+            return False
+        month = nxt
+    print(f"== measured uplift against the planted effect (after {time.time() - t0:.0f}s)")
+    print(uplift_table(ctx))
+    return ok
+
+
+def uplift_table(ctx: Context) -> str:
+    """Per campaign and list month: the measured uplift with its interval next to the planted effect."""
+    planted = planted_effects(ctx.cfg.path("truth"))
+    rows = ctx.spark.table("dm.campaign_eval_m").orderBy("campaign_id", "batch_month").collect()
+    lines = [f"   {'campaign':<16} {'month':<8} {'treated':>7} {'control':>7} {'resp':>6} {'churn T':>8} {'churn C':>8} "
+             f"{'uplift':>7} {'95% CI':>17} {'planted':>8} {'covered':>7} {'incr. rev':>10}"]
+    for r in rows:
+        truth = planted.get((r.campaign_kind, r.batch_month))
+        covered = "" if truth is None else ("yes" if r.uplift_ci_low <= truth <= r.uplift_ci_high else "NO")
+        lines.append(f"   {r.campaign_id:<16} {r.batch_month:<8} {r.treated:>7} {r.control:>7} "
+                     f"{(r.response_rate or 0):>6.1%} {r.churn_treated:>8.2%} {r.churn_control:>8.2%} {r.uplift:>+7.2%} "
+                     f"[{r.uplift_ci_low:>+7.2%},{r.uplift_ci_high:>+7.2%}] "
+                     f"{'' if truth is None else f'{truth:+.2%}':>8} {covered:>7} {r.incremental_revenue:>10,.0f}")
+    return "\n".join(lines)
+
+
+def planted_effects(truth: str) -> dict:
+    """(campaign kind, list month) -> the planted expected effect on churn over the listed users."""
+    path = Path(truth) / boss.EFFECTS
+    if not path.exists():
+        return {}
+    df = pd.read_csv(path)
+    df["weighted"] = df["expected_effect"] * df["listed"]
+    g = df.groupby(["kind", "list_month"])[["weighted", "listed"]].sum()
+    return {k: row.weighted / row.listed for k, row in g.iterrows()}

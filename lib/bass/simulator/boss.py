@@ -1,0 +1,195 @@
+"""BOSS acting on BASS's lists: the simulator's side of the closed loop (`bass generate --advance`).
+
+Treatment model (the ground truth the campaign evaluation must find). BOSS reads the lists BASS
+delivered for month M (the newest resend, checked against its .verf) and acts on them in month
+M+1:
+
+- retention list (boss_retention_m): an agent reaches the user with probability 0.8; a reached
+  user accepts the retention offer with probability 0.55. Acceptance lowers the churn logit by
+  1.8 (GoTone), 1.3 (M-Zone) or 0.7 (Easy-Own) in months M+1..M+3.
+- care list (boss_care_m): executed with probability 0.85 (the user is reachable) and then done
+  unless refused (10 %); a care action done lowers the churn logit by 0.5 (priority service)
+  or 0.3 (other actions) in months M+1..M+2.
+- marketing list (boss_campaign_m): contacted with probability 0.8; a contacted user takes the
+  offer with probability 0.35: the plan changes to the offered plan on the first day of M+1
+  (bills follow) and the churn logit falls by 0.2 in months M+1..M+3.
+
+Draws are hashes of (seed, interface, user, month), so the same outbox gives the same actions.
+The effects go to truth/ (treatments.csv, boss_actions.csv, campaign_effect.csv), never read by
+jobs. The campaign_effect rows give, per list and brand, the mean over the listed users of the
+churn probability in month M+1 without the list's treatment less with it (the expected effect of
+sending the list, the quantity a treated-versus-control comparison estimates), and the same
+difference in realised churn (both outcomes of each user's own draw).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from bass.fileio.delivery import DeliveryError, find_delivery
+from bass.fileio.writer import write_delivery
+from bass.grain import add_months
+from bass.interfaces import interface
+from bass.simulator import monthly as mo
+from bass.simulator.population import TREATMENT_SCHEMA, monthly_logit
+from bass.simulator.rand import pick, sigmoid, uniform
+
+RETENTION_SHIFT = {"GOTONE": 1.8, "MZONE": 1.3, "EASYOWN": 0.7}
+# interface -> (what BOSS does, P(reached), P(accepts | reached), months the effect lasts)
+LISTS = {"boss_retention_m": ("retention", 0.80, 0.55, 3),
+         "boss_care_m": ("care", 0.85, 0.90, 2),
+         "boss_campaign_m": ("marketing", 0.80, 0.35, 3)}
+TREATMENTS, ACTIONS, EFFECTS = "treatments.csv", "boss_actions.csv", "campaign_effect.csv"
+ACTION_COLUMNS = ["interface", "kind", "campaign_id", "list_month", "id", "msisdn", "brand", "reached", "accepted",
+                  "action", "act_day", "shift", "m_from", "m_to", "offer_plan"]
+
+
+def read_list(spark: SparkSession, outbox: str, province: str, code: str, month: str) -> DataFrame | None:
+    """The newest delivery of list `code` for `month` as BOSS receives it (None when none was sent)."""
+    spec = interface(code)
+    try:
+        delivery = find_delivery(outbox, code, province, spec.grain, month)
+    except DeliveryError:
+        return None
+    lines = spark.read.text(delivery.data_paths()).where(F.length("value") > 0)
+    parts = F.split("value", "\\" + spec.delimiter, -1)
+    return lines.select(*[parts[i].alias(f.name) for i, f in enumerate(spec.fields)])
+
+
+def listed_users(pop: DataFrame, listed: DataFrame, month: str) -> DataFrame:
+    """The users behind the listed MSISDNs: whoever held the number at the month's end."""
+    last = mo.month_bounds(month)[1]
+    holders = pop.where((F.col("open_date") <= F.lit(last)) &
+                        (F.col("churn_date").isNull() | (F.col("churn_date") > F.lit(last))))
+    return listed.join(holders, "msisdn")
+
+
+def act(pop: DataFrame, listed: DataFrame, code: str, seed: int, month: str, month_index: int) -> DataFrame:
+    """What BOSS did with each listed user in the month after `month` (ACTION_COLUMNS)."""
+    kind, p_reach, p_accept, months = LISTS[code]
+    first = mo.month_bounds(add_months(month, 1))[0]
+    u = lambda purpose: uniform(seed, f"boss_{code}_{purpose}", "id", F.lit(month))  # noqa: E731
+    reached = u("reach") < p_reach
+    accepted = reached & (u("accept") < p_accept)
+    if kind == "retention":
+        shift = F.element_at(F.create_map(*[x for k, v in RETENTION_SHIFT.items() for x in (F.lit(k), F.lit(v))]), F.col("brand"))
+        action, campaign, offer = F.lit("RET_OFFER"), F.lit(None).cast("string"), F.lit(None).cast("string")
+    elif kind == "care":
+        shift = F.when(F.col("care_action") == "PRIORITY_SERVICE", 0.5).otherwise(0.3)
+        action, campaign, offer = F.col("care_action"), F.col("campaign_id"), F.lit(None).cast("string")
+    else:
+        shift = F.lit(0.2)
+        action, campaign, offer = F.col("offer_code"), F.col("campaign_id"), F.col("offer_code")
+    day = F.date_add(F.lit(first), F.floor(u("day") * 20).cast("int"))
+    return listed_users(pop, listed, month).select(
+        F.lit(code).alias("interface"), F.lit(kind).alias("kind"), campaign.alias("campaign_id"),
+        F.lit(month).alias("list_month"), "id", "msisdn", "brand", reached.alias("reached"),
+        accepted.alias("accepted"), action.alias("action"), day.alias("act_day"),
+        F.when(accepted, shift).otherwise(0.0).cast("double").alias("shift"),
+        F.lit(month_index + 1).alias("m_from"), F.lit(month_index + 1 + months).alias("m_to"),
+        F.when(accepted, offer).alias("offer_plan"))
+
+
+def treatments_of(actions: DataFrame) -> DataFrame:
+    """The population's treatment rows (TREATMENT_SCHEMA) of the accepted actions."""
+    return actions.where(F.col("accepted")).select(
+        "id", "m_from", "m_to", "shift", "offer_plan",
+        F.when(F.col("offer_plan").isNotNull(), F.to_date(F.concat(F.substring(F.col("act_day").cast("string"), 1, 7),
+                                                                    F.lit("-01")))).alias("offer_day"))
+
+
+def read_truth_table(spark: SparkSession, truth: str, name: str, schema: str) -> DataFrame:
+    """truth/<name> (a small CSV) as a DataFrame of `schema`, read now (the file may be rewritten)."""
+    typed = spark.createDataFrame([], schema)
+    path = Path(truth) / name
+    if not path.exists():
+        return typed
+    text = pd.read_csv(path, dtype=str, keep_default_na=False)[typed.columns]
+    raw = spark.createDataFrame(text.values.tolist(), ", ".join(f"`{c}` string" for c in typed.columns))
+    return raw.select(*[F.when(F.col(f.name) != "", F.col(f.name)).cast(f.dataType).alias(f.name)
+                        for f in typed.schema.fields])
+
+
+def append_truth_table(df: DataFrame, truth: str, name: str, key: list[str]) -> None:
+    """Append the (small) rows to truth/<name>, replacing rows with the same key (an advance rerun)."""
+    path = Path(truth) / name
+    new = df.toPandas().astype(str).replace({"None": "", "NaT": "", "nan": ""})
+    old = pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else new.iloc[0:0]
+    if len(old) and len(new):
+        keys = set(map(tuple, new[key].astype(str).values))
+        old = old[[tuple(r) not in keys for r in old[key].astype(str).values]]
+    pd.concat([old, new]).sort_values(key).to_csv(path, index=False)
+
+
+ACTION_SCHEMA = ("interface string, kind string, campaign_id string, list_month string, id long, msisdn string, "
+                 "brand string, reached boolean, accepted boolean, action string, act_day date, shift double, "
+                 "m_from int, m_to int, offer_plan string")
+
+
+def effects(pop: DataFrame, actions: DataFrame, seed: int, start: dt.date, month_index: int) -> DataFrame:
+    """Per list and brand: the expected and the realised effect of the list on churn in the
+    month after it (without its treatment less with it), over the listed users."""
+    m = F.lit(month_index + 1)
+    logit = monthly_logit(seed, start, m)
+    draw = uniform(seed, "churn", "id", m)
+    per_user = (actions.select("interface", "kind", "list_month", "id", F.col("shift").alias("own_shift"))
+                .join(pop.drop("msisdn", "brand"), "id")
+                .select("*", logit.alias("logit"), draw.alias("u"), "brand")
+                .withColumn("p_with", sigmoid(F.col("logit")))
+                .withColumn("p_without", sigmoid(F.col("logit") + F.col("own_shift"))))
+    return (per_user.groupBy("interface", "kind", "list_month", "brand")
+            .agg(F.count(F.lit(1)).alias("listed"),
+                 F.avg(F.col("p_without") - F.col("p_with")).alias("expected_effect"),
+                 F.avg((F.col("u") < F.col("p_without")).cast("int") - (F.col("u") < F.col("p_with")).cast("int"))
+                 .alias("realised_effect"),
+                 F.avg("p_with").alias("expected_churn_treated")))
+
+
+def feedback(actions: DataFrame, pop: DataFrame, earlier: DataFrame, seed: int, month: str) -> dict[str, DataFrame]:
+    """The feedback deliveries for the lists of `month`: interface code -> rows of its fields.
+    Retention feedback also repeats the rows of the list three months before (`earlier`, with
+    the users' churn dates in `pop`) with whether each user is still in the network."""
+    u = lambda purpose: uniform(seed, f"fb_{purpose}", "id", F.col("list_month"))  # noqa: E731
+    ret = actions.where(F.col("kind") == "retention")
+    intention = F.when(F.col("accepted"), "STAY").when(F.col("reached"), pick(u("int"), [("UNDECIDED", 60), ("LEAVE", 40)]))
+    reason = F.when(F.col("accepted"), "接受挽留优惠").when(F.col("reached"), pick(u("why"), [
+        ("资费太贵", 40), ("网络信号差", 25), ("转网到其他运营商", 20), ("不需要", 15)]))
+
+    def retention_rows(df: DataFrame, in_net: F.Column) -> DataFrame:
+        return df.select(F.col("list_month").alias("analysis_month"), "msisdn",
+                         F.when(F.col("reached"), "Y").otherwise("N").alias("handled"),
+                         F.when(F.col("accepted"), "12个月话费返还").alias("plan_taken"),
+                         F.when(F.col("reached"), F.col("act_day")).alias("handle_date"),
+                         intention.alias("intention"), reason.alias("feedback"), in_net.alias("in_net_3m"))
+
+    later = mo.month_bounds(add_months(month, 1))[1]       # the list of month-2 has had 3 months by then
+    follow = earlier.join(pop.select("id", "churn_date"), "id")
+    in_net = F.when(F.col("churn_date").isNull() | (F.col("churn_date") > F.lit(later)), "Y").otherwise("N")
+    care = actions.where(F.col("kind") == "care")
+    result = F.when(~F.col("reached"), "UNREACHABLE").when(F.col("accepted"), "DONE").otherwise("REFUSED")
+    mkt = actions.where(F.col("kind") == "marketing")
+    return {
+        "fb_retention": retention_rows(ret, F.lit(None).cast("string")).unionByName(retention_rows(follow, in_net)),
+        "fb_care": care.select("campaign_id", F.col("list_month").alias("analysis_month"), "msisdn",
+                               F.when(F.col("reached"), "Y").otherwise("N").alias("executed"),
+                               F.when(F.col("reached"), F.col("act_day")).alias("exec_date"), result.alias("result"),
+                               F.when(F.col("accepted"), 3 + F.floor(u("sat") * 3)).cast("int").alias("satisfaction")),
+        "fb_campaign": mkt.select("campaign_id", F.col("list_month").alias("analysis_month"), "msisdn",
+                                  F.when(F.col("reached"), "Y").otherwise("N").alias("contacted"),
+                                  F.when(F.col("accepted"), "Y").otherwise("N").alias("responded"),
+                                  F.col("offer_plan").alias("offer_taken"),
+                                  F.when(F.col("accepted"), F.col("act_day")).alias("response_date")),
+    }
+
+
+def deliver_feedback(rows: dict[str, DataFrame], landing: str, province: str, month: str) -> dict[str, int]:
+    out = {}
+    for code, df in rows.items():
+        spec = interface(code)
+        recs = write_delivery(df.select(*spec.field_names()), spec, month, landing, province)
+        out[code] = sum(r.records for r in recs)
+    return out

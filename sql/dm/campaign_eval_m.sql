@@ -1,0 +1,90 @@
+-- dm.campaign_eval_m: what each campaign's list of the month did (模型评估, seed 001 §3.3.1.7),
+-- once its outcomes are known: the treated users (sent to BOSS) against the control group (held
+-- back at random within the same priority deciles), so differences are the campaign's effect.
+--   churn_*            share who left within the campaign's outcome_months after the list month
+--   uplift             churn_control - churn_treated: churners prevented per treated user, with a
+--                      95 % confidence interval (normal approximation of two proportions)
+--   arpu_*             mean bill of the list month (before) and mean monthly bill over the outcome
+--                      months (after; a user who left counts 0)
+--   incremental_revenue (arpu_after_treated - arpu_after_control) x outcome months x treated
+--   roi                (incremental_revenue - cost) / cost, cost = contacted x cost_per_contact
+-- A month whose outcomes are not all known yet has no row.
+with targets as (
+    select t.campaign_id, t.campaign_kind, t.user_id, t.grp, t.outcome_months, t.cost_per_contact, t.batch_month,
+           r.contacted, r.responded
+    from out.campaign_target_m t
+    left join mid.campaign_response_m r
+      on r.campaign_id = t.campaign_id and r.user_id = t.user_id and r.batch_month = t.batch_month
+    where t.batch_month >= :month_from and t.batch_month <= :month_to
+),
+labels as (
+    select user_id, batch_month, churn_1m, churn_3m
+    from dm.churn_label_m
+    where batch_month >= :month_from and batch_month <= :month_to
+),
+bills as (
+    select user_id, batch_month, bill_act_fee
+    from mid.user_bill_m
+    where batch_month >= :month_from
+),
+after as (
+    select t.campaign_id, t.user_id, t.batch_month, coalesce(sum(b.bill_act_fee), 0) / max(t.outcome_months) as bill_after
+    from targets t
+    left join bills b
+      on b.user_id = t.user_id and b.batch_month > t.batch_month
+     and b.batch_month <= date_format(add_months(to_date(t.batch_month || '-01'), t.outcome_months), 'yyyy-MM')
+    group by t.campaign_id, t.user_id, t.batch_month
+),
+outcomes as (
+    select t.*,
+           case t.outcome_months when 1 then l.churn_1m when 3 then l.churn_3m end as churned,
+           coalesce(b0.bill_act_fee, 0) as bill_before,
+           a.bill_after
+    from targets t
+    join after a on a.campaign_id = t.campaign_id and a.user_id = t.user_id and a.batch_month = t.batch_month
+    left join labels l on l.user_id = t.user_id and l.batch_month = t.batch_month
+    left join bills b0 on b0.user_id = t.user_id and b0.batch_month = t.batch_month
+),
+per_group as (
+    select campaign_id, campaign_kind, batch_month, max(outcome_months) as outcome_months,
+           max(cost_per_contact) as cost_per_contact,
+           count(*) as targeted,
+           count_if(grp = 'treated') as treated,
+           count_if(grp = 'control') as control,
+           count_if(grp = 'treated' and contacted) as contacted,
+           count_if(grp = 'treated' and responded) as responded,
+           count_if(churned is null) as unknown_outcomes,
+           avg(case when grp = 'treated' then cast(churned as int) end) as churn_treated,
+           avg(case when grp = 'control' then cast(churned as int) end) as churn_control,
+           avg(case when grp = 'treated' then bill_before end) as arpu_before_treated,
+           avg(case when grp = 'control' then bill_before end) as arpu_before_control,
+           avg(case when grp = 'treated' then bill_after end) as arpu_after_treated,
+           avg(case when grp = 'control' then bill_after end) as arpu_after_control
+    from outcomes
+    group by campaign_id, campaign_kind, batch_month
+),
+final as (
+    select campaign_id, campaign_kind, targeted, treated, control, contacted, responded,
+           try_divide(responded, treated) as response_rate,
+           outcome_months, churn_treated, churn_control,
+           churn_control - churn_treated as uplift,
+           churn_control - churn_treated - 1.96 * sqrt(churn_treated * (1 - churn_treated) / treated
+                                                       + churn_control * (1 - churn_control) / control) as uplift_ci_low,
+           churn_control - churn_treated + 1.96 * sqrt(churn_treated * (1 - churn_treated) / treated
+                                                       + churn_control * (1 - churn_control) / control) as uplift_ci_high,
+           (churn_control - churn_treated) * treated as churners_prevented,
+           cast(arpu_before_treated as double) as arpu_before_treated,
+           cast(arpu_before_control as double) as arpu_before_control,
+           cast(arpu_after_treated as double) as arpu_after_treated,
+           cast(arpu_after_control as double) as arpu_after_control,
+           cast(arpu_after_treated - arpu_before_treated as double) as arpu_change_treated,
+           cast(arpu_after_control - arpu_before_control as double) as arpu_change_control,
+           cast((arpu_after_treated - arpu_after_control) * outcome_months * treated as double) as incremental_revenue,
+           contacted * cost_per_contact as cost,
+           try_divide(cast((arpu_after_treated - arpu_after_control) * outcome_months * treated as double)
+                      - contacted * cost_per_contact, contacted * cost_per_contact) as roi,
+           batch_month
+    from per_group
+    where unknown_outcomes = 0 and treated > 0 and control > 0
+)
+select * from final

@@ -1,0 +1,40 @@
+-- out.boss_care_m: the care list for BOSS (客户关怀, DOMAIN.md §6.3): the care campaign's treated
+-- users (the control group is never sent) with the care action their segment is matched to.
+with targets as (
+    select campaign_id, user_id, msisdn, target_rank, action_code, action_desc, channel, batch_month
+    from out.campaign_target_m
+    where batch_month >= :month_from and batch_month <= :month_to
+      and campaign_id = 'care' and grp = 'treated'
+),
+value as (
+    select user_id, batch_month, value_tier
+    from dm.user_value_m
+    where batch_month >= :month_from and batch_month <= :month_to
+),
+segment as (
+    select user_id, batch_month, segment_desc
+    from dm.user_segment_m
+    where batch_month >= :month_from and batch_month <= :month_to
+),
+customer as (
+    select w.user_id, w.batch_month, c.cust_name
+    from dm.user_wide_m w
+    left join mid.customer_m c on c.cust_id = w.cust_id and c.batch_month = w.batch_month
+    where w.batch_month >= :month_from and w.batch_month <= :month_to
+),
+final as (
+    select
+        row_number() over (partition by t.batch_month order by t.target_rank) as list_rank,
+        t.campaign_id, t.msisdn,
+        replace(c.cust_name, '|', '/') as cust_name,
+        replace(g.segment_desc, '|', '/') as segment_desc,
+        v.value_tier,
+        t.action_code as care_action, t.action_desc as care_desc, t.channel,
+        t.batch_month as analysis_month,
+        t.batch_month
+    from targets t
+    left join value v on v.user_id = t.user_id and v.batch_month = t.batch_month
+    left join segment g on g.user_id = t.user_id and g.batch_month = t.batch_month
+    left join customer c on c.user_id = t.user_id and c.batch_month = t.batch_month
+)
+select * from final

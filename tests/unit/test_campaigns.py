@@ -1,0 +1,106 @@
+"""Campaign targets: control groups drawn reproducibly within priority deciles, rules matching
+actions, the declarations checked, and the evaluations of a hand-built month."""
+from decimal import Decimal
+
+import pytest
+from pyspark.sql import functions as F
+
+from bass.campaigns import Campaign, Rule, assign, load_campaigns, parse_campaign
+from tests.unit.frames import put
+
+RAW = dict(id="c1", name="test", kind="retention", target="sql/campaigns/retention.sql", deliver="boss_retention_m",
+           max_size=1000, control_share=0.2, seed=5, action={"code": "OFFER", "desc": "an offer"})
+
+
+def campaign(**over) -> Campaign:
+    return parse_campaign({**RAW, **over}, "test")
+
+
+def eligible(spark, n=2000):
+    return spark.range(n).select(F.format_string("U%05d", "id").alias("user_id"),
+                                 F.format_string("139%08d", "id").alias("msisdn"),
+                                 (F.col("id") * 7 % 1000).cast("double").alias("priority"),
+                                 F.lit("why").alias("reason"), (F.col("id") % 3).alias("segment"))
+
+
+def test_control_group_is_reproducible_balanced_and_within_the_cut(spark):
+    c = campaign()
+    rows = assign(eligible(spark), c, "2026-05").cache()
+    assert rows.count() == 1000                                           # max_size, highest priority first
+    assert rows.agg(F.min("priority")).first()[0] >= eligible(spark).orderBy(F.desc("priority")).limit(1000) \
+        .agg(F.min("priority")).first()[0]
+    per_decile = {r.decile: (r.n, r.control) for r in rows.groupBy("decile").agg(
+        F.count(F.lit(1)).alias("n"), F.count_if(F.col("grp") == "control").alias("control")).collect()}
+    assert sorted(per_decile) == list(range(1, 11))
+    assert all(control == round(n * 0.2) for n, control in per_decile.values())   # stratified: 20 % of every decile
+    again = assign(eligible(spark), c, "2026-05")
+    assert sorted(map(tuple, again.collect())) == sorted(map(tuple, rows.collect()))   # same draw every run
+    other = assign(eligible(spark), campaign(seed=6), "2026-05")
+    control = {r.user_id for r in rows.where("grp = 'control'").collect()}
+    assert control != {r.user_id for r in other.where("grp = 'control'").collect()}   # the seed decides
+    ranks = [r.target_rank for r in rows.orderBy("target_rank").collect()]
+    assert ranks == list(range(1, 1001))
+
+
+def test_rules_match_the_first_action_and_drop_the_unmatched(spark):
+    c = campaign(kind="care", action=None, rules=[
+        {"code": "A", "desc": "first", "when": "segment = 0"},
+        {"code": "B", "desc": "second", "when": "segment in (0, 1)"}])
+    rows = {r.user_id: r.action_code for r in assign(eligible(spark, 30), c, "2026-05").collect()}
+    assert rows["U00000"] == "A" and rows["U00001"] == "B" and "U00002" not in rows
+
+
+@pytest.mark.parametrize("over, message", [
+    (dict(kind="lottery"), "kind must be one of"),
+    (dict(control_share=0), "control_share must be between"),
+    (dict(rules=[{"code": "A", "desc": "x"}]), "either one `action` or a list of `rules`"),
+    (dict(action={"code": "A"}), "needs desc"),
+])
+def test_bad_declarations_are_named(over, message):
+    with pytest.raises(ValueError, match=message):
+        campaign(**over)
+
+
+def test_shipped_campaigns_each_deliver_their_own_file():
+    found = load_campaigns()
+    assert {c.kind for c in found.values()} == {"retention", "care", "marketing"}
+    assert len({c.deliver for c in found.values()}) == len(found)
+    assert isinstance(found["care"].rules[0], Rule)
+
+
+def test_campaign_evaluation_of_a_hand_built_month(ctx):
+    """20 treated (4 leave, 15 contacted, 6 respond) and 10 control (4 leave); bills 10 before
+    and, for those who stay, 12 (treated) and 10 (control) after."""
+    targets, labels, bills, feedback = [], [], [], []
+    for i in range(30):
+        grp = "treated" if i < 20 else "control"
+        left = i < 4 or 20 <= i < 24
+        targets.append(dict(campaign_id="ret", campaign_kind="retention", user_id=f"U{i}", msisdn=f"M{i}", grp=grp,
+                            target_rank=i + 1, decile=1, priority=1.0, outcome_months=1, cost_per_contact=2.0,
+                            batch_month="2026-03"))
+        labels.append(dict(user_id=f"U{i}", churn_1m=left, batch_month="2026-03"))
+        bills.append(dict(user_id=f"U{i}", bill_act_fee=Decimal(10), batch_month="2026-03"))
+        if not left:
+            bills.append(dict(user_id=f"U{i}", bill_act_fee=Decimal(12 if grp == "treated" else 10), batch_month="2026-04"))
+        if grp == "treated":
+            feedback.append(dict(analysis_month="2026-03", msisdn=f"M{i}", handled="Y" if i < 15 else "N",
+                                 plan_taken="P" if i < 6 else None, batch_month="2026-03"))
+    put(ctx, "out.campaign_target_m", targets)
+    put(ctx, "dm.churn_label_m", labels)
+    put(ctx, "mid.user_bill_m", bills)
+    put(ctx, "ods.fb_retention", feedback)
+    put(ctx, "ods.fb_care", [])
+    put(ctx, "ods.fb_campaign", [])
+    from bass.batch import Batch
+    from bass.jobs import run_job
+    for step in ("mid.campaign_response_m", "dm.campaign_eval_m"):
+        assert run_job(ctx, step, Batch.of("month", "2026-03")).status == "SUCCESS"
+    r = ctx.spark.table("dm.campaign_eval_m").first()
+    assert (r.targeted, r.treated, r.control, r.contacted, r.responded) == (30, 20, 10, 15, 6)
+    assert r.response_rate == pytest.approx(0.3)
+    assert (r.churn_treated, r.churn_control, r.uplift) == pytest.approx((0.2, 0.4, 0.2))
+    se = (0.2 * 0.8 / 20 + 0.4 * 0.6 / 10) ** 0.5
+    assert (r.uplift_ci_low, r.uplift_ci_high) == pytest.approx((0.2 - 1.96 * se, 0.2 + 1.96 * se))
+    assert (r.arpu_before_treated, r.arpu_after_treated, r.arpu_after_control) == pytest.approx((10, 12 * 0.8, 10 * 0.6))
+    assert r.incremental_revenue == pytest.approx((9.6 - 6.0) * 20)
+    assert r.cost == pytest.approx(30.0) and r.roi == pytest.approx((72.0 - 30.0) / 30.0)
