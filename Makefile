@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install jars demo test bench docs ml-check clean
+.PHONY: install jars demo demo-loop test bench docs ml-check clean
 
 $(STAMP): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ jars: install
 
 demo: jars
 	$(BIN)/bass demo
+
+# the closed loop with BOSS: lists with control groups, BOSS acting (simulated), feedback,
+# evaluation against the planted effects, month by month (its own warehouse under var/demo-loop)
+demo-loop: jars
+	rm -rf var/demo-loop
+	BASS_HOME=var/demo-loop $(BIN)/bass demo-loop
 
 test: jars
 	$(BIN)/python -m pytest -q tests

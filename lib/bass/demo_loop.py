@@ -51,10 +51,34 @@ def run_loop(ctx: Context, users: int, start: dt.date, warmup: int, loops: int, 
         ok &= _report(f"feedback {month}", run_pipeline(ctx, "feedback", month))
         if not ok:
             return False
+        up = train(ctx, ("uplift",))["uplift"]   # learns from every list with known outcomes so far
+        print("   uplift model: " + (up.skipped or f"Qini coefficient {up.metrics['qini_coefficient']:.4f} on {up.test}"
+                                     f" ({'new champion' if up.promoted else 'champion kept'})"))
         month = nxt
     print(f"== measured uplift against the planted effect (after {time.time() - t0:.0f}s)")
     print(uplift_table(ctx))
+    print(targeting(ctx, month))
+    print(f"   evaluation tables: dm.campaign_eval_m, dm.churn_model_eval_m, mid.campaign_response_m; "
+          f"reports: {ctx.cfg.path('reports')}/campaigns/")
     return ok
+
+
+def targeting(ctx: Context, month: str) -> str:
+    """Risk against uplift targeting on the same budget, judged by the planted truth."""
+    run_pipeline(ctx, "scoring", month)
+    spark = ctx.spark
+    scored = (spark.table("dm.churn_score_m").where(F.col("batch_month") == month).select("user_id", "churn_prob")
+              .join(spark.table("dm.uplift_score_m").where(F.col("batch_month") == month).select("user_id", "uplift"),
+                    "user_id"))
+    k = (spark.table("out.campaign_target_m")
+         .where((F.col("batch_month") == month) & (F.col("campaign_id") == "retention") & (F.col("grp") == "treated"))
+         .count())
+    if not k or scored.isEmpty():
+        return "   no uplift scores yet: run more months"
+    g = boss.retention_gain(spark, ctx.cfg.path("truth"), month, scored, k)
+    return (f"   retention budget of {k} contacts in {month} (planted truth): risk targeting prevents "
+            f"{g['prevented_by_risk']:.1f} churners ({g['prevented_by_risk'] / k * 1000:.1f} per 1,000 contacts), "
+            f"uplift targeting {g['prevented_by_uplift']:.1f} ({g['prevented_by_uplift'] / k * 1000:.1f} per 1,000)")
 
 
 def uplift_table(ctx: Context) -> str:

@@ -39,6 +39,7 @@ class Stage:
     name: str
     kind: str                        # date | month
     checks: tuple
+    pipeline: str | None = None      # for_each_interface checks cover the interfaces this pipeline loads
 
 
 @lru_cache(maxsize=1)
@@ -52,7 +53,7 @@ def stages() -> dict[str, Stage]:
                 raise ValueError(f"conf/quality.yml: {cname} severity must be critical or warn")
             checks.append(Check(cname, c["sql"], c["severity"], float(c.get("max_failed_ratio", 0.0)),
                                 c.get("for_each_interface"), dict(c.get("params") or {})))
-        out[name] = Stage(name, spec["batch"], tuple(checks))
+        out[name] = Stage(name, spec["batch"], tuple(checks), spec.get("pipeline"))
     return out
 
 
@@ -62,20 +63,33 @@ def stage(name: str) -> Stage:
     return stages()[name]
 
 
-def subjects(check: Check) -> list[dict]:
+def interfaces_checked(check: Check, pipeline: str | None) -> list:
+    """The inbound interfaces a for_each_interface check covers: those of its grain, and when the
+    stage names a pipeline, only those whose load is a step of it."""
+    loaded = None
+    if pipeline:
+        raw = read_yaml(conf_dir() / "pipelines.yml")
+        if pipeline not in raw:
+            raise ValueError(f"conf/quality.yml: pipeline {pipeline!r} is not in conf/pipelines.yml")
+        loaded = set(raw[pipeline]["steps"])
+    return [spec for _code, spec in sorted(load_interfaces().items())
+            if spec.direction == "in" and spec.grain == check.for_each_interface
+            and (loaded is None or spec.table in loaded)]
+
+
+def subjects(check: Check, pipeline: str | None = None) -> list[dict]:
     """(subject, extra SQL parameters) for each run of the check."""
     if not check.for_each_interface:
         return [{"subject": "", "params": {}}]
-    return [{"subject": spec.table, "params": {"interface": code, "ods_table": spec.table, "batch_col": spec.batch_column}}
-            for code, spec in sorted(load_interfaces().items())
-            if spec.direction == "in" and spec.grain == check.for_each_interface]
+    return [{"subject": spec.table, "params": {"interface": spec.code, "ods_table": spec.table, "batch_col": spec.batch_column}}
+            for spec in interfaces_checked(check, pipeline)]
 
 
 RESULT_COLUMNS = "subject string, batch string, checked bigint, failed bigint, observed string, expected string, detail string"
 SUBJECTS_AT_ONCE = 4
 
 
-def evaluate(spark, check: Check, batch: Batch) -> DataFrame:
+def evaluate(spark, check: Check, batch: Batch, pipeline: str | None = None) -> DataFrame:
     """meta.dq_result rows of one check for the batch (not yet written).
 
     Subjects (one per interface) are queried concurrently and their few result rows collected:
@@ -91,7 +105,7 @@ def evaluate(spark, check: Check, batch: Batch) -> DataFrame:
         return [tuple(r) for r in rows.collect()]
 
     with ThreadPoolExecutor(SUBJECTS_AT_ONCE, thread_name_prefix="bass-dq") as pool:
-        out = spark.createDataFrame([r for part in pool.map(one, subjects(check)) for r in part], RESULT_COLUMNS)
+        out = spark.createDataFrame([r for part in pool.map(one, subjects(check, pipeline)) for r in part], RESULT_COLUMNS)
     status = (F.when(F.col("checked") == 0, "SKIPPED")
               .when(F.col("failed") > F.col("checked") * F.lit(check.max_failed_ratio), "FAIL").otherwise("PASS"))
     return out.select(F.lit(check.name).alias("check_name"), "subject", "batch",
@@ -103,7 +117,7 @@ def run_stage(ctx, name: str, batch: Batch, run) -> None:
     """Run every check of the stage, store the results, fail if a critical check failed."""
     failures, warnings = [], []
     for check in stage(name).checks:
-        rows = evaluate(ctx.spark, check, batch).cache()
+        rows = evaluate(ctx.spark, check, batch, stage(name).pipeline).cache()
         bookkeeping.write_dq_results(ctx, check.name, batch, rows)
         for r in rows.where("status = 'FAIL'").collect():
             text = f"{check.name}{' ' + r.subject if r.subject else ''} {r.batch}: {r.failed} of {r.checked} failed ({r.detail})"

@@ -7,7 +7,8 @@ Keys of a table declaration:
   batch                       date | month, when the partition column does not say it
   columns                     name, type, en, zh (dictionary: false for per-user identifiers)
   step                        the kind of step that builds it (bass.steps): sql (default when `sql` is
-                              given), score (a model family's scores), outbound (sql + a BOSS file);
+                              given), score (a model family's scores), outbound (sql + a BOSS file),
+                              campaign (out.campaign_target_m), evaluation (sql + an HTML report);
                               no step: written by bookkeeping (meta.*)
   sql, params                 the SELECT and its parameters from configuration (name -> config key)
   incremental_sql             history: the SELECT of the versions that change since the last build

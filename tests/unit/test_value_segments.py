@@ -12,6 +12,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from bass.fileio.delivery import check_record_counts, find_delivery, count_lines
+from bass.campaigns import load_campaigns
 from bass.interfaces import interface
 from bass.ml import segments, value
 from bass.ml.train import train
@@ -39,7 +40,8 @@ def load_province(ctx):
             risk = rnd.random()
             arrears = i in (0, 1)
             wide.append(dict(
-                user_id=f"U{i}", msisdn=f"139{i:08d}", cust_id=f"C{i}", batch_month=month,
+                user_id=f"U{i}", msisdn=f"139{i:08d}", cust_id=f"C{i}", batch_month=month, status="NORMAL",
+                plan_id="MZ18" if data_user else "GT88", data_fee_avg3=5.0 + i % 7,
                 brand="MZONE" if data_user else "GOTONE", age=rnd.randint(18, 26) if data_user else rnd.randint(52, 70),
                 revenue_avg3=fee(i, m), billed_minutes_avg3=(20 if data_user else 600) * (1 + rnd.random() / 5),
                 voice_minutes_avg3=(25 if data_user else 650) * (1 + rnd.random() / 5),
@@ -56,6 +58,8 @@ def load_province(ctx):
     put(ctx, "dm.user_wide_m", wide)
     put(ctx, "mid.user_bill_m", bills)
     put(ctx, "mid.customer_m", customers)
+    put(ctx, "mid.product_m", [dict(plan_id=p, incl_data_mb=mb, batch_month=m)
+                               for m in MONTHS for p, mb in (("MZ18", 300), ("MZ28", 1024), ("GT88", 1024))])
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +114,7 @@ def test_segments_are_described_and_sized(province):
     assert {r.user_id for r in young} == {f"U{i}" for i in range(0, N, 2)}
 
 
-def test_retention_list_and_its_boss_file(province):
+def test_campaign_lists_and_their_boss_files(province):
     ctx, _ = province
     status = run_pipeline(ctx, "scoring", "2026-05")
     assert set(status.values()) == {"SUCCESS"}, status
@@ -120,8 +124,12 @@ def test_retention_list_and_its_boss_file(province):
     assert tbl.column_names() == spec.field_names() + ["batch_month"]
     listed = ctx.spark.table("out.boss_retention_m").orderBy("list_rank").collect()
     scores = ctx.spark.table("dm.churn_score_m")
-    cut = ctx.cfg.get("out.retention.min_prob")
-    assert listed and len(listed) == scores.where(F.col("churn_prob") >= cut).count()
+    targets = ctx.spark.table("out.campaign_target_m").where("campaign_id = 'retention'")
+    cut = load_campaigns()["retention"].params["min_prob"]
+    assert targets.count() == scores.where(F.col("churn_prob") >= cut).count()   # every user over the cut ...
+    control = {r.msisdn for r in targets.where("grp = 'control'").collect()}
+    assert listed and control and len(listed) == targets.count() - len(control)  # ... the control group held back
+    assert not control & {r.msisdn for r in listed}
     at_stake = {r.user_id: float(r.predicted_revenue_3m) for r in ctx.spark.table("dm.user_value_m").collect()}
     msisdn_user = {r.msisdn: r.user_id for r in scores.collect()}
     ordered = [float(r.churn_prob) * at_stake[msisdn_user[r.msisdn]] for r in listed]
@@ -140,6 +148,20 @@ def test_retention_list_and_its_boss_file(province):
     assert all(len(line.split(spec.delimiter)) == len(spec.fields) for line in lines)
     assert [line.split("|")[:2] for line in lines] == [[str(r.list_rank), r.msisdn] for r in listed]
     assert lines[0].split("|")[5] == "202605"
+    assert not control & {line.split("|")[1] for line in lines}   # control users never leave BASS
+
+    # care and marketing: their own files, treated users only, each with its action
+    for code, action_field in (("boss_care_m", "care_action"), ("boss_campaign_m", "offer_code")):
+        spec = interface(code)
+        sent = find_delivery(outbox, code, ctx.cfg.province, spec.grain, "2026-05")
+        rows = [dict(zip(spec.field_names(), line.split("|"))) for line in
+                Path(sent.data_paths()[0]).read_text(encoding="utf-8").splitlines()]
+        campaign = rows[0]["campaign_id"]
+        held = {r.msisdn for r in ctx.spark.table("out.campaign_target_m")
+                .where((F.col("campaign_id") == campaign) & (F.col("grp") == "control")).collect()}
+        assert rows and held and not held & {r["msisdn"] for r in rows} and all(r[action_field] for r in rows)
+    data_gift = ctx.spark.table("out.boss_care_m").where("care_action = 'DATA_GIFT'").select("msisdn").collect()
+    assert data_gift and all(int(r.msisdn[3:]) % 2 == 0 for r in data_gift)   # the heavy data users
 
     # rerun: every scoring table writes the same rows; the file is delivered again as resend 01
     scored = {t: sorted(map(tuple, ctx.spark.table(t).collect())) for t in ("dm.user_value_m", "dm.user_segment_m")}

@@ -125,6 +125,11 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
     previous = tracker.load_champion() if tracker.has_champion() else None
     champion_auc, promote = tracker.challenge(
         selection_auc, lambda model: sum(trainer.roc_auc(model.transform(f.select)) for f in folds) / len(folds))
+    guard = evaluated_month(ctx, horizon, rows, trained.model, previous) if previous is not None else None
+    if guard and promote and guard["challenger_auc"] < guard["champion_auc"] - tracker.min_improvement:
+        promote = False
+        log.info("churn h%d: challenger worse than the champion on the evaluated month %s (%.4f vs %.4f): not promoted",
+                 horizon, guard["month"], guard["challenger_auc"], guard["champion_auc"])
     champion_test = metrics.evaluate(previous.transform(test_df)) if previous is not None else None
     explained = explain.reasons(trained.model, scored, labels()).cache()
     first = {r[0]: r[1] for r in explained.groupBy("first_reason").count().collect() if r[0]}
@@ -134,6 +139,8 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
     page = report.churn_report(
         f"Churn model, {horizon}-month horizon, tested on {w.test_month}",
         {**params, "champion before (selection rows)": "none" if champion_auc is None else f"{champion_auc:.4f}",
+         "latest evaluated month (untreated users)": "none" if not guard else
+         f"{guard['month']}: challenger {guard['challenger_auc']:.4f}, champion {guard['champion_auc']:.4f}",
          "promoted to champion": promote, "search seconds": round(found.seconds),
          "skipped by the time budget": ", ".join(found.skipped) or "none"},
         found.scores, m, champion_test, report.bucket_counts(scored), importance, first)
@@ -156,6 +163,22 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
              selection_auc, w.test_month, m["roc_auc"], "none" if champion_auc is None else f"{champion_auc:.4f}",
              "champion" if promote else "not promoted")
     return ChurnRun(run_id, horizon, w, found, trained, m, selection_auc, champion_auc, promote, test_df, str(path))
+
+
+def evaluated_month(ctx, horizon: int, rows: DataFrame, challenger, champion) -> dict | None:
+    """The challenger and the champion on the latest month dm.churn_model_eval_m judged, on its
+    untreated users (treatment changes the outcome): the challenger must not be worse there."""
+    spark = ctx.spark
+    if not (spark.catalog.tableExists("dm.churn_model_eval_m") and spark.catalog.tableExists("out.campaign_target_m")):
+        return None
+    latest = (spark.table("dm.churn_model_eval_m").where(F.col("horizon_months") == horizon)
+              .agg(F.max("batch_month")).first()[0])
+    if latest is None:
+        return None
+    treated = spark.table("out.campaign_target_m").where((F.col("batch_month") == latest) & (F.col("grp") == "treated"))
+    month = rows.where(F.col("batch_month") == latest).join(treated.select("user_id").distinct(), "user_id", "left_anti")
+    return {"month": latest, "challenger_auc": trainer.roc_auc(challenger.transform(month)),
+            "champion_auc": trainer.roc_auc(champion.transform(month))}
 
 
 @dataclass

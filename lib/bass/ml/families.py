@@ -100,6 +100,30 @@ class Segment(ModelFamily):
                 "segments": [f"{s['segment_id']}: {s['description']}" for s in run.segments]}
 
 
+@register
+class Uplift(ModelFamily):
+    name = "uplift"
+    inputs = ("dm.user_wide_m",)         # training also reads out.campaign_target_m (scoring does not)
+    modules = ("bass.ml.uplift",)
+
+    def train(self, ctx, until=None, **_):
+        from bass.ml.uplift import train_uplift
+        return train_uplift(ctx, until)
+
+    def score(self, ctx, batch):
+        from bass.ml.uplift import score_uplift
+        return score_uplift(ctx, batch)
+
+    def describe(self, run):
+        if run.skipped:
+            return {"skipped": run.skipped}
+        return {"campaign": run.campaign, "test": run.test, "qini_coefficient": round(run.metrics["qini_coefficient"], 4),
+                "promoted": run.promoted,
+                "observed uplift by decile": [f"{d['decile']}: predicted {d['predicted']:+.3f}, observed "
+                                              + ("n/a" if d["observed"] is None else f"{d['observed']:+.3f}")
+                                              for d in run.metrics["deciles"]]}
+
+
 def family(name: str) -> ModelFamily:
     if name not in FAMILIES:
         raise KeyError(f"unknown model family {name!r}; have {', '.join(FAMILIES)}")

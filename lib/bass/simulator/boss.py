@@ -193,3 +193,26 @@ def deliver_feedback(rows: dict[str, DataFrame], landing: str, province: str, mo
         recs = write_delivery(df.select(*spec.field_names()), spec, month, landing, province)
         out[code] = sum(r.records for r in recs)
     return out
+
+
+def retention_gain(spark: SparkSession, truth: str, month: str, scored: DataFrame, k: int) -> dict:
+    """The planted truth of two ways to spend a retention budget of `k` contacts on month
+    `month`'s users: the churners the retention list would prevent (expected, summed over the
+    chosen users) when taking the `k` highest churn probabilities (`churn_prob`) and the `k`
+    highest predicted uplifts (`uplift`) of `scored` (user_id, churn_prob, uplift)."""
+    from bass.simulator.generate import Simulation, month_index
+    from bass.simulator.population import population
+    sim = Simulation.load(truth)
+    index = month_index(sim, month)
+    before = read_truth_table(spark, truth, TREATMENTS, TREATMENT_SCHEMA).where(F.col("m_from") <= index)
+    pop = population(spark, sim.users, sim.seed, sim.start_date, sim.end, before)
+    _, p_reach, p_accept, _ = LISTS["boss_retention_m"]
+    shift = F.element_at(F.create_map(*[x for kv in RETENTION_SHIFT.items() for x in map(F.lit, kv)]), F.col("brand"))
+    logit = monthly_logit(sim.seed, sim.start_date, F.lit(index + 1))
+    gain = pop.select("user_id", (p_reach * p_accept * (sigmoid(logit) - sigmoid(logit - shift))).alias("gain"))
+    rows = scored.join(gain, "user_id").cache()
+    out = {"contacts": k}
+    for name, col in (("by_risk", "churn_prob"), ("by_uplift", "uplift")):
+        out[f"prevented_{name}"] = rows.orderBy(F.desc(col), "user_id").limit(k).agg(F.sum("gain")).first()[0] or 0.0
+    rows.unpersist()
+    return out

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from bass import quality
 from bass.grain import grain
-from bass.interfaces import load_interfaces
 from bass.registry import LAYERS, load_registry
 from bass.steps.base import Step, register
 from bass.steps.table import sql_tables
@@ -31,8 +30,7 @@ class QualityChecks(Step):
             tables |= sql_tables((REPO_ROOT / check.sql).read_text(encoding="utf-8"))
             tables |= {v for v in check.params.values() if isinstance(v, str) and v in load_registry()}
             if check.for_each_interface:
-                tables |= {s.table for s in load_interfaces().values()
-                           if s.direction == "in" and s.grain == check.for_each_interface}
+                tables |= {s.table for s in quality.interfaces_checked(check, self.stage.pipeline)}
         return tuple(sorted(tables))
 
     def guards(self) -> tuple[str, ...]:

@@ -1,0 +1,173 @@
+"""Uplift model (增量响应): who is kept by a retention action, not who is at risk.
+
+Learnt from past campaign lists whose outcomes are known: the treated and the control users of
+a campaign (conf ml.uplift.campaign), their wide-table features of the list month, and whether
+they left within the campaign's outcome months. Two classifiers in one Pipeline (a "two-model"
+or T-learner): one fitted on the treated (weight 1 for treated rows, 0 for control rows), one on
+the control group; the uplift is P(churn | not treated) − P(churn | treated), the churners a
+contact prevents. Random assignment within priority deciles is what makes the difference
+causal.
+
+Validation: the latest list month with known outcomes is the test month when there are two or
+more (trained on the earlier ones), else a random 30 % of users (by hash) is held out. On the
+test rows the users are cut into deciles of predicted uplift (approximate quantiles); per
+decile the observed uplift is control churn − treated churn; the Qini curve is, for the top k
+deciles, control churners × (treated / control users) − treated churners, against the random
+line; the Qini coefficient is the mean gap between them per treated user (higher is better,
+the champion rule). Scores: dm.uplift_score_m.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+
+from pyspark.ml import Pipeline
+from pyspark.ml.classification import GBTClassifier, LogisticRegression
+from pyspark.ml.functions import vector_to_array
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from bass.batch import Batch
+from bass.ml import features, quantiles
+from bass.ml.churn import NOT_FEATURES
+from bass.ml.stages import FeaturePrep
+from bass.ml.tracking import Tracker
+from bass.registry import table
+
+log = logging.getLogger("bass")
+ARMS = ("treated", "control")
+CAMPAIGN_COLUMNS = ["grp", "outcome_months"]
+
+
+@dataclass
+class UpliftRun:
+    run_id: str = ""
+    campaign: str = ""
+    train_months: list = field(default_factory=list)
+    test: str = ""
+    metrics: dict = field(default_factory=dict)     # qini, deciles
+    champion_qini: float | None = None
+    promoted: bool = False
+    skipped: str = ""                               # why nothing was trained
+
+
+def training_rows(ctx, campaign: str, until: str | None = None) -> DataFrame:
+    """The campaign's targets with their features, `label` (left within the outcome months) and
+    each arm's weight; months whose outcomes are not known are left out."""
+    spark = ctx.spark
+    if not spark.catalog.tableExists("out.campaign_target_m"):
+        return None
+    targets = (spark.table("out.campaign_target_m").where(F.col("campaign_id") == campaign)
+               .select("user_id", "batch_month", *CAMPAIGN_COLUMNS))
+    if until:
+        targets = targets.where(F.col("batch_month") <= until)
+    rows = targets.join(spark.table("dm.user_wide_m"), ["user_id", "batch_month"])
+    churned = F.when(F.col("outcome_months") == 1, F.col("churn_1m")).when(F.col("outcome_months") == 3, F.col("churn_3m"))
+    return (rows.withColumn("label", churned.cast("int")).where(F.col("label").isNotNull())
+            .withColumn("w_treated", (F.col("grp") == "treated").cast("double"))
+            .withColumn("w_control", (F.col("grp") == "control").cast("double")))
+
+
+def pipeline(spec: features.FeatureSpec, conf: dict, seed: int) -> Pipeline:
+    """Feature preparation, then one classifier per arm (each sees only its arm by weight)."""
+    kind, params = conf.get("kind", "gbt"), dict(conf.get("params") or {})
+    stages = [FeaturePrep.of(spec), *features.stages(spec), features.assembler(spec)]
+    for arm in ARMS:
+        common = dict(featuresCol="features", labelCol="label", weightCol=f"w_{arm}", predictionCol=f"pred_{arm}",
+                      probabilityCol=f"prob_{arm}", rawPredictionCol=f"raw_{arm}")
+        if kind == "gbt":
+            clf = GBTClassifier(**common, seed=seed, maxIter=int(params.get("maxIter", 40)),
+                                maxDepth=int(params.get("maxDepth", 3)), stepSize=float(params.get("stepSize", 0.1)))
+        elif kind == "logistic_regression":
+            clf = LogisticRegression(**common, maxIter=200, regParam=float(params.get("regParam", 0.01)))
+        else:
+            raise ValueError(f"ml.uplift.kind must be gbt or logistic_regression, got {kind!r}")
+        stages.append(clf)
+    return Pipeline(stages=stages)
+
+
+def predictions(model, rows: DataFrame) -> DataFrame:
+    """`p_treated`, `p_control` (churn probabilities under each arm) and `uplift` = their difference."""
+    out = model.transform(rows)
+    for arm in ARMS:
+        out = out.withColumn(f"p_{arm}", vector_to_array(f"prob_{arm}")[1])
+    return out.withColumn("uplift", F.col("p_control") - F.col("p_treated"))
+
+
+def deciles(scored: DataFrame) -> list[dict]:
+    """Per decile of predicted uplift (1 = highest): users, churn and observed uplift per arm."""
+    ranked = quantiles.with_top_rank(scored, "uplift", "decile", 10)
+    rows = (ranked.groupBy("decile").agg(
+        F.count_if(F.col("grp") == "treated").alias("treated"), F.count_if(F.col("grp") == "control").alias("control"),
+        F.sum(F.when(F.col("grp") == "treated", F.col("label"))).alias("churn_t"),
+        F.sum(F.when(F.col("grp") == "control", F.col("label"))).alias("churn_c"),
+        F.avg("uplift").alias("predicted")).orderBy("decile").collect())   # ten rows
+    return [dict(decile=r.decile, treated=r.treated, control=r.control, churn_t=int(r.churn_t or 0),
+                 churn_c=int(r.churn_c or 0), predicted=float(r.predicted),
+                 observed=(r.churn_c or 0) / r.control - (r.churn_t or 0) / r.treated if r.treated and r.control else None)
+            for r in rows]
+
+
+def qini(table_: list[dict]) -> dict:
+    """The Qini curve over the deciles (churners prevented among the treated of the top k
+    deciles, control churn scaled to the treated count) and its coefficient against random."""
+    n_t = sum(d["treated"] for d in table_)
+    total = sum(d["churn_c"] for d in table_) * n_t / max(1, sum(d["control"] for d in table_)) \
+        - sum(d["churn_t"] for d in table_)
+    curve, random, t, c, yt, yc = [0.0], [0.0], 0, 0, 0, 0
+    for d in table_:
+        t, c, yt, yc = t + d["treated"], c + d["control"], yt + d["churn_t"], yc + d["churn_c"]
+        curve.append(yc * t / c - yt if c else 0.0)
+        random.append(total * t / max(1, n_t))
+    coef = sum(q - r for q, r in zip(curve[1:], random[1:])) / len(table_) / max(1, n_t)
+    return {"qini_curve": curve, "random_curve": random, "qini_coefficient": coef, "prevented_total": total}
+
+
+def train_uplift(ctx, until: str | None = None) -> UpliftRun:
+    conf = ctx.cfg.get("ml.uplift") or {}
+    campaign, seed = conf.get("campaign", "retention"), int(conf.get("seed", 7))
+    rows = training_rows(ctx, campaign, until)
+    months = sorted(r[0] for r in rows.select("batch_month").distinct().collect()) if rows is not None else []
+    if not months:
+        reason = f"no list of campaign {campaign} with known outcomes yet (run the feedback loop first)"
+        log.warning("uplift model not trained: %s", reason)
+        return UpliftRun(campaign=campaign, skipped=reason)
+    rows = rows.cache()
+    if len(months) >= 2:
+        train, test, test_name = rows.where(F.col("batch_month") < months[-1]), rows.where(F.col("batch_month") == months[-1]), months[-1]
+    else:
+        held = F.abs(F.xxhash64(F.lit(seed), F.col("user_id"))) % 10 < 3
+        train, test, test_name = rows.where(~held), rows.where(held), f"30 % of users held out of {months[0]}"
+    spec = features.detect(train, NOT_FEATURES + CAMPAIGN_COLUMNS + ["w_treated", "w_control"])
+    model = pipeline(spec, conf, seed).fit(train)
+    scored = predictions(model, test).cache()
+    table_ = deciles(scored)
+    m = {**qini(table_), "deciles": table_}
+    tracker = Tracker(ctx, "uplift")
+    old, promote = tracker.challenge(m["qini_coefficient"], lambda champ: qini(deciles(predictions(champ, test)))["qini_coefficient"])
+    run_id = tracker.log_run(
+        params={"campaign": campaign, "train_months": ",".join(months[:-1] if len(months) >= 2 else months),
+                "test": test_name, "kind": conf.get("kind", "gbt"), "features": len(spec.names())},
+        metrics={"qini_coefficient": m["qini_coefficient"], "prevented_total": m["prevented_total"]},
+        artifacts={"uplift_deciles.json": json.dumps(table_, indent=1)}, model=model, promote=promote)
+    scored.unpersist()
+    rows.unpersist()
+    log.info("uplift model on %s: Qini coefficient %.4f (champion %s) -> %s", campaign, m["qini_coefficient"],
+             "none" if old is None else f"{old:.4f}", "champion" if promote else "not promoted")
+    return UpliftRun(run_id, campaign, months, test_name, m, old, promote)
+
+
+def score_uplift(ctx, batch: Batch) -> DataFrame:
+    """dm.uplift_score_m rows of the users in the network; none until a model is trained."""
+    tracker = Tracker(ctx, "uplift")
+    if not tracker.has_champion():
+        log.warning("no uplift model yet (it learns from campaign lists with known outcomes): no uplift scores")
+        tbl = table("dm.uplift_score_m")
+        return ctx.spark.createDataFrame([], tbl.schema_ddl())
+    version, model = tracker.champion()
+    rows = ctx.spark.table("dm.user_wide_m").where(
+        (F.col("batch_month") >= batch.first) & (F.col("batch_month") <= batch.last) & (F.col("status") != "CLOSED"))
+    return predictions(model, rows).select(
+        "user_id", "msisdn", "p_treated", "p_control", "uplift",
+        F.lit(f"{tracker.name} v{version.version}").alias("model_version"), "batch_month")
