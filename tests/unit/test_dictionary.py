@@ -1,6 +1,7 @@
 """The registry is complete and the generated data dictionary is in sync with it."""
 from bass import dictionary
 from bass.config import REPO_ROOT
+from bass.campaigns import load_campaigns
 from bass.registry import load_registry
 
 
@@ -15,6 +16,7 @@ def test_every_column_is_labelled_in_english_and_chinese():
 
 def test_every_sql_file_belongs_to_one_table():
     declared = [p for t in load_registry().values() for p in (t.sql, t.incremental_sql) if p]
+    declared += [c.target for c in load_campaigns().values()]     # a campaign's target SQL
     assert len(declared) == len(set(declared))
     assert all((REPO_ROOT / p).exists() for p in declared)
     on_disk = {str(p.relative_to(REPO_ROOT)) for p in (REPO_ROOT / "sql").glob("*/*.sql") if p.parent.name != "dq"}

@@ -21,9 +21,15 @@ def test_dependencies_come_from_the_sql_and_quality_stages():
     assert "dq.mid_m" not in deps["mid.user_h"]            # a stage never waits for what it checks
     assert set(deps["dq.mid_m"]) >= {"mid.user_bill_m", "mid.user_usage_m"}
     assert "dm.user_wide_m" in deps["dm.churn_score_m"]     # a score step reads its family's inputs
+    # a campaign reads what its target SQL names; its BOSS file waits for it
+    assert {"dm.churn_score_m", "dm.user_value_m", "dm.uplift_score_m"} <= set(deps["out.campaign_target_m"])
+    assert "out.campaign_target_m" in deps["out.boss_retention_m"]
+    # the feedback stage checks only the feedback interfaces, the monthly one none of them
+    assert set(deps["dq.ods_fb"]) == {"ods.fb_retention", "ods.fb_care", "ods.fb_campaign"}
+    assert not {"ods.fb_retention", "ods.fb_care", "ods.fb_campaign"} & set(deps["dq.ods_m"])
 
 
-@pytest.mark.parametrize("name", ["daily", "monthly", "scoring"])
+@pytest.mark.parametrize("name", ["daily", "monthly", "scoring", "feedback"])
 def test_declared_pipelines_are_consistent(name):
     p = load_pipeline(name)
     jobs = {n.job for n in p.nodes}
@@ -34,7 +40,7 @@ def test_declared_pipelines_are_consistent(name):
         expected = "daily" if n.at == graph.MONTH_END else p.grain
         assert step(n.job).grain.name == expected, n.job
         seen.add(n.job)
-    assert set(pipeline_names()) == {"daily", "monthly", "scoring"}
+    assert set(pipeline_names()) == {"daily", "monthly", "scoring", "feedback"}
 
 
 def test_cross_batch_inputs_make_steps_stale_not_wait():
