@@ -252,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     _province_args(dl)
     dl.add_argument("--loops", type=int, default=6, help="months of lists, BOSS action, feedback and evaluation")
     dl.add_argument("--cdr-days", type=int, default=2, help="CDR days at the end of every month")
-    dl.set_defaults(months=4, users=10_000)
+    dl.set_defaults(months=5, users=10_000)
     dl.set_defaults(func=cmd_demo_loop)
 
     b = sub.add_parser("bench", help="time the ODS load + mid.user_usage_d against a hand-written Spark job")

@@ -104,3 +104,35 @@ def test_campaign_evaluation_of_a_hand_built_month(ctx):
     assert (r.arpu_before_treated, r.arpu_after_treated, r.arpu_after_control) == pytest.approx((10, 12 * 0.8, 10 * 0.6))
     assert r.incremental_revenue == pytest.approx((9.6 - 6.0) * 20)
     assert r.cost == pytest.approx(30.0) and r.roi == pytest.approx((72.0 - 30.0) / 30.0)
+    rows = sorted(map(tuple, ctx.spark.table("dm.campaign_eval_m").drop("batch_month").collect()))
+    assert run_job(ctx, "dm.campaign_eval_m", Batch.of("month", "2026-03"), force=True).status == "SUCCESS"
+    assert sorted(map(tuple, ctx.spark.table("dm.campaign_eval_m").drop("batch_month").collect())) == rows
+
+
+def test_churn_model_is_judged_on_untreated_users(ctx):
+    """Six untreated users (scores 0.9 .. 0.4, the 1st, 2nd and 4th leave: AUC 8/9) and two treated
+    ones who would spoil it (a high score who stays, a low one who leaves)."""
+    from bass.batch import Batch
+    from bass.jobs import run_job
+    probs = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4]
+    left = [True, True, False, True, False, False]
+    scores = [dict(user_id=f"U{i}", churn_prob=p, model_version="bass_churn_h1 v1", batch_month="2026-03")
+              for i, p in enumerate(probs)] + [dict(user_id="T1", churn_prob=0.95, batch_month="2026-03"),
+                                              dict(user_id="T2", churn_prob=0.05, batch_month="2026-03")]
+    labels = [dict(user_id=f"U{i}", churn_1m=x, batch_month="2026-03") for i, x in enumerate(left)] + \
+        [dict(user_id="T1", churn_1m=False, batch_month="2026-03"), dict(user_id="T2", churn_1m=True, batch_month="2026-03")]
+    targets = [dict(campaign_id="retention", campaign_kind="retention", user_id=u, grp=g, batch_month="2026-03")
+               for u, g in (("T1", "treated"), ("T2", "treated"), ("U0", "control"), ("U2", "control"))]
+    put(ctx, "dm.churn_score_m", scores)
+    put(ctx, "dm.churn_label_m", labels)
+    put(ctx, "out.campaign_target_m", targets)
+    put(ctx, "dm.user_value_m", [dict(user_id="U0", value_tier="A", batch_month="2026-03"),
+                                 dict(user_id="T1", value_tier="A", batch_month="2026-03")])
+    assert run_job(ctx, "dm.churn_model_eval_m", Batch.of("month", "2026-03")).status == "SUCCESS"
+    r = ctx.spark.table("dm.churn_model_eval_m").first()
+    assert (r.users, r.untreated_users, r.list_size, r.list_control) == (8, 6, 4, 2)
+    assert r.roc_auc_untreated == pytest.approx(8 / 9)
+    assert r.churn_rate_untreated == pytest.approx(0.5) and r.churn_rate_treated == pytest.approx(0.5)
+    assert r.precision_at_list == pytest.approx(0.5) and r.lift_at_list == pytest.approx(1.0)
+    assert (r.high_value_churn_untreated, r.high_value_churn_treated) == pytest.approx((1.0, 0.0))
+    assert r.model_version == "bass_churn_h1 v1" and r.horizon_months == 1

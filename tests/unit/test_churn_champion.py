@@ -61,3 +61,28 @@ def test_scoring_uses_the_champion_and_is_deterministic(ctx):
     assert re.match(r"fwd_offnet_share=(0\.9\d*|1\.0);", top.churn_features), top.churn_features
     deciles = {r.risk_decile for r in ctx.spark.table("dm.churn_score_m").select("risk_decile").distinct().collect()}
     assert deciles == set(range(1, 11))
+
+
+class _Scores:
+    """A stand-in model: its score is one column."""
+    def __init__(self, col):
+        self.col = col
+
+    def transform(self, df):
+        return df.withColumn("p", F.col(self.col))
+
+
+def test_the_latest_evaluated_month_judges_on_untreated_users(ctx):
+    def label(i, m):   # U0-U3 of 2026-02 (treated there) did the opposite of what the scores say
+        return 1 - i % 2 if (m == "2026-02" and i < 4) else i % 2
+    rows = ctx.spark.createDataFrame(
+        [(f"U{i}", m, label(i, m), float(i % 2), float(1 - i % 2)) for m in ("2026-02", "2026-03") for i in range(20)],
+        "user_id string, batch_month string, label int, good double, bad double")
+    assert churn.evaluated_month(ctx, 1, rows, _Scores("good"), _Scores("bad")) is None   # nothing evaluated yet
+    put(ctx, "dm.churn_model_eval_m", [dict(batch_month="2026-02", horizon_months=1),
+                                       dict(batch_month="2026-03", horizon_months=3)])
+    # the treated users of 2026-02 would reverse the comparison: they are left out
+    put(ctx, "out.campaign_target_m", [dict(campaign_id="retention", user_id=f"U{i}", grp="treated", batch_month="2026-02")
+                                       for i in range(4)])
+    got = churn.evaluated_month(ctx, 1, rows, _Scores("good"), _Scores("bad"))
+    assert got == {"month": "2026-02", "challenger_auc": 1.0, "champion_auc": 0.0}

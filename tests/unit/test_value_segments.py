@@ -164,7 +164,8 @@ def test_campaign_lists_and_their_boss_files(province):
     assert data_gift and all(int(r.msisdn[3:]) % 2 == 0 for r in data_gift)   # the heavy data users
 
     # rerun: every scoring table writes the same rows; the file is delivered again as resend 01
-    scored = {t: sorted(map(tuple, ctx.spark.table(t).collect())) for t in ("dm.user_value_m", "dm.user_segment_m")}
+    scored = {t: sorted(map(tuple, ctx.spark.table(t).collect()))
+              for t in ("dm.user_value_m", "dm.user_segment_m", "out.campaign_target_m", "out.boss_care_m")}
     again = run_pipeline(ctx, "scoring", "2026-05", force=True)
     assert set(again.values()) == {"SUCCESS"}
     assert ctx.spark.table("out.boss_retention_m").orderBy("list_rank").collect() == listed

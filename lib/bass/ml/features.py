@@ -55,6 +55,15 @@ def detect(df: DataFrame, exclude: list[str]) -> FeatureSpec:
     return FeatureSpec(tuple(numeric), tuple(categorical))
 
 
+def filled_in(spec: FeatureSpec, df: DataFrame) -> FeatureSpec:
+    """`spec` less the numeric columns without any value in `df` (a median cannot be imputed
+    from none: an early training window may predate a month-on-month change, say)."""
+    if not spec.numeric:
+        return spec
+    counts = df.agg(*[F.count(F.col(c)).alias(c) for c in spec.numeric]).first()
+    return FeatureSpec(tuple(c for c in spec.numeric if counts[c]), spec.categorical)
+
+
 def prepare(df: DataFrame, spec: FeatureSpec) -> DataFrame:
     """Numbers as doubles (blank -> null), categories as trimmed strings (blank -> its own level)."""
     out = df

@@ -133,12 +133,13 @@ def search(folds: list[Fold], spec: features.FeatureSpec, members: list[Member],
     blends; the candidate with the best mean selection ROC-AUC."""
     start = time.time()
     tasks = [(m, i) for m in members for i in range(len(folds))]
+    specs = [features.filled_in(spec, f.fit) for f in folds]
 
     def run(task):
         member, i = task
         if time.time() - start > budget_seconds:
             return task, None
-        model = fit(folds[i].fit, spec, Candidate((member,)), balanced).model
+        model = fit(folds[i].fit, specs[i], Candidate((member,)), balanced).model
         scored = model.transform(folds[i].select).select("_row", "label", "p").cache()
         return task, (scored, roc_auc(scored))
 
