@@ -20,7 +20,7 @@ from bass.ml.train import train
 from bass.pipeline import run_pipeline
 from bass.session import Context
 from bass.simulator import boss
-from bass.simulator.generate import advance, generate, timeline
+from bass.simulator.generate import Simulation, advance, generate, timeline
 
 
 def run_loop(ctx: Context, users: int, start: dt.date, warmup: int, loops: int, seed: int, cdr_days: int) -> bool:
@@ -36,25 +36,16 @@ def run_loop(ctx: Context, users: int, start: dt.date, warmup: int, loops: int, 
     if not ok:
         return False
     ctx.cfg.raw["ml"]["churn"]["candidates"] = ctx.cfg.get("demo.churn_candidates")
+    ctx.cfg.raw["ml"]["churn"]["horizons"] = [1]      # the campaigns' outcomes are one month; H=3 waits
     train(ctx)
     print(f"   models trained (after {time.time() - t0:.0f}s)")
     month = months[-1]
-    for i in range(loops):
+    for _ in range(loops):
         print(f"== {month}: lists to BOSS, BOSS acts in {add_months(month, 1)}, feedback and evaluation "
               f"(after {time.time() - t0:.0f}s)")
-        ok &= _report(f"scoring {month}", run_pipeline(ctx, "scoring", month))
-        advance(ctx.spark, landing, ctx.cfg.path("outbox"), truth, 1)
-        nxt = add_months(month, 1)
-        new_days = [d.isoformat() for d in timeline(start, 0, warmup + i + 1, cdr_days)[0] if d.strftime("%Y-%m") == nxt]
-        ok &= _report(f"daily {nxt}", run_pipeline(ctx, "daily", new_days))
-        ok &= _report(f"monthly {nxt}", run_pipeline(ctx, "monthly", nxt))
-        ok &= _report(f"feedback {month}", run_pipeline(ctx, "feedback", month))
-        if not ok:
+        if not loop_month(ctx, month):
             return False
-        up = train(ctx, ("uplift",))["uplift"]   # learns from every list with known outcomes so far
-        print("   uplift model: " + (up.skipped or f"Qini coefficient {up.metrics['qini_coefficient']:.4f} on {up.test}"
-                                     f" ({'new champion' if up.promoted else 'champion kept'})"))
-        month = nxt
+        month = add_months(month, 1)
     print(f"== measured uplift against the planted effect (after {time.time() - t0:.0f}s)")
     print(uplift_table(ctx))
     print(targeting(ctx, month))
@@ -81,6 +72,27 @@ def targeting(ctx: Context, month: str) -> str:
             f"uplift targeting {g['prevented_by_uplift']:.1f} ({g['prevented_by_uplift'] / k * 1000:.1f} per 1,000)")
 
 
+def loop_month(ctx: Context, month: str) -> bool:
+    """One turn of the loop: the lists of `month`, BOSS acting on them in the next month (the
+    simulator), the next month's batches, the feedback on the lists and their evaluation, and the
+    uplift model relearnt from every list with known outcomes."""
+    ok = _report(f"scoring {month}", run_pipeline(ctx, "scoring", month))
+    if not ok:
+        return False
+    advance(ctx.spark, ctx.cfg.path("landing"), ctx.cfg.path("outbox"), ctx.cfg.path("truth"), 1)
+    nxt = add_months(month, 1)
+    sim = Simulation.load(ctx.cfg.path("truth"))
+    days = [d.isoformat() for d in timeline(sim.start_date, 0, sim.months, sim.days_per_month)[0] if d.strftime("%Y-%m") == nxt]
+    ok = _report(f"daily {nxt}", run_pipeline(ctx, "daily", days)) if days else True
+    ok &= _report(f"monthly {nxt}", run_pipeline(ctx, "monthly", nxt))
+    ok &= _report(f"feedback {month}", run_pipeline(ctx, "feedback", month))
+    if ok:
+        up = train(ctx, ("uplift",))["uplift"]
+        print("   uplift model: " + (up.skipped or f"Qini coefficient {up.metrics['qini_coefficient']:.4f} on {up.test}"
+                                     f" ({'new champion' if up.promoted else 'champion kept'})"))
+    return ok
+
+
 def uplift_table(ctx: Context) -> str:
     """Per campaign and list month: the measured uplift with its interval next to the planted effect."""
     planted = planted_effects(ctx.cfg.path("truth"))
@@ -98,11 +110,11 @@ def uplift_table(ctx: Context) -> str:
 
 
 def planted_effects(truth: str) -> dict:
-    """(campaign kind, list month) -> the planted expected effect on churn over the listed users."""
+    """(campaign kind, list month) -> the planted effect on churn over the listed users."""
     path = Path(truth) / boss.EFFECTS
     if not path.exists():
         return {}
     df = pd.read_csv(path)
-    df["weighted"] = df["expected_effect"] * df["listed"]
+    df["weighted"] = df["effect"] * df["listed"]
     g = df.groupby(["kind", "list_month"])[["weighted", "listed"]].sum()
     return {k: row.weighted / row.listed for k, row in g.iterrows()}

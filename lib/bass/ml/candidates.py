@@ -136,7 +136,7 @@ class Xgboost(Kind):
         p = dict(member.params)
         return SparkXGBClassifier(features_col=member.col("features"), label_col="label", weight_col="w",
                                   probability_col=member.col("prob"), raw_prediction_col=member.col("raw"),
-                                  prediction_col=member.col("pred"), num_workers=1, verbosity=0,
+                                  prediction_col=member.col("pred"), num_workers=1, verbosity=0, verbose=False,
                                   n_estimators=int(p.get("n_estimators", 300)), max_depth=int(p.get("max_depth", 3)),
                                   learning_rate=float(p.get("learning_rate", 0.05)),
                                   subsample=float(p.get("subsample", 0.8)),

@@ -74,8 +74,7 @@ def pipeline(spec: features.FeatureSpec, conf: dict, seed: int) -> Pipeline:
     kind, params = conf.get("kind", "gbt"), dict(conf.get("params") or {})
     stages = [FeaturePrep.of(spec), *features.stages(spec), features.assembler(spec)]
     for arm in ARMS:
-        common = dict(featuresCol="features", labelCol="label", weightCol=f"w_{arm}", predictionCol=f"pred_{arm}",
-                      probabilityCol=f"prob_{arm}", rawPredictionCol=f"raw_{arm}")
+        common = dict(featuresCol="features", labelCol="label", weightCol=f"w_{arm}", predictionCol=f"pred_{arm}")
         if kind == "gbt":
             clf = GBTClassifier(**common, seed=seed, maxIter=int(params.get("maxIter", 40)),
                                 maxDepth=int(params.get("maxDepth", 3)), stepSize=float(params.get("stepSize", 0.1)))
@@ -83,7 +82,7 @@ def pipeline(spec: features.FeatureSpec, conf: dict, seed: int) -> Pipeline:
             clf = LogisticRegression(**common, maxIter=200, regParam=float(params.get("regParam", 0.01)))
         else:
             raise ValueError(f"ml.uplift.kind must be gbt or logistic_regression, got {kind!r}")
-        stages.append(clf)
+        stages.append(clf.setProbabilityCol(f"prob_{arm}").setRawPredictionCol(f"raw_{arm}"))
     return Pipeline(stages=stages)
 
 

@@ -16,10 +16,12 @@ M+1:
 
 Draws are hashes of (seed, interface, user, month), so the same outbox gives the same actions.
 The effects go to truth/ (treatments.csv, boss_actions.csv, campaign_effect.csv), never read by
-jobs. The campaign_effect rows give, per list and brand, the mean over the listed users of the
-churn probability in month M+1 without the list's treatment less with it (the expected effect of
-sending the list, the quantity a treated-versus-control comparison estimates), and the same
-difference in realised churn (both outcomes of each user's own draw).
+jobs. The campaign_effect rows give, per list and brand, the share of the listed users who left
+in month M+1 without the list's treatment and with it, both from each user's own churn draw
+(the simulator knows both outcomes), and their difference: the planted effect of sending the
+list, which a treated-versus-control comparison estimates. (The listed are not a random draw of
+the hazard: the model picked them because their leaving already shows, so the effect is measured
+on their own draws, not on the mean hazard.)
 """
 from __future__ import annotations
 
@@ -131,22 +133,20 @@ ACTION_SCHEMA = ("interface string, kind string, campaign_id string, list_month 
 
 
 def effects(pop: DataFrame, actions: DataFrame, seed: int, start: dt.date, month_index: int) -> DataFrame:
-    """Per list and brand: the expected and the realised effect of the list on churn in the
-    month after it (without its treatment less with it), over the listed users."""
+    """Per list and brand, over the listed users: the share who left in the month after the list
+    without its treatment and with it (both outcomes of each user's own churn draw, all other
+    treatments as they were) and their difference, the list's planted effect on churn."""
     m = F.lit(month_index + 1)
     logit = monthly_logit(seed, start, m)
     draw = uniform(seed, "churn", "id", m)
-    per_user = (actions.select("interface", "kind", "list_month", "id", F.col("shift").alias("own_shift"))
+    per_user = (actions.select("interface", "kind", "list_month", "id", "brand", F.col("shift").alias("own_shift"))
                 .join(pop.drop("msisdn", "brand"), "id")
-                .select("*", logit.alias("logit"), draw.alias("u"), "brand")
-                .withColumn("p_with", sigmoid(F.col("logit")))
-                .withColumn("p_without", sigmoid(F.col("logit") + F.col("own_shift"))))
+                .select("*", logit.alias("logit"), draw.alias("u"))
+                .withColumn("with", (F.col("u") < sigmoid(F.col("logit"))).cast("int"))
+                .withColumn("without", (F.col("u") < sigmoid(F.col("logit") + F.col("own_shift"))).cast("int")))
     return (per_user.groupBy("interface", "kind", "list_month", "brand")
-            .agg(F.count(F.lit(1)).alias("listed"),
-                 F.avg(F.col("p_without") - F.col("p_with")).alias("expected_effect"),
-                 F.avg((F.col("u") < F.col("p_without")).cast("int") - (F.col("u") < F.col("p_with")).cast("int"))
-                 .alias("realised_effect"),
-                 F.avg("p_with").alias("expected_churn_treated")))
+            .agg(F.count(F.lit(1)).alias("listed"), F.avg("without").alias("churn_without"),
+                 F.avg("with").alias("churn_with"), (F.avg("without") - F.avg("with")).alias("effect")))
 
 
 def feedback(actions: DataFrame, pop: DataFrame, earlier: DataFrame, seed: int, month: str) -> dict[str, DataFrame]:
@@ -197,7 +197,8 @@ def deliver_feedback(rows: dict[str, DataFrame], landing: str, province: str, mo
 
 def retention_gain(spark: SparkSession, truth: str, month: str, scored: DataFrame, k: int) -> dict:
     """The planted truth of two ways to spend a retention budget of `k` contacts on month
-    `month`'s users: the churners the retention list would prevent (expected, summed over the
+    `month`'s users: the churners the retention list would prevent (users who leave next month
+    unless they accept an offer, times the chance they are reached and accept, summed over the
     chosen users) when taking the `k` highest churn probabilities (`churn_prob`) and the `k`
     highest predicted uplifts (`uplift`) of `scored` (user_id, churn_prob, uplift)."""
     from bass.simulator.generate import Simulation, month_index
@@ -209,7 +210,9 @@ def retention_gain(spark: SparkSession, truth: str, month: str, scored: DataFram
     _, p_reach, p_accept, _ = LISTS["boss_retention_m"]
     shift = F.element_at(F.create_map(*[x for kv in RETENTION_SHIFT.items() for x in map(F.lit, kv)]), F.col("brand"))
     logit = monthly_logit(sim.seed, sim.start_date, F.lit(index + 1))
-    gain = pop.select("user_id", (p_reach * p_accept * (sigmoid(logit) - sigmoid(logit - shift))).alias("gain"))
+    draw = uniform(sim.seed, "churn", "id", F.lit(index + 1))
+    kept = (draw < sigmoid(logit)) & (draw >= sigmoid(logit - shift))   # leaves unless an offer is accepted
+    gain = pop.select("user_id", (p_reach * p_accept * kept.cast("double")).alias("gain"))
     rows = scored.join(gain, "user_id").cache()
     out = {"contacts": k}
     for name, col in (("by_risk", "churn_prob"), ("by_uplift", "uplift")):
