@@ -251,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     dl = sub.add_parser("demo-loop", help="the closed loop with BOSS month by month on a small simulated province")
     _province_args(dl)
     dl.add_argument("--loops", type=int, default=6, help="months of lists, BOSS action, feedback and evaluation")
-    dl.add_argument("--cdr-days", type=int, default=2, help="CDR days at the end of every month")
+    dl.add_argument("--cdr-days", type=int, default=1, help="CDR days at the end of every month")
     dl.set_defaults(months=5, users=10_000)
     dl.set_defaults(func=cmd_demo_loop)
 

@@ -35,7 +35,7 @@ def run_loop(ctx: Context, users: int, start: dt.date, warmup: int, loops: int, 
     ok &= _report("monthly", run_pipeline(ctx, "monthly", months))
     if not ok:
         return False
-    ctx.cfg.raw["ml"]["churn"]["candidates"] = ctx.cfg.get("demo.churn_candidates")
+    ctx.cfg.raw["ml"]["churn"]["candidates"] = ctx.cfg.get("demo.loop_churn_candidates")
     ctx.cfg.raw["ml"]["churn"]["horizons"] = [1]      # the campaigns' outcomes are one month; H=3 waits
     train(ctx)
     print(f"   models trained (after {time.time() - t0:.0f}s)")

@@ -2,8 +2,9 @@
 -- once its outcomes are known: the treated users (sent to BOSS) against the control group (held
 -- back at random within the same priority deciles), so differences are the campaign's effect.
 --   churn_*            share who left within the campaign's outcome_months after the list month
---   uplift             churn_control - churn_treated: churners prevented per treated user, with a
---                      95 % confidence interval (normal approximation of two proportions)
+--   uplift             churn_control - churn_treated: churners prevented per treated user, with
+--                      Newcombe's 95 % interval (from the two rates' Wilson score intervals, so it
+--                      stays honest when a group has no or few churners)
 --   arpu_*             mean bill of the list month (before) and mean monthly bill over the outcome
 --                      months (after; a user who left counts 0)
 --   incremental_revenue (arpu_after_treated - arpu_after_control) x outcome months x treated
@@ -63,15 +64,32 @@ per_group as (
     from outcomes
     group by campaign_id, campaign_kind, batch_month
 ),
+wilson as (   -- each rate's 95 % Wilson score interval (z = 1.96)
+    select *,
+           (churn_treated + 1.9208 / treated) / (1 + 3.8416 / treated)
+             - 1.96 * sqrt(churn_treated * (1 - churn_treated) / treated + 0.9604 / (treated * treated))
+               / (1 + 3.8416 / treated) as t_low,
+           (churn_treated + 1.9208 / treated) / (1 + 3.8416 / treated)
+             + 1.96 * sqrt(churn_treated * (1 - churn_treated) / treated + 0.9604 / (treated * treated))
+               / (1 + 3.8416 / treated) as t_high,
+           (churn_control + 1.9208 / control) / (1 + 3.8416 / control)
+             - 1.96 * sqrt(churn_control * (1 - churn_control) / control + 0.9604 / (control * control))
+               / (1 + 3.8416 / control) as c_low,
+           (churn_control + 1.9208 / control) / (1 + 3.8416 / control)
+             + 1.96 * sqrt(churn_control * (1 - churn_control) / control + 0.9604 / (control * control))
+               / (1 + 3.8416 / control) as c_high
+    from per_group
+    where unknown_outcomes = 0 and treated > 0 and control > 0
+),
 final as (
     select campaign_id, campaign_kind, targeted, treated, control, contacted, responded,
            try_divide(responded, treated) as response_rate,
            outcome_months, churn_treated, churn_control,
            churn_control - churn_treated as uplift,
-           churn_control - churn_treated - 1.96 * sqrt(churn_treated * (1 - churn_treated) / treated
-                                                       + churn_control * (1 - churn_control) / control) as uplift_ci_low,
-           churn_control - churn_treated + 1.96 * sqrt(churn_treated * (1 - churn_treated) / treated
-                                                       + churn_control * (1 - churn_control) / control) as uplift_ci_high,
+           churn_control - churn_treated
+             - sqrt(power(churn_control - c_low, 2) + power(t_high - churn_treated, 2)) as uplift_ci_low,
+           churn_control - churn_treated
+             + sqrt(power(c_high - churn_control, 2) + power(churn_treated - t_low, 2)) as uplift_ci_high,
            (churn_control - churn_treated) * treated as churners_prevented,
            cast(arpu_before_treated as double) as arpu_before_treated,
            cast(arpu_before_control as double) as arpu_before_control,
@@ -84,7 +102,6 @@ final as (
            try_divide(cast((arpu_after_treated - arpu_after_control) * outcome_months * treated as double)
                       - contacted * cost_per_contact, contacted * cost_per_contact) as roi,
            batch_month
-    from per_group
-    where unknown_outcomes = 0 and treated > 0 and control > 0
+    from wilson
 )
 select * from final

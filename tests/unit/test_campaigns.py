@@ -99,8 +99,12 @@ def test_campaign_evaluation_of_a_hand_built_month(ctx):
     assert (r.targeted, r.treated, r.control, r.contacted, r.responded) == (30, 20, 10, 15, 6)
     assert r.response_rate == pytest.approx(0.3)
     assert (r.churn_treated, r.churn_control, r.uplift) == pytest.approx((0.2, 0.4, 0.2))
-    se = (0.2 * 0.8 / 20 + 0.4 * 0.6 / 10) ** 0.5
-    assert (r.uplift_ci_low, r.uplift_ci_high) == pytest.approx((0.2 - 1.96 * se, 0.2 + 1.96 * se))
+    def wilson(p, n, z=1.96):
+        centre, half = (p + z * z / (2 * n)) / (1 + z * z / n), z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5 / (1 + z * z / n)
+        return centre - half, centre + half
+    (tl, th), (cl, ch) = wilson(0.2, 20), wilson(0.4, 10)          # Newcombe's interval of the difference
+    assert (r.uplift_ci_low, r.uplift_ci_high) == pytest.approx(
+        (0.2 - ((0.4 - cl) ** 2 + (th - 0.2) ** 2) ** 0.5, 0.2 + ((ch - 0.4) ** 2 + (0.2 - tl) ** 2) ** 0.5))
     assert (r.arpu_before_treated, r.arpu_after_treated, r.arpu_after_control) == pytest.approx((10, 12 * 0.8, 10 * 0.6))
     assert r.incremental_revenue == pytest.approx((9.6 - 6.0) * 20)
     assert r.cost == pytest.approx(30.0) and r.roi == pytest.approx((72.0 - 30.0) / 30.0)
