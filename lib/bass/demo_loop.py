@@ -26,7 +26,7 @@ from bass.simulator.generate import Simulation, advance, generate, timeline
 def run_loop(ctx: Context, users: int, start: dt.date, warmup: int, loops: int, seed: int, cdr_days: int) -> bool:
     t0 = time.time()
     landing, truth = ctx.cfg.path("landing"), ctx.cfg.path("truth")
-    print(f"== simulating {users:,} users, {warmup} months (CDRs on the last {cdr_days} days of each), "
+    print(f"== simulating {users:,} users, {warmup} months (CDRs on the last {cdr_days} day(s) of each), "
           f"{loops} more to come month by month -> {landing}")
     generate(ctx.spark, landing, users, start, 0, warmup, seed, ctx.cfg.province, truth, days_per_month=cdr_days,
              horizon_months=warmup + loops + 1)

@@ -96,6 +96,20 @@ def act(pop: DataFrame, listed: DataFrame, code: str, seed: int, month: str, mon
         F.when(accepted, offer).alias("offer_plan"))
 
 
+def act_on_lists(spark: SparkSession, pop: DataFrame, outbox: str, province: str, seed: int, month: str,
+                 month_index: int) -> DataFrame:
+    """What BOSS did with every list BASS delivered for `month` (ACTION_SCHEMA), collected: the
+    lists are small, and the rows are written to truth/ and reused several times."""
+    acted = [act(pop, listed, code, seed, month, month_index) for code in LISTS
+             if (listed := read_list(spark, outbox, province, code, month)) is not None]
+    if not acted:
+        return spark.createDataFrame([], ACTION_SCHEMA)
+    out = acted[0]
+    for a in acted[1:]:
+        out = out.unionByName(a)
+    return spark.createDataFrame(out.toPandas(), ACTION_SCHEMA)
+
+
 def treatments_of(actions: DataFrame) -> DataFrame:
     """The population's treatment rows (TREATMENT_SCHEMA) of the accepted actions."""
     return actions.where(F.col("accepted")).select(

@@ -184,7 +184,6 @@ def advance(spark: SparkSession, landing: str, outbox: str, truth: str, months: 
     month, act on them (bass.simulator.boss), deliver their feedback and the next month's files,
     whose churn, plans, bills and usage follow what was done. Deterministic for a seed and the
     same outbox."""
-    from bass.simulator import boss
     done = []
     for _ in range(months):
         sim = Simulation.load(truth)
@@ -192,39 +191,41 @@ def advance(spark: SparkSession, landing: str, outbox: str, truth: str, months: 
             raise ValueError(f"the simulation spans {sim.horizon_months} months and all are delivered: "
                              "generate again with a larger --horizon-months")
         first = sim.start_date.replace(day=1)
-        listed_month = add_months(first, sim.months - 1).strftime("%Y-%m")
-        month = add_months(first, sim.months).strftime("%Y-%m")
-        index = month_index(sim, listed_month)
-        before = boss.read_truth_table(spark, truth, boss.TREATMENTS, popmod.TREATMENT_SCHEMA)
-        pop0 = mo.with_groups(popmod.population(spark, sim.users, sim.seed, sim.start_date, sim.end, before),
-                              sim.seed, sim.users).cache()
-        acted = []
-        for code in boss.LISTS:
-            listed = boss.read_list(spark, outbox, sim.province, code, listed_month)
-            if listed is not None:
-                acted.append(boss.act(pop0, listed, code, sim.seed, listed_month, index))
-        actions = acted[0] if acted else spark.createDataFrame([], boss.ACTION_SCHEMA)
-        for a in acted[1:]:
-            actions = actions.unionByName(a)
-        actions = spark.createDataFrame(actions.toPandas(), boss.ACTION_SCHEMA) if acted else actions   # lists are small
-        pop0.unpersist()
-        treatments = before.unionByName(boss.treatments_of(actions))
-        pop = mo.with_groups(popmod.population(spark, sim.users, sim.seed, sim.start_date, sim.end, treatments),
-                             sim.seed, sim.users).cache()
-        cdr_days = [d for d in timeline(sim.start_date, sim.days, sim.horizon_months, sim.days_per_month)[0]
-                    if d.strftime("%Y-%m") == month] if sim.days_per_month else []
-        counts = deliver(spark, pop, sim, landing, cdr_days, [month], parallel)
-        earlier = boss.read_truth_table(spark, truth, boss.ACTIONS, boss.ACTION_SCHEMA).where(
-            (F.col("kind") == "retention") & (F.col("list_month") == add_months(first, sim.months - 3).strftime("%Y-%m")))
-        counts.update(boss.deliver_feedback(boss.feedback(actions, pop, earlier, sim.seed, listed_month), landing,
-                                            sim.province, listed_month))
-        boss.append_truth_table(boss.effects(pop, actions, sim.seed, sim.start_date, index), truth, boss.EFFECTS,
-                                ["interface", "list_month", "brand"])
-        boss.append_truth_table(actions, truth, boss.ACTIONS, ["interface", "list_month", "id"])
-        boss.append_truth_table(treatments.where(F.col("m_from") == index + 1), truth, boss.TREATMENTS, ["id", "m_from", "shift"])
-        write_truth(pop, truth)
-        pop.unpersist()
+        listed_month, month = (add_months(first, sim.months + k).strftime("%Y-%m") for k in (-1, 0))
+        counts = _advance_one(spark, sim, landing, outbox, truth, listed_month, month, parallel)
         replace(sim, months=sim.months + 1).save(truth)
         log.info("advanced to %s: acted on %s's lists", month, listed_month)
         done.append({"month": month, "lists_of": listed_month, **counts})
     return done
+
+
+def _advance_one(spark: SparkSession, sim: Simulation, landing: str, outbox: str, truth: str, listed_month: str,
+                 month: str, parallel: int) -> dict:
+    from bass.simulator import boss
+    index = month_index(sim, listed_month)
+    before = boss.read_truth_table(spark, truth, boss.TREATMENTS, popmod.TREATMENT_SCHEMA)
+    pop0 = _population(spark, sim, before).cache()
+    actions = boss.act_on_lists(spark, pop0, outbox, sim.province, sim.seed, listed_month, index)
+    pop0.unpersist()
+    treatments = before.unionByName(boss.treatments_of(actions))
+    pop = _population(spark, sim, treatments).cache()
+    cdr_days = [d for d in timeline(sim.start_date, sim.days, sim.horizon_months, sim.days_per_month)[0]
+                if d.strftime("%Y-%m") == month] if sim.days_per_month else []
+    counts = deliver(spark, pop, sim, landing, cdr_days, [month], parallel)
+    follow_up = boss.read_truth_table(spark, truth, boss.ACTIONS, boss.ACTION_SCHEMA).where(
+        (F.col("kind") == "retention") & (F.col("list_month") == add_months(dt.date.fromisoformat(listed_month + "-01"), -2)
+                                          .strftime("%Y-%m")))
+    counts.update(boss.deliver_feedback(boss.feedback(actions, pop, follow_up, sim.seed, listed_month), landing,
+                                        sim.province, listed_month))
+    boss.append_truth_table(boss.effects(pop, actions, sim.seed, sim.start_date, index), truth, boss.EFFECTS,
+                            ["interface", "list_month", "brand"])
+    boss.append_truth_table(actions, truth, boss.ACTIONS, ["interface", "list_month", "id"])
+    boss.append_truth_table(treatments.where(F.col("m_from") == index + 1), truth, boss.TREATMENTS, ["id", "m_from", "shift"])
+    write_truth(pop, truth)
+    pop.unpersist()
+    return counts
+
+
+def _population(spark: SparkSession, sim: Simulation, treatments: DataFrame) -> DataFrame:
+    return mo.with_groups(popmod.population(spark, sim.users, sim.seed, sim.start_date, sim.end, treatments),
+                          sim.seed, sim.users)
