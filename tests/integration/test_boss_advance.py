@@ -3,6 +3,7 @@ plants the treatment effects, delivers feedback with .verf and the next month; d
 for a seed and the same outbox; a feedback delivery with a bad .verf is refused."""
 import datetime as dt
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from bass.batch import Batch
+from bass.fileio.delivery import DeliveryError
 from bass.fileio.writer import write_delivery
 from bass.interfaces import interface
 from bass.jobs import run_job
@@ -23,7 +25,7 @@ USERS, START = 400, dt.date(2026, 1, 1)
 
 def _retention_list(ctx, home: Path, month: str, msisdns: list[str]) -> None:
     spec = interface("boss_retention_m")
-    rows = [dict(list_rank=i + 1, msisdn=m, analysis_month=month, churn_prob=0.5) for i, m in enumerate(msisdns)]
+    rows = [dict(list_rank=i + 1, msisdn=m, analysis_month=month, churn_prob=Decimal("0.5")) for i, m in enumerate(msisdns)]
     df = ctx.spark.createDataFrame([tuple(r.get(f.name) for f in spec.fields) for r in rows],
                                    ", ".join(f"`{f.name}` {'string' if f.type == 'month' else f.spark_type}" for f in spec.fields))
     write_delivery(df, spec, month, str(home / "outbox"), ctx.cfg.province)
@@ -83,6 +85,8 @@ def test_feedback_with_a_bad_verf_is_refused(spark, tmp_path):
     write_delivery(df, spec, "2026-02", ctx.cfg.path("landing"), ctx.cfg.province)
     verf = next((Path(ctx.cfg.path("landing")) / "fb_care").glob("*.verf"))
     verf.write_text(verf.read_text().replace("|1|", "|2|"), encoding="ascii")   # claims two records
-    run = run_job(ctx, "ods.fb_care", Batch.of("month", "2026-02"))
-    assert run.status == "FAILED" and "record" in run.message
+    with pytest.raises(DeliveryError, match="has 1 records, the .verf says 2"):
+        run_job(ctx, "ods.fb_care", Batch.of("month", "2026-02"))
     assert not ctx.spark.catalog.tableExists("ods.fb_care") or ctx.spark.table("ods.fb_care").count() == 0
+    last = ctx.spark.table("meta.job_run").where("job = 'ods.fb_care'").first()
+    assert last.status == "FAILED" and "the .verf says 2" in last.message
