@@ -152,9 +152,9 @@ def test_campaign_lists_and_their_boss_files(province):
 
     # care and marketing: their own files, treated users only, each with its action
     for code, action_field in (("boss_care_m", "care_action"), ("boss_campaign_m", "offer_code")):
-        spec = interface(code)
-        sent = find_delivery(outbox, code, ctx.cfg.province, spec.grain, "2026-05")
-        rows = [dict(zip(spec.field_names(), line.split("|"))) for line in
+        other = interface(code)
+        sent = find_delivery(outbox, code, ctx.cfg.province, other.grain, "2026-05")
+        rows = [dict(zip(other.field_names(), line.split("|"))) for line in
                 Path(sent.data_paths()[0]).read_text(encoding="utf-8").splitlines()]
         campaign = rows[0]["campaign_id"]
         held = {r.msisdn for r in ctx.spark.table("out.campaign_target_m")
