@@ -55,21 +55,23 @@ def run_loop(ctx: Context, users: int, start: dt.date, warmup: int, loops: int, 
 
 
 def targeting(ctx: Context, month: str) -> str:
-    """Risk against uplift targeting on the same budget, judged by the planted truth."""
+    """Risk against uplift targeting of the retention campaign's eligible users (those over its
+    churn cut, whom the uplift model learnt from), half of them contacted either way, judged by
+    the planted truth."""
     run_pipeline(ctx, "scoring", month)
     spark = ctx.spark
+    pool = (spark.table("out.campaign_target_m")
+            .where((F.col("batch_month") == month) & (F.col("campaign_id") == "retention")).select("user_id"))
     scored = (spark.table("dm.churn_score_m").where(F.col("batch_month") == month).select("user_id", "churn_prob")
               .join(spark.table("dm.uplift_score_m").where(F.col("batch_month") == month).select("user_id", "uplift"),
-                    "user_id"))
-    k = (spark.table("out.campaign_target_m")
-         .where((F.col("batch_month") == month) & (F.col("campaign_id") == "retention") & (F.col("grp") == "treated"))
-         .count())
-    if not k or scored.isEmpty():
+                    "user_id").join(pool, "user_id"))
+    k = scored.count() // 2
+    if not k:
         return "   no uplift scores yet: run more months"
     g = boss.retention_gain(spark, ctx.cfg.path("truth"), month, scored, k)
-    return (f"   retention budget of {k} contacts in {month} (planted truth): risk targeting prevents "
-            f"{g['prevented_by_risk']:.1f} churners ({g['prevented_by_risk'] / k * 1000:.1f} per 1,000 contacts), "
-            f"uplift targeting {g['prevented_by_uplift']:.1f} ({g['prevented_by_uplift'] / k * 1000:.1f} per 1,000)")
+    return (f"   {k} retention contacts among the {2 * k} eligible users of {month} (planted truth): risk targeting "
+            f"prevents {g['prevented_by_risk']:.1f} churners ({g['prevented_by_risk'] / k * 1000:.0f} per 1,000 "
+            f"contacts), uplift targeting {g['prevented_by_uplift']:.1f} ({g['prevented_by_uplift'] / k * 1000:.0f} per 1,000)")
 
 
 def loop_month(ctx: Context, month: str) -> bool:
