@@ -7,7 +7,7 @@ from pyspark.sql import functions as F
 
 from bass.simulator import catalog as cat
 from bass.simulator.monthly import USAGE_ITEMS, rated
-from bass.simulator.population import complained_in, monthly_logit, plans_df
+from bass.simulator.population import TREATMENT_SCHEMA, complained_in, monthly_logit, plans_df, with_treatments
 
 
 def test_bills_rate_usage_against_the_plan_allowances(ctx):
@@ -43,16 +43,19 @@ def test_bills_rate_usage_against_the_plan_allowances(ctx):
 
 def test_churn_hazard_follows_what_happens_to_the_user(ctx):
     """A contract ending in April raises the hazard in February to April only; a user whose usage
-    drifts down grows riskier month by month; a stop for arrears in March raises March to May."""
+    drifts down grows riskier month by month; a stop for arrears in March raises March to May; an
+    offer accepted (a treatment for months 2-3) lowers those months only."""
     start = dt.date(2026, 1, 1)
     base = dict(brand="GOTONE", offnet_pref=0.25, complaint_prone=False, arrears_prone=False, multi_sim=False,
                 vip=False, activity=1.0, drift=1.0, open_date=dt.date(2020, 1, 1), has_contract=False,
                 contract_end=None, stop_start=None)
     users = [dict(base, id=0), dict(base, id=1, has_contract=True, contract_end=dt.date(2026, 4, 1)),
-             dict(base, id=2, drift=0.8), dict(base, id=3, stop_start=dt.date(2026, 3, 10))]
+             dict(base, id=2, drift=0.8), dict(base, id=3, stop_start=dt.date(2026, 3, 10)), dict(base, id=4)]
     df = ctx.spark.createDataFrame(users, "id long, brand string, offnet_pref double, complaint_prone boolean, "
                                    "arrears_prone boolean, multi_sim boolean, vip boolean, activity double, "
                                    "drift double, open_date date, has_contract boolean, contract_end date, stop_start date")
+    treated = ctx.spark.createDataFrame([(4, 2, 4, 1.5, None, None)], TREATMENT_SCHEMA)
+    df = with_treatments(ctx.spark, df, treated)
     months = range(8)
     first = lambda m: F.add_months(F.lit(start), m)  # noqa: E731
     # a complaint (a random draw) raises the next month by 1.0: taken out to see the rest
@@ -63,5 +66,6 @@ def test_churn_hazard_follows_what_happens_to_the_user(ctx):
     assert lift(0) == [0] * 8                               # nothing happens: a constant hazard
     assert lift(1) == [0, 1.6, 1.6, 1.6, 0, 0, 0, 0]
     assert lift(3) == [0, 0, 1.0, 1.0, 1.0, 0, 0, 0]
+    assert lift(4) == [0, 0, -1.5, -1.5, 0, 0, 0, 0]
     drift = by_user[2]
     assert all(b > a for a, b in zip(drift, drift[1:]))
