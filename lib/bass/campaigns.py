@@ -136,7 +136,8 @@ def assign(eligible: DataFrame, c: Campaign, month: str) -> DataFrame:
         F.when(control, CONTROL).otherwise(TREATED).alias("grp"), F.col("target_rank").cast("int"),
         F.col("decile").cast("int"), F.col("priority").cast("double"), F.col("reason").cast("string"),
         "action_code", "action_desc", F.lit(c.channel).alias("channel"),
-        F.lit(c.outcome_months).alias("outcome_months"), F.lit(c.cost_per_contact).alias("cost_per_contact"),
+        F.lit(c.period_months).alias("period_months"), F.lit(c.outcome_months).alias("outcome_months"),
+        F.lit(c.cost_per_contact).alias("cost_per_contact"),
         F.lit(month).alias("batch_month"))
 
 

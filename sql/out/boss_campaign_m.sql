@@ -1,8 +1,9 @@
 -- out.boss_campaign_m: the marketing list for BOSS (主动营销, DOMAIN.md §6.4): the marketing
 -- campaign's treated users (the control group is never sent) with the offer, valid for the
--- campaign's period.
+-- campaign's period (period_months after the list month).
 with targets as (
-    select campaign_id, user_id, msisdn, target_rank, action_code, action_desc, channel, reason, batch_month
+    select campaign_id, user_id, msisdn, target_rank, action_code, action_desc, channel, reason, period_months,
+           batch_month
     from out.campaign_target_m
     where batch_month >= :month_from and batch_month <= :month_to
       and campaign_id = 'mzone_data_pack' and grp = 'treated'
@@ -21,7 +22,7 @@ final as (
         t.action_code as offer_code, t.action_desc as offer_desc, t.channel,
         replace(t.reason, '|', '/') as reason,
         t.batch_month as analysis_month,
-        date_format(add_months(to_date(concat(t.batch_month, '-01')), 1), 'yyyy-MM') as valid_until,
+        date_format(add_months(to_date(concat(t.batch_month, '-01')), t.period_months), 'yyyy-MM') as valid_until,
         t.batch_month
     from targets t
     left join customer c on c.user_id = t.user_id and c.batch_month = t.batch_month

@@ -160,6 +160,7 @@ def test_campaign_lists_and_their_boss_files(province):
         held = {r.msisdn for r in ctx.spark.table("out.campaign_target_m")
                 .where((F.col("campaign_id") == campaign) & (F.col("grp") == "control")).collect()}
         assert rows and held and not held & {r["msisdn"] for r in rows} and all(r[action_field] for r in rows)
+    assert {r["valid_until"] for r in rows} == {"202606"}      # the marketing offer: one month's period
     data_gift = ctx.spark.table("out.boss_care_m").where("care_action = 'DATA_GIFT'").select("msisdn").collect()
     assert data_gift and all(int(r.msisdn[3:]) % 2 == 0 for r in data_gift)   # the heavy data users
 
