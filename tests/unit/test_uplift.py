@@ -1,4 +1,5 @@
-"""The two-model uplift estimate finds whom a contact helps; deciles and the Qini curve by hand."""
+"""Both uplift learners find whom a contact helps; deciles and the Qini curve by hand."""
+import math
 import random
 
 import pytest
@@ -21,7 +22,8 @@ def test_the_two_models_find_whom_a_contact_helps(spark):
     df = spark.createDataFrame(rows, "user_id string, batch_month string, heavy double, noise double, grp string, "
                                      "label int, w_treated double, w_control double")
     spec = features.FeatureSpec(("heavy", "noise"), ())
-    model = pipeline(spec, {"kind": "logistic_regression", "params": {"regParam": 0.001}}, 7).fit(df)
+    model = pipeline(spec, {"learner": "two_model", "classifier": "logistic_regression",
+                               "params": {"regParam": 0.001}}, 7).fit(df)
     got = {r.heavy: r.u for r in predictions(model, df).groupBy("heavy").agg(F.avg("uplift").alias("u")).collect()}
     assert got[1.0] == pytest.approx(0.4, abs=0.06) and got[0.0] == pytest.approx(0.0, abs=0.06)
     table_ = deciles(predictions(model, df))
@@ -29,6 +31,50 @@ def test_the_two_models_find_whom_a_contact_helps(spark):
     top, bottom = table_[0], table_[-1]
     assert top["observed"] > 0.25 and abs(bottom["observed"]) < 0.12     # the heavy users come first
     assert qini(table_)["qini_coefficient"] > 0
+
+
+def test_the_relative_risk_learner_finds_the_share_of_risk_an_action_removes(spark):
+    """A contact removes 60 % of a brand G user's churn risk and 10 % of a brand E user's: the
+    uplift is the risk times that share, so the riskiest G users come first."""
+    rnd = random.Random(6)
+    share = {"G": 0.6, "E": 0.1}
+    rows = []
+    for i in range(8000):
+        brand, p, treated = ("G", "E")[i % 2], rnd.uniform(0.05, 0.9), rnd.random() < 0.5
+        rows.append((f"U{i}", "2026-03", brand, p, math.log(p), float(treated), "treated" if treated else "control",
+                     int(rnd.random() < p * (1 - share[brand] if treated else 1.0))))
+    df = spark.createDataFrame(rows, "user_id string, batch_month string, brand string, churn_prob double, "
+                                     "churn_log double, treated double, grp string, label int")
+    model = pipeline(None, {"learner": "s_learner", "effect_by": ["brand"]}, 7).fit(df)
+    probe = spark.createDataFrame([("G", math.log(0.8)), ("G", math.log(0.2)), ("E", math.log(0.8))],
+                                  "brand string, churn_log double")
+    got = [r.uplift for r in predictions(model, probe).collect()]
+    assert got == pytest.approx([0.8 * 0.6, 0.2 * 0.6, 0.8 * 0.1], abs=0.06)
+    assert got[0] > got[1] > got[2]
+
+
+def test_the_log_odds_learner_finds_the_effect_by_segment_and_risk(spark):
+    """A contact lowers the churn log-odds by 1.8 for brand G and by 0.3 for brand E. Among users
+    of the same risk, G users gain more; among G users, one whose leaving is nearly certain gains
+    less than one at even odds, so the ranking is not the churn score's."""
+    rnd = random.Random(5)
+    shift = {"G": 1.8, "E": 0.3}
+    rows = []
+    for i in range(6000):
+        brand, logit, treated = ("G", "E")[i % 2], rnd.uniform(-2.0, 4.0), rnd.random() < 0.5
+        p = 1 / (1 + math.exp(-(logit - (shift[brand] if treated else 0.0))))
+        rows.append((f"U{i}", "2026-03", brand, 1 / (1 + math.exp(-logit)), logit, float(treated),
+                     "treated" if treated else "control", int(rnd.random() < p)))
+    df = spark.createDataFrame(rows, "user_id string, batch_month string, brand string, churn_prob double, churn_logit double, "
+                                     "treated double, grp string, label int")
+    model = pipeline(None, {"learner": "s_learner", "link": "logit", "effect_by": ["brand"]}, 7).fit(df)
+    probe = spark.createDataFrame([("G", 0.0), ("G", 4.0), ("E", 0.0)], "brand string, churn_logit double")
+    got = [r.uplift for r in predictions(model, probe).collect()]
+    truth = [0.5 - 1 / (1 + math.exp(1.8)), 1 / (1 + math.exp(-4)) - 1 / (1 + math.exp(-2.2)),
+             0.5 - 1 / (1 + math.exp(0.3))]
+    assert got == pytest.approx(truth, abs=0.05)
+    assert got[0] > got[1] > got[2]
+    assert qini(deciles(predictions(model, df)))["qini_coefficient"] > 0
 
 
 def test_qini_curve_by_hand():

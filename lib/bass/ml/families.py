@@ -103,7 +103,7 @@ class Segment(ModelFamily):
 @register
 class Uplift(ModelFamily):
     name = "uplift"
-    inputs = ("dm.user_wide_m",)         # training also reads out.campaign_target_m (scoring does not)
+    inputs = ("dm.user_wide_m", "dm.churn_score_m")   # training also reads out.campaign_target_m (scoring does not)
     modules = ("bass.ml.uplift",)
 
     def train(self, ctx, until=None, **_):

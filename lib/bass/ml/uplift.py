@@ -1,12 +1,21 @@
 """Uplift model (增量响应): who is kept by a retention action, not who is at risk.
 
 Learnt from past campaign lists whose outcomes are known: the treated and the control users of
-a campaign (conf ml.uplift.campaign), their wide-table features of the list month, and whether
-they left within the campaign's outcome months. Two classifiers in one Pipeline (a "two-model"
-or T-learner): one fitted on the treated (weight 1 for treated rows, 0 for control rows), one on
-the control group; the uplift is P(churn | not treated) − P(churn | treated), the churners a
-contact prevents. Random assignment within priority deciles is what makes the difference
-causal.
+a campaign (conf ml.uplift.campaign), their wide-table features and churn score of the list
+month, and whether they left within the campaign's outcome months. Random assignment within
+priority deciles is what makes the treated-versus-control difference causal. Two learners
+(conf ml.uplift.learner):
+
+- `s_learner` (the default): one regression of churn on the churn model's score of the month,
+  the segment columns of `effect_by` (e.g. brand), the treatment, and the treatment by segment
+  and by score. The uplift of a user is its prediction without the treatment minus with it. It
+  estimates a dozen parameters, so the few hundred treated users of a month's list are enough.
+  With link `log` (a relative-risk model) an action removes a share of the risk that may differ
+  by segment and by risk; with `logit` it shifts the log-odds.
+- `two_model` (a T-learner): two classifiers on every feature (`classifier`:
+  logistic_regression or gbt), one fitted on the treated (weight 1 for treated rows, 0 for
+  control rows), one on the control group; the uplift is their difference. It finds effects
+  nobody declared, given many lists.
 
 Validation: the latest list month with known outcomes is the test month when there are two or
 more (trained on the earlier ones), else a random 30 % of users (by hash) is held out. On the
@@ -24,6 +33,8 @@ from dataclasses import dataclass, field
 
 from pyspark.ml import Pipeline
 from pyspark.ml.classification import GBTClassifier, LogisticRegression
+from pyspark.ml.feature import Interaction, OneHotEncoder, StringIndexer, VectorAssembler
+from pyspark.ml.regression import GeneralizedLinearRegression
 from pyspark.ml.functions import vector_to_array
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -38,6 +49,7 @@ from bass.registry import table
 log = logging.getLogger("bass")
 ARMS = ("treated", "control")
 CAMPAIGN_COLUMNS = ["grp", "outcome_months"]
+ONE_MODEL_OUT = "pred_arm"                          # the s_learner's prediction column
 
 
 @dataclass
@@ -62,16 +74,61 @@ def training_rows(ctx, campaign: str, until: str | None = None) -> DataFrame:
                .select("user_id", "batch_month", *CAMPAIGN_COLUMNS))
     if until:
         targets = targets.where(F.col("batch_month") <= until)
-    rows = targets.join(spark.table("dm.user_wide_m"), ["user_id", "batch_month"])
+    rows = with_churn_score(spark, targets.join(spark.table("dm.user_wide_m"), ["user_id", "batch_month"]))
     churned = F.when(F.col("outcome_months") == 1, F.col("churn_1m")).when(F.col("outcome_months") == 3, F.col("churn_3m"))
     return (rows.withColumn("label", churned.cast("int")).where(F.col("label").isNotNull())
             .withColumn("w_treated", (F.col("grp") == "treated").cast("double"))
-            .withColumn("w_control", (F.col("grp") == "control").cast("double")))
+            .withColumn("w_control", (F.col("grp") == "control").cast("double"))
+            .withColumn("treated", F.col("w_treated")))
+
+
+def with_churn_score(spark, rows: DataFrame) -> DataFrame:
+    """`rows` (user_id, batch_month, ...) with the churn champion's probability of that month and
+    its log-odds."""
+    scores = spark.table("dm.churn_score_m").select("user_id", "batch_month", "churn_prob")
+    p = F.least(F.greatest(F.col("churn_prob"), F.lit(1e-6)), F.lit(1 - 1e-6))
+    return (rows.join(scores, ["user_id", "batch_month"])
+            .withColumn("churn_logit", F.log(p / (1 - p))).withColumn("churn_log", F.log(p)))
 
 
 def pipeline(spec: features.FeatureSpec, conf: dict, seed: int) -> Pipeline:
+    learner = conf.get("learner", "s_learner")
+    if learner == "s_learner":
+        return one_model_pipeline(conf)
+    if learner == "two_model":
+        return two_model_pipeline(spec, conf, seed)
+    raise ValueError(f"ml.uplift.learner must be s_learner or two_model, got {learner!r}")
+
+
+def one_model_pipeline(conf: dict) -> Pipeline:
+    """The s_learner: churn on [the churn score, segment one-hots, treated, treated × score,
+    treated × segment one-hots]. link `log` (the default) is a relative-risk model, a Poisson regression with log
+    link on log(churn probability): an action removes a share of a segment's risk, so among
+    users of one segment the riskiest gain the most. link `logit` is a logistic regression on
+    the churn log-odds: an action moves the log-odds, so users whose leaving is near certain
+    gain little."""
+    by, link = list(conf.get("effect_by") or []), conf.get("link", "log")
+    if link not in ("log", "logit"):
+        raise ValueError(f"ml.uplift.link must be log or logit, got {link!r}")
+    reg = float(dict(conf.get("params") or {}).get("regParam", 0.001))
+    stages = []
+    for c in by:
+        stages += [StringIndexer(inputCol=c, outputCol=f"{c}__idx", handleInvalid="keep"),
+                   OneHotEncoder(inputCol=f"{c}__idx", outputCol=f"{c}__vec", dropLast=False),
+                   Interaction(inputCols=["treated", f"{c}__vec"], outputCol=f"treated_x_{c}")]
+    score = "churn_log" if link == "log" else "churn_logit"
+    stages.append(Interaction(inputCols=["treated", score], outputCol="treated_x_score"))
+    inputs = [score, *[f"{c}__vec" for c in by], "treated", "treated_x_score", *[f"treated_x_{c}" for c in by]]
+    stages.append(VectorAssembler(inputCols=inputs, outputCol="uplift_features"))
+    stages.append(GeneralizedLinearRegression(featuresCol="uplift_features", labelCol="label", link=link,
+                                              family="poisson" if link == "log" else "binomial", maxIter=100,
+                                              regParam=reg, predictionCol=ONE_MODEL_OUT))
+    return Pipeline(stages=stages)
+
+
+def two_model_pipeline(spec: features.FeatureSpec, conf: dict, seed: int) -> Pipeline:
     """Feature preparation, then one classifier per arm (each sees only its arm by weight)."""
-    kind, params = conf.get("kind", "gbt"), dict(conf.get("params") or {})
+    kind, params = conf.get("classifier", "logistic_regression"), dict(conf.get("params") or {})
     stages = [FeaturePrep.of(spec), *features.stages(spec), features.assembler(spec)]
     for arm in ARMS:
         common = dict(featuresCol="features", labelCol="label", weightCol=f"w_{arm}", predictionCol=f"pred_{arm}")
@@ -81,17 +138,30 @@ def pipeline(spec: features.FeatureSpec, conf: dict, seed: int) -> Pipeline:
         elif kind == "logistic_regression":
             clf = LogisticRegression(**common, maxIter=200, regParam=float(params.get("regParam", 0.01)))
         else:
-            raise ValueError(f"ml.uplift.kind must be gbt or logistic_regression, got {kind!r}")
+            raise ValueError(f"ml.uplift.classifier must be gbt or logistic_regression, got {kind!r}")
         stages.append(clf.setProbabilityCol(f"prob_{arm}").setRawPredictionCol(f"raw_{arm}"))
     return Pipeline(stages=stages)
 
 
 def predictions(model, rows: DataFrame) -> DataFrame:
     """`p_treated`, `p_control` (churn probabilities under each arm) and `uplift` = their difference."""
-    out = model.transform(rows)
-    for arm in ARMS:
-        out = out.withColumn(f"p_{arm}", vector_to_array(f"prob_{arm}")[1])
+    if is_one_model(model):
+        out = rows
+        for arm, flag in (("control", 0.0), ("treated", 1.0)):
+            arm_out = model.transform(out.withColumn("treated", F.lit(flag)))
+            added = [c for c in arm_out.columns if c not in out.columns and c != "treated"]
+            out = arm_out.withColumn(f"p_{arm}", F.least(F.col(ONE_MODEL_OUT), F.lit(1.0))).drop(*added)
+        out = out.drop("treated")
+    else:
+        out = model.transform(rows)
+        for arm in ARMS:
+            out = out.withColumn(f"p_{arm}", vector_to_array(f"prob_{arm}")[1])
     return out.withColumn("uplift", F.col("p_control") - F.col("p_treated"))
+
+
+def is_one_model(model) -> bool:
+    return any(s.hasParam("predictionCol") and s.getOrDefault("predictionCol") == ONE_MODEL_OUT
+               for s in model.stages)
 
 
 def deciles(scored: DataFrame) -> list[dict]:
@@ -138,7 +208,7 @@ def train_uplift(ctx, until: str | None = None) -> UpliftRun:
     else:
         held = F.abs(F.xxhash64(F.lit(seed), F.col("user_id"))) % 10 < 3
         train, test, test_name = rows.where(~held), rows.where(held), f"30 % of users held out of {months[0]}"
-    spec = features.detect(train, NOT_FEATURES + CAMPAIGN_COLUMNS + ["w_treated", "w_control"])
+    spec = features.detect(train, NOT_FEATURES + CAMPAIGN_COLUMNS + ["w_treated", "w_control", "treated", "churn_prob", "churn_log"])
     model = pipeline(spec, conf, seed).fit(train)
     scored = predictions(model, test).cache()
     table_ = deciles(scored)
@@ -147,7 +217,8 @@ def train_uplift(ctx, until: str | None = None) -> UpliftRun:
     old, promote = tracker.challenge(m["qini_coefficient"], lambda champ: qini(deciles(predictions(champ, test)))["qini_coefficient"])
     run_id = tracker.log_run(
         params={"campaign": campaign, "train_months": ",".join(months[:-1] if len(months) >= 2 else months),
-                "test": test_name, "kind": conf.get("kind", "gbt"), "features": len(spec.names())},
+                "test": test_name, "learner": conf.get("learner", "s_learner"),
+                "features": len(spec.names())},
         metrics={"qini_coefficient": m["qini_coefficient"], "prevented_total": m["prevented_total"]},
         artifacts={"uplift_deciles.json": json.dumps(table_, indent=1)}, model=model, promote=promote)
     scored.unpersist()
@@ -165,8 +236,8 @@ def score_uplift(ctx, batch: Batch) -> DataFrame:
         tbl = table("dm.uplift_score_m")
         return ctx.spark.createDataFrame([], tbl.schema_ddl())
     version, model = tracker.champion()
-    rows = ctx.spark.table("dm.user_wide_m").where(
-        (F.col("batch_month") >= batch.first) & (F.col("batch_month") <= batch.last) & (F.col("status") != "CLOSED"))
+    rows = with_churn_score(ctx.spark, ctx.spark.table("dm.user_wide_m").where(
+        (F.col("batch_month") >= batch.first) & (F.col("batch_month") <= batch.last) & (F.col("status") != "CLOSED")))
     return predictions(model, rows).select(
         "user_id", "msisdn", "p_treated", "p_control", "uplift",
         F.lit(f"{tracker.name} v{version.version}").alias("model_version"), "batch_month")
