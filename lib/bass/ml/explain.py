@@ -42,11 +42,34 @@ def _members(model) -> list[tuple]:
     return out
 
 
+def _doubles(values) -> Column:
+    """A literal array of doubles as one SQL expression (one call, however many slots)."""
+    return F.expr("array(" + ", ".join(f"{float(v):.17g}D" for v in values) + ")")
+
+
 def _linear(coefficients: list, vector: str, scored: DataFrame) -> Column:
     """Per-slot array of coefficient × (value − the rows' mean)."""
     means = scored.agg(Summarizer.mean(F.col(vector)).alias("m")).first()["m"].toArray()
-    x = vector_to_array(vector)
-    return F.array(*[(x[j] - F.lit(float(means[j]))) * F.lit(float(c)) for j, c in enumerate(coefficients)])
+    m, c = _doubles(means), _doubles(coefficients)
+    return F.transform(vector_to_array(vector), lambda x, j: (x - m[j]) * c[j])
+
+
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    """Sorted slot indices as (first, length) runs of consecutive slots."""
+    runs = []
+    for j in sorted(indices):
+        if runs and runs[-1][0] + runs[-1][1] == j:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((j, 1))
+    return runs
+
+
+def _sum_slots(arr: Column, indices: list[int]) -> Column:
+    """The sum of the array's slots at `indices` (a slice per run of consecutive slots)."""
+    parts = [arr[a] if n == 1 else F.aggregate(F.slice(arr, a + 1, n), F.lit(0.0), lambda acc, x: acc + x)
+             for a, n in _runs(indices)]
+    return sum(parts[1:], parts[0]) if parts else F.lit(0.0)
 
 
 def _slot_contributions(assembler, classifier, calibrate, scored: DataFrame) -> tuple[DataFrame, str]:
@@ -81,10 +104,10 @@ def contributions(model, scored: DataFrame) -> tuple[DataFrame, list[str]]:
         by_source = {s: [] for s in sources}
         for j, slot in enumerate(slots):
             by_source.setdefault(features.source(slot), []).append(j)
-        arr = F.col(col)
-        per_member.append([sum((arr[j] for j in by_source[s]), F.lit(0.0)) for s in sources])
+        per_member.append([_sum_slots(F.col(col), by_source[s]) for s in sources])
     k = float(len(per_member))
-    mean = [sum((m[i] for m in per_member), F.lit(0.0)) / F.lit(k) for i in range(len(sources))]
+    mean = [per_member[0][i] if k == 1 else sum((m[i] for m in per_member[1:]), per_member[0][i]) / F.lit(k)
+            for i in range(len(sources))]
     return scored.withColumn("_contrib", F.array(*mean)), sources
 
 

@@ -17,7 +17,9 @@ def score_churn(ctx, batch: Batch) -> DataFrame:
     """Rows of dm.churn_score_m for the batch's months, from the champion model (never a path)."""
     tracker = Tracker(ctx, "churn", horizon=int(ctx.cfg.get("ml.churn.horizon_months", 1)))
     version, model, scored = tracker.champion_rows("dm.user_wide_m", batch)
-    scored = explain.reasons(model, scored, labels())
+    # the reasons take the month's means and medians and the deciles their cut points before the
+    # write: four passes over the model's output, computed once (freed when no longer referenced)
+    scored = explain.reasons(model, scored.localCheckpoint(), labels())
     return (quantiles.with_top_rank(scored, "p", "risk_decile", 10)
             .select("user_id", "msisdn", F.round("p", 6).alias("churn_prob"), "risk_decile",
                     "churn_reasons", "churn_features", F.lit(version).alias("model_version"), "batch_month"))
