@@ -75,6 +75,17 @@ def successful_runs(ctx) -> list:
             .select("job", "batch_kind", "batch_from", "batch_to", "ended_at").collect())
 
 
+def recent_runs(ctx, days: int) -> list:
+    """Every run (all columns) that started within `days` days of the newest run, oldest first."""
+    if not ctx.spark.catalog.tableExists(JOB_RUN):
+        return []
+    runs = ctx.spark.table(JOB_RUN)
+    newest = runs.agg(F.max("started_at")).first()[0]
+    if newest is None:
+        return []
+    return runs.where(F.col("started_at") >= F.lit(newest - dt.timedelta(days=days))).orderBy("started_at").collect()
+
+
 # -- inbound file registry -----------------------------------------------------------------
 
 def file_states(ctx, code: str, batches: list[str]) -> dict[str, dict]:

@@ -123,6 +123,41 @@ def cmd_sql(args) -> int:
     return 0
 
 
+def cmd_maintain(args) -> int:
+    from bass.maintain import maintain, summary
+    from bass.session import get_context
+    print(summary(maintain(get_context(args.env), args.tables or None)))
+    return 0
+
+
+def cmd_history(args) -> int:
+    """The table's versions, or (with --as-of) its rows as they were at a version or time."""
+    from bass.maintain import history
+    from bass.query import format_rows
+    from bass.session import get_context
+    ctx = get_context(args.env)
+    if args.as_of is None:
+        df = history(ctx, args.table, args.limit)
+    else:
+        history(ctx, args.table, 1)    # a registry table that exists
+        at = f"version as of {int(args.as_of)}" if args.as_of.isdigit() else f"timestamp as of '{args.as_of}'"
+        df = ctx.spark.sql(f"select * from {args.table} {at}" + (f" where {args.where}" if args.where else ""))
+    rows = df.limit(args.limit).collect()
+    print(format_rows(df.columns, [tuple(r) for r in rows], args.format))
+    return 0
+
+
+def cmd_report_runs(args) -> int:
+    from bass.runs_report import runs_report
+    from bass.session import get_context
+    path, found = runs_report(get_context(args.env), args.days)
+    bad = [b for b in found if b["failed"] or b["failed_checks"]]
+    print(f"{len(found)} batches, {len(bad)} with a failed job or check -> {path}")
+    for b in bad[:10]:
+        print(f"  {b['kind']} {b['batch']}: failed {', '.join(b['failed']) or '-'}; {b['failed_checks']} check(s) failed")
+    return 0
+
+
 def cmd_docs(args) -> int:
     from bass import dictionary
     if args.check:
@@ -303,6 +338,26 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--until", type=_month, default=None,
                    help="use months up to this one (segmentation: fit on this month; default the latest)")
     a.set_defaults(func=cmd_ml_train)
+
+    rp = sub.add_parser("report", help="HTML reports").add_subparsers(dest="report_command", required=True)
+    rr = rp.add_parser("runs", help="the run dashboard reports/runs.html: each batch's jobs and checks, failures "
+                                    "on top, trends of durations, rows and rejects")
+    rr.add_argument("--days", type=int, default=28, help="runs of the last N days before the newest (default 28)")
+    rr.set_defaults(func=cmd_report_runs)
+
+    mt = sub.add_parser("maintain", help="OPTIMIZE the recent partitions of every table (bookkeeping too) and VACUUM "
+                                         "what no version within the retention needs; prints files before/after")
+    mt.add_argument("tables", nargs="*", help="only these tables (default: every registry table)")
+    mt.set_defaults(func=cmd_maintain)
+
+    h = sub.add_parser("history", help="a table's Delta versions (what wrote it, when), or with --as-of its rows "
+                                       "as they were then (time travel, for audits)")
+    h.add_argument("table")
+    h.add_argument("--as-of", default=None, help="a version number or a time 'YYYY-MM-DD HH:MM:SS'")
+    h.add_argument("--where", default=None, help="with --as-of: a filter, e.g. \"batch_month = '2026-03'\"")
+    h.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    h.add_argument("--limit", type=int, default=20, help="versions or rows printed at most (default 20)")
+    h.set_defaults(func=cmd_history)
 
     q = sub.add_parser("sql", help="query warehouse tables by name, e.g. bass sql 'select * from dm.kpi_d'")
     q.add_argument("query")

@@ -57,21 +57,27 @@ def run_loop(ctx: Context, users: int, start: dt.date, warmup: int, loops: int, 
 def targeting(ctx: Context, month: str) -> str:
     """Risk against uplift targeting of the retention campaign's eligible users (those over its
     churn cut, whom the uplift model learnt from), half of them contacted either way, judged by
-    the planted truth."""
+    the planted truth; summed over every list month with uplift scores (`month`'s list is built
+    first), since one month's hundred-odd contacts decide little."""
     run_pipeline(ctx, "scoring", month)
     spark = ctx.spark
-    pool = (spark.table("out.campaign_target_m")
-            .where((F.col("batch_month") == month) & (F.col("campaign_id") == "retention")).select("user_id"))
-    scored = (spark.table("dm.churn_score_m").where(F.col("batch_month") == month).select("user_id", "churn_prob")
-              .join(spark.table("dm.uplift_score_m").where(F.col("batch_month") == month).select("user_id", "uplift"),
-                    "user_id").join(pool, "user_id"))
-    k = scored.count() // 2
-    if not k:
+    pools = (spark.table("out.campaign_target_m").where(F.col("campaign_id") == "retention")
+             .select("user_id", "batch_month"))
+    scored = (spark.table("dm.churn_score_m").select("user_id", "batch_month", "churn_prob")
+              .join(spark.table("dm.uplift_score_m").select("user_id", "batch_month", "uplift"), ["user_id", "batch_month"])
+              .join(pools, ["user_id", "batch_month"]))
+    months = sorted(r[0] for r in scored.select("batch_month").distinct().collect())
+    if not months:
         return "   no uplift scores yet: run more months"
-    g = boss.retention_gain(spark, ctx.cfg.path("truth"), month, scored, k)
-    return (f"   {k} retention contacts among the {2 * k} eligible users of {month} (planted truth): risk targeting "
-            f"prevents {g['prevented_by_risk']:.1f} churners ({g['prevented_by_risk'] / k * 1000:.0f} per 1,000 "
-            f"contacts), uplift targeting {g['prevented_by_uplift']:.1f} ({g['prevented_by_uplift'] / k * 1000:.0f} per 1,000)")
+    k = risk = up = 0.0
+    for m in months:
+        pool = scored.where(F.col("batch_month") == m).select("user_id", "churn_prob", "uplift")
+        half = pool.count() // 2
+        g = boss.retention_gain(spark, ctx.cfg.path("truth"), m, pool, half)
+        k, risk, up = k + half, risk + g["prevented_by_risk"], up + g["prevented_by_uplift"]
+    return (f"   retention lists of {months[0]}..{months[-1]}, half of each month's eligible users contacted "
+            f"({k:.0f} contacts; planted truth): risk targeting prevents {risk:.1f} churners "
+            f"({risk / k * 1000:.0f} per 1,000 contacts), uplift targeting {up:.1f} ({up / k * 1000:.0f} per 1,000)")
 
 
 def loop_month(ctx: Context, month: str) -> bool:
