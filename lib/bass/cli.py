@@ -373,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
     for noisy in ("py4j", "pyspark"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if not args.verbose:
+        quiet_query_context_loggers()
     try:
         return args.func(args)
     except (SystemExit, KeyboardInterrupt):
@@ -381,6 +383,14 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("bass").debug("traceback", exc_info=True)
         print(f"bass {args.command}: {error_line(exc)}", file=sys.stderr)
         return 1
+
+
+def quiet_query_context_loggers() -> None:
+    """PySpark 4 logs every failed query as a JSON line with the JVM's stack trace before the
+    exception reaches us; the one-line error below says it (and -v keeps the page)."""
+    from pyspark.logger import PySparkLogger
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def error_line(exc: Exception) -> str:
