@@ -132,14 +132,14 @@ def cmd_maintain(args) -> int:
 
 def cmd_history(args) -> int:
     """The table's versions, or (with --as-of) its rows as they were at a version or time."""
-    from bass.maintain import history
+    from bass.maintain import check_written, history
     from bass.query import format_rows
     from bass.session import get_context
     ctx = get_context(args.env)
     if args.as_of is None:
         df = history(ctx, args.table, args.limit)
     else:
-        history(ctx, args.table, 1)    # a registry table that exists
+        check_written(ctx, args.table)
         at = f"version as of {int(args.as_of)}" if args.as_of.isdigit() else f"timestamp as of '{args.as_of}'"
         df = ctx.spark.sql(f"select * from {args.table} {at}" + (f" where {args.where}" if args.where else ""))
     rows = df.limit(args.limit).collect()

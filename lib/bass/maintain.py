@@ -96,12 +96,17 @@ def summary(rows: list[Maintained]) -> str:
     return "\n".join(lines)
 
 
-def history(ctx: Context, name: str, limit: int = 20):
-    """The table's versions, newest first: when, what operation, with which parameters and metrics."""
+def check_written(ctx: Context, name: str) -> None:
+    """A registry table that exists, or a clear error."""
     if name not in load_registry():
         raise KeyError(f"not a registry table: {name}")
     if not ctx.spark.catalog.tableExists(name):
         raise LookupError(f"{name} has not been written yet")
+
+
+def history(ctx: Context, name: str, limit: int = 20):
+    """The table's versions, newest first: when, what operation, with which parameters and metrics."""
+    check_written(ctx, name)
     return (DeltaTable.forName(ctx.spark, name).history(limit)
             .select("version", "timestamp", "operation",
                     F.to_json("operationParameters").alias("parameters"),

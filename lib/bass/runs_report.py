@@ -30,8 +30,8 @@ def batches(runs: list, checks: list) -> list[dict]:
     for r in runs:
         by_batch[(r.batch_kind, r.batch)]["runs"].append(r)
     for c in checks:
-        for (kind, value), b in by_batch.items():
-            if b["runs"] and b["runs"][0].batch_from <= c.batch <= b["runs"][0].batch_to:
+        for b in by_batch.values():
+            if b["runs"][0].batch_from <= c.batch <= b["runs"][0].batch_to:
                 b["checks"].append(c)
     out = []
     for (kind, value), b in by_batch.items():
