@@ -21,6 +21,8 @@ setup(
         "chispa==0.12.0",
         # xgboost's Spark estimator, CPU-only build (the `xgboost` wheel carries 130 MB of CUDA code)
         "xgboost-cpu==3.2.0",
+        # a Python client of `bass serve` (HiveServer2 protocol, PLAIN SASL in pure Python)
+        "pyhive[hive_pure_sasl]==0.7.0",
     ],
     entry_points={"console_scripts": ["bass=bass.cli:main"]},
 )

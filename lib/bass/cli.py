@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 
 
@@ -155,6 +156,35 @@ def cmd_report_runs(args) -> int:
     print(f"{len(found)} batches, {len(bad)} with a failed job or check -> {path}")
     for b in bad[:10]:
         print(f"  {b['kind']} {b['batch']}: failed {', '.join(b['failed']) or '-'}; {b['failed_checks']} check(s) failed")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from bass.config import load_config
+    from bass.serve import serve_forever, start
+    spark, served = start(load_config(args.env), "engineer" if args.privileged else "analyst", args.port)
+    print(f"bass serve ({served['role']}): {served['url']} — {len(served['tables'])} tables; "
+          f"audit trail {served['audit']}; Ctrl-C stops", flush=True)
+    serve_forever(spark)
+    return 0
+
+
+def cmd_accounts(args) -> int:
+    import getpass
+    from pathlib import Path
+
+    from bass import accounts
+    from bass.config import load_config
+    path = Path(load_config(args.env).path("accounts"))
+    if args.accounts_command == "add":
+        password = os.environ.get("BASS_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
+        accounts.add(path, args.name, args.role, password)
+        print(f"{args.name} ({args.role}) in {path}")
+    elif args.accounts_command == "remove":
+        print(f"{args.name} removed" if accounts.remove(path, args.name) else f"no account {args.name} in {path}")
+    else:
+        for name, role in accounts.listing(path):
+            print(f"{name:<24} {role}")
     return 0
 
 
@@ -358,6 +388,22 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--format", choices=["table", "csv", "json"], default="table")
     h.add_argument("--limit", type=int, default=20, help="versions or rows printed at most (default 20)")
     h.set_defaults(func=cmd_history)
+
+    sv = sub.add_parser("serve", help="the SQL server (Spark Thrift, JDBC/ODBC: beeline, BI tools, PyHive): analysts "
+                                      "see the analyst schema with personal data masked; --privileged: every table")
+    sv.add_argument("--privileged", action="store_true", help="the data engineers' server: every table by name")
+    sv.add_argument("--port", type=int, default=None, help="default: serve.port / serve.privileged_port")
+    sv.set_defaults(func=cmd_serve)
+
+    ac = sub.add_parser("accounts", help="accounts of the SQL server (password hashes in a local file)")
+    acs = ac.add_subparsers(dest="accounts_command", required=True)
+    aa = acs.add_parser("add", help="add an account or change its password (from $BASS_PASSWORD or a prompt)")
+    aa.add_argument("name")
+    aa.add_argument("--role", choices=["analyst", "engineer"], required=True)
+    acs.add_parser("list", help="accounts and their roles")
+    ar = acs.add_parser("remove", help="remove an account")
+    ar.add_argument("name")
+    ac.set_defaults(func=cmd_accounts)
 
     q = sub.add_parser("sql", help="query warehouse tables by name, e.g. bass sql 'select * from dm.kpi_d'")
     q.add_argument("query")

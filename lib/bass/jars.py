@@ -7,8 +7,10 @@ spark-submit.sh share.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from bass.config import REPO_ROOT, Config, load_config
@@ -40,6 +42,32 @@ def ensure_jars(cfg: Config) -> list[str]:
                 )
         paths.append(str(target))
     return paths
+
+
+JAVA_SOURCES = REPO_ROOT / "lib" / "java"
+
+
+def ensure_serve_jar(cfg: Config) -> str:
+    """The SQL server's Java pieces (lib/java: the analyst gate, pseudonyms, password check, audit
+    log), compiled with javac against PySpark's jars into jars_dir when a source is newer."""
+    import pyspark
+    target = jars_dir(cfg) / "bass-serve.jar"
+    sources = sorted(JAVA_SOURCES.rglob("*.java"))
+    if target.exists() and target.stat().st_mtime >= max(s.stat().st_mtime for s in sources):
+        return str(target)
+    classes = target.parent / "bass-serve-classes"
+    shutil.rmtree(classes, ignore_errors=True)
+    spark_jars = Path(pyspark.__file__).parent / "jars"
+    cmd = ["javac", "-nowarn", "-d", str(classes), "-cp", f"{spark_jars}/*", *map(str, sources)]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"could not compile {JAVA_SOURCES} (needs a JDK's javac):\n{result.stderr[-3000:]}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w") as jar:
+        for f in sorted(classes.rglob("*.class")):
+            jar.write(f, f.relative_to(classes).as_posix())
+    shutil.rmtree(classes)
+    return str(target)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from pyspark.sql import SparkSession
 
@@ -26,14 +27,15 @@ def pin_python_timezone(tz: str) -> None:
     time.tzset()
 
 
-def build_spark(cfg: Config) -> SparkSession:
+def build_spark(cfg: Config, extra: dict | None = None) -> SparkSession:
+    """`extra`: settings over the configuration's (a server's class path, extensions, ports)."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     pin_python_timezone(cfg.get("spark.conf")["spark.sql.session.timeZone"])
     builder = SparkSession.builder.appName(cfg.get("spark.app_name", "bass"))
     master = resolve_master(cfg.get("spark.master"), submitted_master())
     if master:
         builder = builder.master(master)
-    for key, value in (cfg.get("spark.conf") or {}).items():
+    for key, value in {**(cfg.get("spark.conf") or {}), **(extra or {})}.items():
         builder = builder.config(key, str(value))
     if cfg.get("delta.use_packages"):
         builder = builder.config("spark.jars.packages", ",".join(cfg.get("delta.artifacts")))
@@ -92,11 +94,26 @@ def register_table(spark: SparkSession, cfg: Config, tbl: Table) -> bool:
     return True
 
 
+AUDIT_TABLE = "meta.sql_audit"
+AUDIT_SCHEMA = ("event string, time timestamp, server string, user string, ip string, session_id string, "
+                "statement_id string, statement string, error string")
+
+
+def register_audit(spark: SparkSession, cfg: Config) -> None:
+    """meta.sql_audit: the SQL server's audit trail (JSON lines that lib/java AuditLog appends;
+    the schema is theirs), once a server has written one."""
+    folder = cfg.path("audit")
+    if "://" not in folder and any(Path(folder).glob("*.jsonl")):
+        spark.sql(f"create table if not exists {AUDIT_TABLE} ({AUDIT_SCHEMA}) using json "
+                  f"options (pathGlobFilter '*.jsonl') location '{folder}'")
+
+
 def register_all(spark: SparkSession, cfg: Config) -> None:
     for layer in LAYERS:
         spark.sql(f"create database if not exists {layer}")
     for tbl in load_registry().values():
         register_table(spark, cfg, tbl)
+    register_audit(spark, cfg)
 
 
 @dataclass
