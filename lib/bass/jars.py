@@ -7,9 +7,9 @@ spark-submit.sh share.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -55,18 +55,19 @@ def ensure_serve_jar(cfg: Config) -> str:
     sources = sorted(JAVA_SOURCES.rglob("*.java"))
     if target.exists() and target.stat().st_mtime >= max(s.stat().st_mtime for s in sources):
         return str(target)
-    classes = target.parent / "bass-serve-classes"
-    shutil.rmtree(classes, ignore_errors=True)
-    spark_jars = Path(pyspark.__file__).parent / "jars"
-    cmd = ["javac", "-nowarn", "-d", str(classes), "-cp", f"{spark_jars}/*", *map(str, sources)]
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"could not compile {JAVA_SOURCES} (needs a JDK's javac):\n{result.stderr[-3000:]}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(target, "w") as jar:
-        for f in sorted(classes.rglob("*.class")):
-            jar.write(f, f.relative_to(classes).as_posix())
-    shutil.rmtree(classes)
+    spark_jars = Path(pyspark.__file__).parent / "jars"
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:   # two servers may start at once
+        classes = Path(scratch) / "classes"
+        cmd = ["javac", "-nowarn", "-d", str(classes), "-cp", f"{spark_jars}/*", *map(str, sources)]
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"could not compile {JAVA_SOURCES} (needs a JDK's javac):\n{result.stderr[-3000:]}")
+        jar = Path(scratch) / "bass-serve.jar"
+        with zipfile.ZipFile(jar, "w") as out:
+            for f in sorted(classes.rglob("*.class")):
+                out.write(f, f.relative_to(classes).as_posix())
+        os.replace(jar, target)
     return str(target)
 
 

@@ -16,6 +16,7 @@ import pytest
 from pyhive import hive
 
 from bass import accounts
+from bass.jars import ensure_serve_jar
 from bass.session import AUDIT_TABLE, table_location
 from tests.conftest import context_for
 
@@ -76,6 +77,7 @@ def servers(spark, tmp_path_factory):
     path = Path(ctx.cfg.path("accounts"))
     accounts.add(path, "alice", "analyst", "alice-secret")
     accounts.add(path, "bob", "engineer", "bob-secret")
+    ensure_serve_jar(ctx.cfg)
     ports = {"analyst": free_port(), "engineer": free_port()}
     procs = {role: start_server(home, port, role == "engineer") for role, port in ports.items()}
     try:
@@ -178,9 +180,10 @@ def test_engineers_read_every_table_by_name_and_the_audit_trail(servers):
         time.sleep(0.5)
     # a fresh connection registers meta.sql_audit over the files written so far
     conn = connect(servers["ports"]["engineer"], "bob", "bob-secret")
-    rows = query(conn, f"select user, event, statement, error is not null from {AUDIT_TABLE} "
+    rows = query(conn, f"select user, event, statement, error is not null, time from {AUDIT_TABLE} "
                        "where server = 'analyst' and statement_id is not null order by time")
-    statements = [(user, stmt) for user, event, stmt, _ in rows if event == "statement"]
+    assert all(r[4] is not None for r in rows)
+    statements = [(user, stmt) for user, event, stmt, *_ in rows if event == "statement"]
     assert ("alice", "select count(*) from analyst.mid_customer_m") in statements
     assert ("alice", "select * from ods.user") in statements
     failures = [r for r in rows if r[1] == "failed"]

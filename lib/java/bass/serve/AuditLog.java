@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerEvent;
@@ -56,7 +57,7 @@ public final class AuditLog extends SparkListener {
                                     String statementId, String statement, String error) {
         StringBuilder line = new StringBuilder(256).append('{');
         field(line, "event", kind).append(',');
-        line.append("\"time_ms\":").append(timeMs).append(',');
+        field(line, "time", Instant.ofEpochMilli(timeMs).toString()).append(',');   // ISO-8601 UTC
         field(line, "server", server).append(',');
         field(line, "user", user).append(',');
         field(line, "ip", ip).append(',');
