@@ -88,6 +88,9 @@ def server_conf(cfg: Config, role: str, port: int, jars: list[str]) -> dict:
         "spark.hadoop.hive.server2.authentication": "CUSTOM",
         "spark.hadoop.hive.server2.custom.authentication.class": "bass.serve.Accounts",
         "spark.ui.enabled": "false",
+        # answer from a table snapshot up to this old while Delta refreshes it in the background,
+        # instead of listing every table's log before each query
+        "spark.databricks.delta.stalenessLimit": str(cfg.get("serve.staleness_limit")),
     }
     if role == "analyst":
         conf["spark.sql.extensions"] = cfg.get("spark.conf")["spark.sql.extensions"] + ",bass.serve.AnalystGuard"
