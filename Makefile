@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install jars demo demo-loop test bench docs ml-check clean
+.PHONY: install jars demo demo-loop test bench docs ml-check airflow-install airflow-test clean
 
 $(STAMP): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,23 @@ demo-loop: jars
 
 test: jars
 	$(BIN)/python -m pytest -q tests
+
+# Airflow 3 in its own virtualenv (its providers pull a pyspark-client that clashes with BASS's pyspark)
+AIRFLOW_VENV ?= .venv-airflow
+AIRFLOW_VERSION ?= 3.3.2
+$(AIRFLOW_VENV)/.installed:
+	test -x $(AIRFLOW_VENV)/bin/python || $(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/pip install --quiet --upgrade pip
+	$(AIRFLOW_VENV)/bin/pip install --quiet "apache-airflow==$(AIRFLOW_VERSION)"
+	touch $@
+
+airflow-install: $(AIRFLOW_VENV)/.installed
+
+# The generated DAGs run the real jobs under `airflow dags test` on a small simulated province
+# (its own warehouse under var/airflow-test; about 40 minutes on 2 cores: one JVM per task)
+airflow-test: jars airflow-install
+	rm -rf var/airflow-test
+	BASS_HOME=var/airflow-test $(BIN)/python -m bass.airflow_check $(AIRFLOW_VENV)
 
 # the data dictionary docs/tables.md, generated from conf/tables/ and conf/interfaces/
 docs: install

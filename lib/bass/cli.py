@@ -188,6 +188,17 @@ def cmd_accounts(args) -> int:
     return 0
 
 
+def cmd_airflow_export(args) -> int:
+    from pathlib import Path
+
+    from bass.airflow_plan import export
+    from bass.config import load_config
+    cfg = load_config(args.env)
+    out = export(cfg, Path(args.out or Path(cfg.path("home")) / "airflow" / "dags"))
+    print(f"DAGs {', '.join(cfg.get('airflow.dags'))} -> {out} (bass_dags.py + bass_plan.json)")
+    return 0
+
+
 def cmd_docs(args) -> int:
     from bass import dictionary
     if args.check:
@@ -404,6 +415,12 @@ def build_parser() -> argparse.ArgumentParser:
     ar = acs.add_parser("remove", help="remove an account")
     ar.add_argument("name")
     ac.set_defaults(func=cmd_accounts)
+
+    af = sub.add_parser("airflow", help="Airflow DAGs from the job graph").add_subparsers(dest="airflow_command",
+                                                                                       required=True)
+    ae = af.add_parser("export", help="write the DAG file and its plan into an Airflow DAG folder")
+    ae.add_argument("--out", default=None, help="the DAG folder (default: <BASS_HOME>/airflow/dags)")
+    ae.set_defaults(func=cmd_airflow_export)
 
     q = sub.add_parser("sql", help="query warehouse tables by name, e.g. bass sql 'select * from dm.kpi_d'")
     q.add_argument("query")
