@@ -267,3 +267,33 @@ def test_user_history_merged_month_by_month_equals_the_full_rebuild(ctx):
     assert run_job(ctx, "mid.user_h", "2026-02").message.startswith("rebuilt")
     same_as_rebuild()
     assert ctx.spark.table("mid.user_h").where("user_id = 'U2' and plan_id = 'Z'").count() == 1
+
+
+def kpi(region, brand, plan, users, churned, revenue, billed, **kw):
+    base = dict(region_code=region, brand=brand, plan_id=plan, channel_id="CH1", users_at_start=users,
+                users_in_net=users - churned, active_users=users, billed_users=billed, new_users=0,
+                churned_users=churned, billed_minutes=D("100.0"), sms_count=1, data_kb=1, revenue=D(revenue),
+                collected=D(revenue) / 2, topup_amount=D("0"), arrears_amt=D("0"), bad_debt=D("0"), cdr_days=28,
+                batch_month="2026-02")
+    return {**base, **kw}
+
+
+def test_kpi_cube_sums_measures_and_recomputes_ratios_at_every_level(ctx):
+    put(ctx, "dm.kpi_m", [kpi("571", "GOTONE", "P1", 100, 10, "5000.00", 100),
+                          kpi("571", "MZONE", "P2", 300, 6, "3000.00", 200),
+                          kpi("572", "GOTONE", "P1", 100, 4, "2000.00", 50)])
+    got = rows(ctx, "dm.kpi_cube_m", FEB, ("region_code", "brand", "plan_id", "channel_id"))
+    # the distinct cells of the 8 subsets of region/brand/plan: 1 + 2 + 2 + 2 + 3 + 3 + 2 + 3 = 18,
+    # each with the channel and with 'ALL' channels
+    assert len(got) == 36
+    province = got[("ALL", "ALL", "ALL", "ALL")]
+    assert province["rollup_level"] == 4 and province["users_at_start"] == 500 and province["churned_users"] == 20
+    assert province["churn_rate"] == D("0.04000")                       # 20 / 500, not the mean of 0.1, 0.02, 0.04
+    assert province["arpu"] == D("28.57")                               # 10000 / 350 billed users
+    assert province["collection_rate"] == D("0.50000")
+    gotone = got[("ALL", "GOTONE", "ALL", "ALL")]
+    assert (gotone["users_at_start"], gotone["revenue"], gotone["arpu"]) == (200, D("7000.00"), D("46.67"))
+    assert got[("571", "ALL", "ALL", "CH1")]["rollup_level"] == 2
+    assert got[("572", "GOTONE", "P1", "CH1")]["rollup_level"] == 0
+    # February has 28 days and all 28 CDR days are loaded: MOU is exact
+    assert got[("572", "GOTONE", "P1", "CH1")]["mou"] == D("2.0")
