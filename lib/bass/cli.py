@@ -199,6 +199,13 @@ def cmd_airflow_export(args) -> int:
     return 0
 
 
+def cmd_report_business(args) -> int:
+    from bass.business_report import business_report
+    from bass.session import get_context
+    print(f"business report -> {business_report(get_context(args.env), args.month)}")
+    return 0
+
+
 def cmd_docs(args) -> int:
     from bass import dictionary
     if args.check:
@@ -381,6 +388,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_ml_train)
 
     rp = sub.add_parser("report", help="HTML reports").add_subparsers(dest="report_command", required=True)
+    rb = rp.add_parser("business", help="the monthly business-analysis report reports/business_<month>.html: KPIs "
+                                         "against last month and last year, by region, brand and plan, movers, "
+                                         "model and campaign results")
+    rb.add_argument("--month", default=None, help="default: the newest month of dm.kpi_cube_m")
+    rb.set_defaults(func=cmd_report_business)
     rr = rp.add_parser("runs", help="the run dashboard reports/runs.html: each batch's jobs and checks, failures "
                                     "on top, trends of durations, rows and rejects")
     rr.add_argument("--days", type=int, default=28, help="runs of the last N days before the newest (default 28)")

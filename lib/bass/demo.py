@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pyspark.sql import functions as F
 
+from bass.business_report import business_report
 from bass.ml.families import family
 from bass.ml.train import train
 from bass.pipeline import run_pipeline
@@ -31,6 +32,8 @@ def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, s
     if ok:
         print(f"== 3/4 mining models (after {time.time() - t0:.0f}s)")
         ok &= _models(ctx, bill_months[-1])
+    if ok:
+        print(f"   business report {bill_months[-1]}: {business_report(ctx, bill_months[-1]).resolve().as_uri()}")
     print(f"== 4/4 what it produced (after {time.time() - t0:.0f}s)")
     print(summary(ctx))
     return ok
