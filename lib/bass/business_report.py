@@ -115,26 +115,34 @@ def trend_charts(total: dict) -> list[str]:
                       colours=("#27ae60", "#c0392b"))]
 
 
+def newest_evaluation(spark, name: str, month: str) -> tuple[str | None, list]:
+    """The rows of the newest month up to `month` that `name` has evaluated (outcomes of a
+    month's scores and lists are known only months later)."""
+    if not spark.catalog.tableExists(name):
+        return None, []
+    df = spark.table(name).where(F.col("batch_month") <= month)
+    newest = df.agg(F.max("batch_month")).first()[0]
+    return newest, (df.where(F.col("batch_month") == newest).collect() if newest else [])
+
+
 def results_html(spark, month: str) -> str:
-    """The month's model and campaign evaluations, where they exist yet."""
+    """The newest model and campaign evaluations known at `month`."""
     parts = []
-    if spark.catalog.tableExists("dm.churn_model_eval_m"):
-        rows = spark.table("dm.churn_model_eval_m").where(F.col("batch_month") == month).collect()
-        if rows:
-            parts.append("<h2>Churn model</h2>" + _table(
-                ["model", "horizon", "ROC-AUC (untreated)", "list precision", "lift", "churn untreated", "churn treated"],
-                [[r.model_version, r.horizon_months, fmt("", r.roc_auc_untreated), fmt("churn_rate", r.precision_at_list),
-                  fmt("", r.lift_at_list), fmt("churn_rate", r.churn_rate_untreated), fmt("churn_rate", r.churn_rate_treated)]
-                 for r in rows]))
-    if spark.catalog.tableExists("dm.campaign_eval_m"):
-        rows = spark.table("dm.campaign_eval_m").where(F.col("batch_month") == month).collect()
-        if rows:
-            parts.append("<h2>Campaigns</h2>" + _table(
-                ["campaign", "kind", "treated", "control", "response rate", "uplift", "95 % interval", "churners prevented"],
-                [[r.campaign_id, r.campaign_kind, r.treated, r.control, fmt("churn_rate", r.response_rate),
-                  fmt("churn_rate", r.uplift), f"{fmt('churn_rate', r.uplift_ci_low)} .. {fmt('churn_rate', r.uplift_ci_high)}",
-                  fmt("", r.churners_prevented)] for r in rows]))
-    return "".join(parts) or f"<p>No model or campaign evaluation for {html.escape(month)} yet (outcomes come later).</p>"
+    scored, rows = newest_evaluation(spark, "dm.churn_model_eval_m", month)
+    if rows:
+        parts.append(f"<h2>Churn model (scores of {html.escape(scored)}, outcomes known)</h2>" + _table(
+            ["model", "horizon", "ROC-AUC (untreated)", "list precision", "lift", "churn untreated", "churn treated"],
+            [[r.model_version, r.horizon_months, fmt("", r.roc_auc_untreated), fmt("churn_rate", r.precision_at_list),
+              fmt("", r.lift_at_list), fmt("churn_rate", r.churn_rate_untreated), fmt("churn_rate", r.churn_rate_treated)]
+             for r in rows]))
+    listed, rows = newest_evaluation(spark, "dm.campaign_eval_m", month)
+    if rows:
+        parts.append(f"<h2>Campaigns (lists of {html.escape(listed)}, against their control groups)</h2>" + _table(
+            ["campaign", "kind", "treated", "control", "response rate", "uplift", "95 % interval", "churners prevented"],
+            [[r.campaign_id, r.campaign_kind, r.treated, r.control, fmt("churn_rate", r.response_rate),
+              fmt("churn_rate", r.uplift), f"{fmt('churn_rate', r.uplift_ci_low)} .. {fmt('churn_rate', r.uplift_ci_high)}",
+              fmt("", r.churners_prevented)] for r in rows]))
+    return "".join(parts) or f"<p>No model or campaign evaluation up to {html.escape(month)} yet (outcomes come later).</p>"
 
 
 def business_report(ctx, month: str | None = None) -> Path:
