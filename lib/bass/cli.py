@@ -206,6 +206,30 @@ def cmd_report_business(args) -> int:
     return 0
 
 
+def cmd_api(args) -> int:
+    import json
+
+    from bass import api
+    from bass.config import load_config
+    cfg = load_config(args.env)
+    if args.api_command == "export":
+        from bass.session import get_context
+        path, rows = api.export(get_context(args.env), args.month)
+        print(f"serving snapshot: {rows:,} subscribers -> {path}")
+    elif args.api_command == "bench":
+        print(json.dumps(api.bench_local(api.snapshot_path(cfg), args.requests, args.concurrency)))
+    else:
+        port = args.port or int(cfg.get("api.port"))
+        server = api.make_server(api.Lookup(api.snapshot_path(cfg), api.token_from_env(cfg)), cfg.get("api.host"), port)
+        print(f"bass api: http://{cfg.get('api.host')}:{port}/v1/subscribers/<msisdn> (bearer token); Ctrl-C stops",
+              flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            server.server_close()
+    return 0
+
+
 def cmd_docs(args) -> int:
     from bass import dictionary
     if args.check:
@@ -433,6 +457,18 @@ def build_parser() -> argparse.ArgumentParser:
     ae = af.add_parser("export", help="write the DAG file and its plan into an Airflow DAG folder")
     ae.add_argument("--out", default=None, help="the DAG folder (default: <BASS_HOME>/airflow/dags)")
     ae.set_defaults(func=cmd_airflow_export)
+
+    ap = sub.add_parser("api", help="the online query for BOSS: what BASS knows about an MSISDN").add_subparsers(
+        dest="api_command", required=True)
+    ax = ap.add_parser("export", help="write the serving snapshot from the month's scores (after the scoring batch)")
+    ax.add_argument("--month", default=None, help="default: the newest scored month")
+    apv = ap.add_parser("serve", help="answer GET /v1/subscribers/<msisdn> (token in $BASS_API_TOKEN)")
+    apv.add_argument("--port", type=int, default=None, help="default: api.port")
+    abn = ap.add_parser("bench", help="load test on 127.0.0.1: requests/s and latency percentiles")
+    abn.add_argument("--requests", type=int, default=10_000)
+    abn.add_argument("--concurrency", type=int, default=8)
+    for parser in (ax, apv, abn):
+        parser.set_defaults(func=cmd_api)
 
     q = sub.add_parser("sql", help="query warehouse tables by name, e.g. bass sql 'select * from dm.kpi_d'")
     q.add_argument("query")
