@@ -85,7 +85,8 @@ def export(ctx, month: str | None = None) -> tuple[Path, int]:
 
 
 class Lookup:
-    """Answers from the snapshot; one SQLite connection per serving thread."""
+    """Answers from the snapshot; one read-only SQLite connection per serving thread (the HTTP
+    server runs each request in a thread of its own, so a new export is seen at once)."""
 
     def __init__(self, path: Path, token: str):
         if not path.exists():
