@@ -45,7 +45,7 @@ airflow-install: $(AIRFLOW_VENV)/.installed
 # (its own warehouse under var/airflow-test; about 40 minutes on 2 cores: one JVM per task)
 airflow-test: jars airflow-install
 	rm -rf var/airflow-test
-	BASS_HOME=var/airflow-test $(BIN)/python -m bass.airflow_check $(AIRFLOW_VENV)
+	BASS_HOME=var/airflow-test $(BIN)/python -u -m bass.airflow_check $(AIRFLOW_VENV)
 
 # the data dictionary docs/tables.md, generated from conf/tables/ and conf/interfaces/
 docs: install
