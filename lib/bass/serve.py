@@ -7,7 +7,8 @@ Delta snapshot, so the server keeps answering while batches write. A server has 
   are pseudonymised or masked (conf `pii`). The gate in lib/java (AnalystGuard) refuses, before
   anything runs, any statement that reads below those views (a table, a path, a subquery) or
   changes anything. The raw layers are not even registered in this server.
-- engineer (`--privileged`, its own port): every table by name, and meta.sql_audit.
+- engineer (`--privileged`, its own port): every table by name, and meta.sql_audit; read-only,
+  like `bass sql` (tables change only through `bass run`).
 
 Both check passwords against the accounts file (`bass accounts`) and log every connection and
 statement, with its user, to the audit trail (meta.sql_audit).
@@ -92,8 +93,7 @@ def server_conf(cfg: Config, role: str, port: int, jars: list[str]) -> dict:
         # instead of listing every table's log before each query
         "spark.databricks.delta.stalenessLimit": str(cfg.get("serve.staleness_limit")),
     }
-    if role == "analyst":
-        conf["spark.sql.extensions"] = cfg.get("spark.conf")["spark.sql.extensions"] + ",bass.serve.AnalystGuard"
+    conf["spark.sql.extensions"] = cfg.get("spark.conf")["spark.sql.extensions"] + ",bass.serve.AnalystGuard"
     return conf
 
 
@@ -125,6 +125,7 @@ def start(cfg: Config, role: str = "analyst", port: int | None = None) -> tuple[
     else:
         register_all(spark, cfg)
         tables = _all_tables(spark)
+        jvm.bass.serve.AnalystGuard.armReadOnly()
     jvm.org.apache.spark.sql.hive.thriftserver.HiveThriftServer2.startWithContext(spark._jsparkSession.sqlContext())
     return spark, {"role": role, "url": f"jdbc:hive2://{cfg.get('serve.host')}:{port}", "tables": tables,
                    "audit": str(audit)}

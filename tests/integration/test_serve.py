@@ -16,7 +16,9 @@ import pytest
 from pyhive import hive
 
 from bass import accounts
+from bass.config import load_config
 from bass.jars import ensure_serve_jar
+from bass.serve import ServeError, start
 from bass.session import AUDIT_TABLE, table_location
 from tests.conftest import context_for
 
@@ -188,6 +190,26 @@ def test_engineers_read_every_table_by_name_and_the_audit_trail(servers):
     assert ("alice", "select * from ods.user") in statements
     failures = [r for r in rows if r[1] == "failed"]
     assert failures and all(r[3] for r in failures)
+
+
+@pytest.mark.parametrize("sql", ["create table default.x as select 1", "drop table ods.user",
+                                 "delete from ods.user where true", "insert into ods.user select * from ods.user"])
+def test_the_engineers_server_only_reads(servers, sql):
+    conn = connect(servers["ports"]["engineer"], "bob", "bob-secret")
+    assert "it only reads" in refused(conn, sql)
+    assert query(conn, "select count(*) from ods.user") == [(3,)]
+    assert query(conn, "describe history ods.user")
+
+
+def test_a_server_needs_an_account_of_its_role_and_the_analysts_a_pseudonym_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("BASS_HOME", str(tmp_path))
+    cfg = load_config("test")
+    with pytest.raises(ServeError, match="no analyst account"):
+        start(cfg, "analyst")
+    accounts.add(Path(cfg.path("accounts")), "carol", "analyst", "carol-secret")
+    monkeypatch.delenv("BASS_PII_KEY", raising=False)
+    with pytest.raises(ServeError, match="BASS_PII_KEY"):
+        start(cfg, "analyst")
 
 
 def test_beeline_answers(servers):

@@ -21,11 +21,13 @@ import scala.runtime.BoxedUnit;
  * The analyst server's gate (spark.sql.extensions): once armed, a statement may read only the
  * views of the analyst schema (whose personal columns are masked), never a table or file below
  * them, and may not change anything. Checked on the analysed plan, before anything runs, so no
- * table name, path, subquery or CTE reaches raw data.
+ * table name, path, subquery or CTE reaches raw data. The engineers' server arms it read-only:
+ * every table may be read, nothing changed (tables change only through `bass run`).
  */
 public final class AnalystGuard extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
 
     private static volatile String schema = null;   // null: not armed (the server is setting up)
+    private static volatile boolean readOnly = false;
 
     /** Plans without storage below them; LogicalRDD exists only through the DataFrame API (Delta
      *  keeps a table's log state in one), which no SQL statement reaches. */
@@ -43,9 +45,19 @@ public final class AnalystGuard extends AbstractFunction1<SparkSessionExtensions
         "ExplainCommand", "SetNamespaceCommand", "SetCatalogAndNamespace", "ShowCatalogsCommand",
         "ShowCurrentNamespaceCommand");
 
+    /** Delta's own read-only commands, for engineers auditing a table. */
+    private static final Set<String> DELTA_READ_ONLY_COMMANDS = Set.of(
+        "DescribeDeltaHistory", "DescribeDeltaHistoryCommand", "DescribeDeltaDetailCommand", "ShowCreateTableCommand",
+        "ShowCreateTable", "ShowTablePropertiesCommand", "ShowTableProperties", "ShowPartitionsCommand");
+
     /** From now on every statement of this JVM is checked against the given schema's views. */
     public static void arm(String analystSchema) {
         schema = analystSchema;
+    }
+
+    /** From now on no statement of this JVM may change anything. */
+    public static void armReadOnly() {
+        readOnly = true;
     }
 
     @Override
@@ -59,6 +71,8 @@ public final class AnalystGuard extends AbstractFunction1<SparkSessionExtensions
                         String armed = schema;
                         if (armed != null) {
                             check(plan, armed);
+                        } else if (readOnly) {
+                            checkReadOnly(plan);
                         }
                         return BoxedUnit.UNIT;
                     }
@@ -95,6 +109,22 @@ public final class AnalystGuard extends AbstractFunction1<SparkSessionExtensions
         Iterator<LogicalPlan> subqueries = node.subqueries().iterator();
         while (subqueries.hasNext()) {
             check(subqueries.next(), armed);
+        }
+    }
+
+    static void checkReadOnly(LogicalPlan node) {
+        String name = node.getClass().getSimpleName();
+        if (node instanceof Command && !READ_ONLY_COMMANDS.contains(name) && !DELTA_READ_ONLY_COMMANDS.contains(name)) {
+            throw new SecurityException("BASS SQL server: a " + name + " statement is refused; it only reads "
+                + "(tables change through `bass run`)");
+        }
+        Iterator<LogicalPlan> children = node.children().iterator();
+        while (children.hasNext()) {
+            checkReadOnly(children.next());
+        }
+        Iterator<LogicalPlan> subqueries = node.subqueries().iterator();
+        while (subqueries.hasNext()) {
+            checkReadOnly(subqueries.next());
         }
     }
 
