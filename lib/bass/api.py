@@ -129,9 +129,11 @@ def make_server(lookup: Lookup, host: str, port: int) -> ThreadingHTTPServer:
         def log_message(self, *args):   # one line per request would drown the console
             pass
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    return server
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 128   # socketserver's 5 drops connections under load (a 1-3 s SYN retry)
+
+    return Server((host, port), Handler)
 
 
 def token_from_env(cfg) -> str:
