@@ -42,7 +42,7 @@ $(AIRFLOW_VENV)/.installed:
 airflow-install: $(AIRFLOW_VENV)/.installed
 
 # The generated DAGs run the real jobs under `airflow dags test` on a small simulated province
-# (its own warehouse under var/airflow-test; about 40 minutes on 2 cores: one JVM per task)
+# (its own warehouse under var/airflow-test; long: one spark-submit JVM per task, about 40 s each here)
 airflow-test: jars airflow-install
 	rm -rf var/airflow-test
 	BASS_HOME=var/airflow-test $(BIN)/python -u -m bass.airflow_check $(AIRFLOW_VENV)
