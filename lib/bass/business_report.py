@@ -49,9 +49,10 @@ def change(measure: str, now, before) -> str:
     return f"{(now - before) / before * 100:+.1f} %" if before else "–"
 
 
-def cells(spark, months: list[str], where) -> dict:
-    """{(month, region, brand, plan, channel): row} of dm.kpi_cube_m for the months."""
-    rows = spark.table("dm.kpi_cube_m").where(F.col("batch_month").isin(months) & where).collect()
+def cells(spark, months: list[str] | None, where) -> dict:
+    """{(month, region, brand, plan, channel): row} of dm.kpi_cube_m for the months (None: all)."""
+    df = spark.table("dm.kpi_cube_m").where(where)
+    rows = (df if months is None else df.where(F.col("batch_month").isin(months))).collect()
     return {(r.batch_month, r.region_code, r.brand, r.plan_id, r.channel_id): r.asDict() for r in rows}
 
 
@@ -154,7 +155,7 @@ def business_report(ctx, month: str | None = None) -> Path:
     if month is None:
         raise LookupError("dm.kpi_cube_m is empty: run the monthly batch first")
     months = [month, add_months(month, -1), add_months(month, -12)]
-    total = cells(spark, _all_months(spark), only(None))
+    total = cells(spark, None, only(None))   # the province, every month: the trend
     if (month, "ALL", "ALL", "ALL", "ALL") not in total:
         raise LookupError(f"dm.kpi_cube_m has no {month}")
     sections = [f"<h2>By {label}</h2>" + _table(
@@ -177,6 +178,3 @@ def business_report(ctx, month: str | None = None) -> Path:
             + results_html(spark, month) + "</body></html>")
     return save(ctx.cfg.path("reports"), f"business_{month}.html", page)
 
-
-def _all_months(spark) -> list[str]:
-    return [r[0] for r in spark.table("dm.kpi_cube_m").select("batch_month").distinct().collect()]
