@@ -46,7 +46,8 @@ USAGE_ITEMS = ["LOCAL_CALL", "LD_CALL", "ROAM", "SMS", "DATA", "VAS"]
 def usage_items(voice: DataFrame, sms: DataFrame, data: DataFrame, vas: DataFrame) -> DataFrame:
     """One row per (id, month) from the daily usage records of the month: for each usage item its
     records (n_*), the list fees of the records (std_*) and the quantity the plan rates (qty_*;
-    catalog.py says which), and the outgoing MMS."""
+    catalog.py says which), the outgoing MMS, and the MMS records and their list fees (n_mms,
+    std_mms; part of the SMS item)."""
     month = F.date_format("day", "yyyy-MM")
     mo = F.col("direction") == "MO"
     voice_qty = (F.when(F.col("call_type") == "LD", F.when(mo, F.ceil(F.col("duration") / 6)).otherwise(0))
@@ -54,13 +55,15 @@ def usage_items(voice: DataFrame, sms: DataFrame, data: DataFrame, vas: DataFram
                  .when(mo, F.ceil(F.col("duration") / 60)).otherwise(0))
     sms_mo = mo & (F.col("sms_type") == "SMS")
     parts = [
-        voice.select("id", month.alias("month"), item_of_call().alias("item_code"), "std_fee", voice_qty.alias("qty"), F.lit(0).alias("mms")),
+        voice.select("id", month.alias("month"), item_of_call().alias("item_code"), "std_fee", voice_qty.alias("qty"), F.lit(0).alias("mms"),
+                     F.lit(False).alias("mms_rec")),
         sms.select("id", month.alias("month"), F.lit("SMS").alias("item_code"), F.col("fee").alias("std_fee"),
-                   sms_mo.cast("int").alias("qty"), (mo & ~sms_mo).cast("int").alias("mms")),
+                   sms_mo.cast("int").alias("qty"), (mo & ~sms_mo).cast("int").alias("mms"),
+                   (F.col("sms_type") != "SMS").alias("mms_rec")),
         data.select("id", month.alias("month"), F.lit("DATA").alias("item_code"), F.col("fee").alias("std_fee"),
-                    ((F.col("up_kb") + F.col("down_kb")) / 1024.0).alias("qty"), F.lit(0).alias("mms")),
+                    ((F.col("up_kb") + F.col("down_kb")) / 1024.0).alias("qty"), F.lit(0).alias("mms"), F.lit(False).alias("mms_rec")),
         vas.select("id", month.alias("month"), F.lit("VAS").alias("item_code"), F.col("fee").alias("std_fee"),
-                   F.col("fee").alias("qty"), F.lit(0).alias("mms")),
+                   F.col("fee").alias("qty"), F.lit(0).alias("mms"), F.lit(False).alias("mms_rec")),
     ]
     out = parts[0]
     for p in parts[1:]:
@@ -69,7 +72,33 @@ def usage_items(voice: DataFrame, sms: DataFrame, data: DataFrame, vas: DataFram
         F.count(F.when(F.col("item_code") == item, 1)).alias(f"n_{item}"),
         F.round(F.sum(F.when(F.col("item_code") == item, F.col("std_fee"))), 2).alias(f"std_{item}"),
         F.sum(F.when(F.col("item_code") == item, F.col("qty"))).alias(f"qty_{item}"))]
-    return out.groupBy("id", "month").agg(*per_item, F.sum("mms").alias("mms"))
+    is_mms = F.col("mms_rec")
+    return out.groupBy("id", "month").agg(*per_item, F.sum("mms").alias("mms"), F.count(F.when(is_mms, 1)).alias("n_mms"),
+                                          F.round(F.sum(F.when(is_mms, F.col("std_fee"))), 2).alias("std_mms"))
+
+
+SUMMARY_ITEMS = [  # usage_m rows: item, unit, records, quantity, list fee (SMS and MMS share the bill's SMS item)
+    ("LOCAL_CALL", "MIN", "n_LOCAL_CALL", "qty_LOCAL_CALL", "std_LOCAL_CALL"),
+    ("LD_CALL", "6S", "n_LD_CALL", "qty_LD_CALL", "std_LD_CALL"),
+    ("ROAM", "MIN", "n_ROAM", "qty_ROAM", "std_ROAM"),
+    ("SMS", "MSG", "n_SMS - n_mms", "qty_SMS", "std_SMS - coalesce(std_mms, 0)"),
+    ("MMS", "MSG", "n_mms", "mms", "coalesce(std_mms, 0)"),
+    ("DATA", "MB", "n_DATA", "qty_DATA", "std_DATA"),
+    ("VAS", "YUAN", "n_VAS", "qty_VAS", "std_VAS"),
+]
+
+
+def usage_summary(pop: DataFrame, items: DataFrame, month: str) -> DataFrame:
+    """BOSS's monthly usage summary (用户月使用量汇总) from the month's usage items: per user and
+    item the records, the quantity the plan rates (unit as catalog.py says) and the list fee; the
+    rating input for months whose CDR days are not all delivered."""
+    rows = F.array(*[F.struct(F.lit(item).alias("item_code"), F.lit(unit).alias("unit"), F.expr(n).cast("int").alias("records"),
+                              F.coalesce(F.expr(q), F.lit(0)).cast("decimal(14,3)").alias("quantity"),
+                              F.coalesce(F.expr(std), F.lit(0)).cast("decimal(12,2)").alias("std_fee"))
+                     for item, unit, n, q, std in SUMMARY_ITEMS])
+    return (items.where(F.col("month") == month).join(pop.select("id", "user_id"), "id")
+            .select(F.lit(month).alias("bill_month"), "user_id", F.explode(rows).alias("r"))
+            .where(F.col("r.records") > 0).select("bill_month", "user_id", "r.*"))
 
 
 def rated(usage: DataFrame, plans: DataFrame) -> DataFrame:
@@ -80,12 +109,12 @@ def rated(usage: DataFrame, plans: DataFrame) -> DataFrame:
     over = lambda item, incl: F.greatest(F.lit(0.0), q(item) - F.col(incl))  # noqa: E731
     free_min = F.greatest(F.lit(0.0), F.col("incl_minutes") - q("LOCAL_CALL"))
     ld_units = F.when(F.col("scope") == "NATIONAL", F.greatest(F.lit(0.0), q("LD_CALL") - 10 * free_min)).otherwise(q("LD_CALL"))
-    voice_rate = F.element_at(F.create_map(*[x for b, r in cat.ACTUAL_FEE_RATE.items() for x in (F.lit(b), F.lit(r))]), F.col("brand"))
+    voice_rate = F.col("voice_rate")
     act = {
         "LOCAL_CALL": over("LOCAL_CALL", "incl_minutes") * F.col("price_local_min") * voice_rate,
         "LD_CALL": ld_units * F.col("price_ld_6s") * voice_rate,
         "ROAM": q("ROAM") * F.col("price_roam_min") * voice_rate,
-        "SMS": over("SMS", "incl_sms") * F.col("price_sms") + F.col("mms") * cat.MMS_PRICE,
+        "SMS": over("SMS", "incl_sms") * F.col("price_sms") + F.col("mms") * F.col("price_mms"),
         "DATA": over("DATA", "incl_data_mb") * F.col("price_data_mb"),
         "VAS": q("VAS"),
     }

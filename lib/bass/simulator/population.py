@@ -32,10 +32,14 @@ RECYCLE_AFTER_DAYS = 14     # a closed number rests this long before it is re-is
 
 
 def plans_df(spark: SparkSession) -> DataFrame:
-    return spark.createDataFrame(cat.PLANS, "plan_id string, plan_name string, brand string, monthly_fee double, "
-                                 "incl_minutes int, incl_sms int, incl_data_mb int, price_local_min double, "
-                                 "price_ld_6s double, price_roam_min double, price_sms double, price_data_mb double, "
-                                 "net_gen string, scope string")
+    """The tariff catalogue: catalog.PLANS with the MMS price and the brand's voice discount."""
+    voice_rate = F.element_at(F.create_map(*[x for b, r in cat.ACTUAL_FEE_RATE.items() for x in (F.lit(b), F.lit(r))]),
+                              F.col("brand"))
+    return (spark.createDataFrame(cat.PLANS, "plan_id string, plan_name string, brand string, monthly_fee double, "
+                                  "incl_minutes int, incl_sms int, incl_data_mb int, price_local_min double, "
+                                  "price_ld_6s double, price_roam_min double, price_sms double, price_data_mb double, "
+                                  "net_gen string, scope string")
+            .withColumn("price_mms", F.lit(cat.MMS_PRICE)).withColumn("voice_rate", voice_rate))
 
 
 def terminals_df(spark: SparkSession) -> DataFrame:

@@ -16,7 +16,7 @@ from bass.grain import Grain
 
 KINDS: dict[str, type["Step"]] = {}
 KIND_MODULES = ("bass.steps.inbound", "bass.steps.table", "bass.steps.outbound", "bass.steps.score",
-                "bass.steps.history", "bass.steps.campaign", "bass.steps.evaluation",
+                "bass.steps.history", "bass.steps.campaign", "bass.steps.evaluation", "bass.steps.tariff",
                 "bass.steps.quality")
 
 
