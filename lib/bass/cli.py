@@ -28,6 +28,16 @@ def cmd_generate(args) -> int:
     ctx = get_context(args.env)
     out = args.out or ctx.cfg.path("landing")
     truth = args.truth or ctx.cfg.path("truth")
+    if args.answer_survey:
+        from bass.simulator.generate import Simulation
+        from bass.simulator.survey import answer
+        seed = Simulation.load(truth).seed if os.path.exists(os.path.join(truth, "simulation.json")) else 42
+        try:
+            done = answer(ctx.spark, ctx.cfg.path("outbox"), out, truth, ctx.cfg.province, args.answer_survey, seed)
+        except ValueError as exc:
+            raise SystemExit(f"bass generate --answer-survey: {exc}")
+        print(f"BOSS answered survey(s) {', '.join(done['surveys'])}: {done['fb_survey']} answers -> {out}")
+        return 0
     if args.advance:
         try:
             for step in advance(ctx.spark, out, ctx.cfg.path("outbox"), truth, args.advance):
@@ -43,6 +53,30 @@ def cmd_generate(args) -> int:
     print(f"simulated {args.users} users, {args.days} CDR days from {args.start}, {args.months} billing months -> {out}")
     for code, n in sorted(counts.items()):
         print(f"  {code:<15} {n:>12,d} records")
+    return 0
+
+
+def cmd_tariff(args) -> int:
+    from bass.grain import grain
+    from bass.session import get_context
+    from bass.tariff import survey, whatif
+    from bass.tariff.catalogue import load_proposals, proposal
+    try:
+        month = grain("monthly").parse(args.month)
+    except ValueError as exc:
+        raise SystemExit(f"--month: {exc}")
+    ctx = get_context(args.env)
+    if args.tariff_command == "survey":
+        done = survey.sample(ctx, proposal(args.proposal), month, args.size)
+        print(f"survey {done['survey_id']}: {done['sampled']} users in {done['strata']} strata -> {done['file']}")
+        return 0
+    chosen = [proposal(p) for p in args.proposal] if args.proposal else list(load_proposals().values())
+    if not chosen:
+        raise SystemExit("no proposal declared in conf/tariffs/")
+    fitted = {p.id: f for p in chosen if (f := survey.fit_adoption(ctx, p))}
+    rows = whatif.simulate(ctx, chosen, month, fitted).collect()
+    print(f"what-if of {', '.join(p.id for p in chosen)} on {month} (dm.tariff_whatif_m; charges in yuan a month):")
+    print(whatif.side_by_side(rows))
     return 0
 
 
@@ -346,7 +380,22 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--advance", type=int, default=0, metavar="N",
                    help="play BOSS for N more months: act on the lists in the outbox, deliver their feedback "
                         "and the next month's files (after a `bass generate --horizon-months`)")
+    g.add_argument("--answer-survey", metavar="YYYY-MM", default=None,
+                   help="play BOSS for a tariff-plan survey: answer the survey list of the month in the outbox")
     g.set_defaults(func=cmd_generate)
+
+    tf = sub.add_parser("tariff", help="tariff simulation (资费预演): what-if of proposed plans, the survey")
+    tfs = tf.add_subparsers(dest="tariff_command", required=True)
+    ts = tfs.add_parser("simulate", help="what-if of proposed plans (conf/tariffs/) on a month's users, side by side")
+    ts.add_argument("--proposal", action="append", default=None,
+                    help="a proposal id (repeat for several; default every proposal)")
+    ts.add_argument("--month", required=True)
+    tv = tfs.add_parser("survey", help="draw a stratified survey sample of a proposal's target users and deliver it to BOSS")
+    tv.add_argument("--proposal", required=True)
+    tv.add_argument("--month", required=True)
+    tv.add_argument("--size", type=int, required=True, help="users to sample (proportional to the strata)")
+    for parser in (ts, tv):
+        parser.set_defaults(func=cmd_tariff)
 
     d = sub.add_parser("demo", help="simulate a small province and run every batch end to end")
     _province_args(d)

@@ -1,0 +1,106 @@
+-- out.sales_task_d: the front desk's sales-assist tasks (seed 003, DOMAIN.md §6.6), one row per
+-- user and task, refreshed every day :date_from..:date_to from the day's user snapshot (ods.user)
+-- and the last closed month's tables (the month before the day). A task that is done (a contract
+-- renewed, a SIM changed, a plan moved to 4G) is gone from the next day's rows.
+--   CONTRACT   the contract ends in 3 months, in 1 month, this month; ended last month; ended two
+--              months ago (the user is on a plain SIM now); not renewed; for every contract type
+--   MIGRATE_4G a non-USIM SIM; a 4G handset without 4G service; 2G users -> the cheapest 4G
+--              plan (local or national); 3G users -> the cheapest 4G national plan
+--   HIGH_VALUE 3G/4G users of value tier :high_value_tier or better, 2G users with ARPU above
+--              :high_value_arpu; with the plan fit and the last retention result
+--   CHURN_WARN calls forwarded to other networks above :fwd_offnet_share of the user's calls
+with days as (
+    select user_id, msisdn, plan_id, net_gen, sim_type, batch_date,
+           date_format(add_months(trunc(batch_date, 'MM'), -1), 'yyyy-MM') as source_month
+    from ods.user
+    where batch_date between :date_from and :date_to and status <> 'CLOSED'
+),
+
+profile as (select * from mid.user_profile_m where batch_month in (select distinct source_month from days)),
+terminal as (select user_id, batch_month, lte_capable, model from mid.user_terminal_m where batch_month in (select distinct source_month from days)),
+fit as (select * from dm.plan_fit_m where batch_month in (select distinct source_month from days)),
+value as (select user_id, batch_month, arpu, value_tier from dm.user_value_m where batch_month in (select distinct source_month from days)),
+wide as (select user_id, batch_month, fwd_offnet_share from dm.user_wide_m where batch_month in (select distinct source_month from days)),
+plans as (select plan_id, batch_month, plan_name from mid.tariff_plan_m where batch_month in (select distinct source_month from days)),
+
+-- the newest retention feedback of each user up to the source month
+retention as (
+    select user_id, max_by(concat(batch_month, ' ', coalesce(offer_taken, if(responded, 'accepted', 'declined')),
+                                  coalesce(' / ' || intention, '')), batch_month) as last_retention_result
+    from mid.campaign_response_m
+    where campaign_id = 'retention' and has_feedback and contacted
+    group by user_id
+),
+
+users as (
+    select
+        d.*, p.contract_type, p.contract_end_month, p.brand,
+        cast(months_between(to_date(p.contract_end_month || '-01'), trunc(d.batch_date, 'MM')) as int) as contract_months_left,
+        t.lte_capable, t.model, f.best_plan_id, f.saving, f.best_4g_plan_id, f.current_fee, f.best_4g_fee,
+        f.best_4g_national_plan_id, f.best_4g_national_fee, v.arpu, v.value_tier, w.fwd_offnet_share,
+        r.last_retention_result
+    from days as d
+    left join profile as p on p.user_id = d.user_id and p.batch_month = d.source_month
+    left join terminal as t on t.user_id = d.user_id and t.batch_month = d.source_month
+    left join fit as f on f.user_id = d.user_id and f.batch_month = d.source_month
+    left join value as v on v.user_id = d.user_id and v.batch_month = d.source_month
+    left join wide as w on w.user_id = d.user_id and w.batch_month = d.source_month
+    left join retention as r on r.user_id = d.user_id
+),
+
+contract_words as (
+    select * from values
+        ('DEPOSIT_PHONE', '存费送机'), ('PHONE_CREDIT', '购机送费'), ('DEPOSIT_CREDIT', '存费送费') as t(contract_type, words)
+),
+
+tasks as (
+    select u.*, 'CONTRACT' as task_type,
+        case u.contract_months_left when 3 then 'ENDS_IN_3M' when 1 then 'ENDS_IN_1M' when 0 then 'ENDS_THIS_MONTH'
+                                    when -1 then 'ENDED_LAST_MONTH' when -2 then 'PLAIN_SIM' end as task_subtype,
+        concat('合约(', coalesce(c.words, u.contract_type), ')',
+               case u.contract_months_left when 3 then '3个月后到期' when 1 then '下月到期' when 0 then '本月到期'
+                                           when -1 then '上月已到期' when -2 then '到期两个月，现为普通卡用户' end,
+               '，未续约') as reason,
+        cast(null as string) as recommended_plan_id, cast(null as decimal(12,2)) as plan_saving
+    from users as u
+    left join contract_words as c on c.contract_type = u.contract_type
+    where u.contract_months_left in (3, 1, 0, -1, -2)
+
+    union all
+    select u.*, 'MIGRATE_4G', 'CHANGE_SIM', '非USIM卡，需换卡才能使用4G', null, null
+    from users as u where u.sim_type <> 'USIM'
+
+    union all
+    select u.*, 'MIGRATE_4G', 'LTE_HANDSET_NO_4G', concat('4G终端(', coalesce(u.model, ''), ')未开通4G'), null, null
+    from users as u where u.lte_capable = 1 and u.net_gen <> '4G'
+
+    union all
+    select u.*, 'MIGRATE_4G', '2G_TO_4G', concat('2G用户，推荐最省4G套餐 ', u.best_4g_plan_id), u.best_4g_plan_id,
+           cast(u.current_fee - u.best_4g_fee as decimal(12,2))
+    from users as u where u.net_gen = '2G' and u.best_4g_plan_id is not null
+
+    union all
+    select u.*, 'MIGRATE_4G', '3G_TO_4G_NATIONAL', concat('3G用户，推荐最省4G全国套餐 ', u.best_4g_national_plan_id),
+           u.best_4g_national_plan_id, cast(u.current_fee - u.best_4g_national_fee as decimal(12,2))
+    from users as u where u.net_gen = '3G' and u.best_4g_national_plan_id is not null
+
+    union all
+    select u.*, 'HIGH_VALUE', if(u.net_gen = '2G', '2G_HIGH_ARPU', '3G4G_HIGH_VALUE'),
+           concat('高价值用户(', if(u.net_gen = '2G', concat('ARPU ', cast(u.arpu as string), '元'), concat('价值等级 ', u.value_tier)),
+                  ')', if(u.saving > 0, concat('，换 ', u.best_plan_id, ' 每月可省 ', cast(u.saving as string), '元'), '')),
+           if(u.saving > 0, u.best_plan_id, null), if(u.saving > 0, u.saving, null)
+    from users as u
+    where (u.net_gen in ('3G', '4G') and u.value_tier <= :high_value_tier) or (u.net_gen = '2G' and u.arpu > :high_value_arpu)
+
+    union all
+    select u.*, 'CHURN_WARN', 'FORWARD_OFFNET',
+           concat('呼转网外占通话 ', cast(round(100 * u.fwd_offnet_share) as int), '%，疑似使用他网号码'), null, null
+    from users as u where u.fwd_offnet_share > :fwd_offnet_share
+)
+
+select
+    t.batch_date as task_date, t.user_id, t.msisdn, t.brand, t.task_type, t.task_subtype, t.reason,
+    t.recommended_plan_id, p.plan_name as recommended_plan_name, t.plan_saving, t.last_retention_result,
+    t.source_month, t.batch_date
+from tasks as t
+left join plans as p on p.plan_id = t.recommended_plan_id and p.batch_month = t.source_month
