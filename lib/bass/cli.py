@@ -74,6 +74,9 @@ def cmd_tariff(args) -> int:
     if not chosen:
         raise SystemExit("no proposal declared in conf/tariffs/")
     fitted = {p.id: f for p in chosen if (f := survey.fit_adoption(ctx, p))}
+    for pid, f in fitted.items():
+        print(f"adoption of {pid} fitted to {f['answers']} answers of survey {f['survey']}: intercept {f['intercept']}, "
+              f"saving {f['saving']} (conf: {ctx.cfg.get('tariff.adoption.intercept')}, {ctx.cfg.get('tariff.adoption.saving')})")
     rows = whatif.simulate(ctx, chosen, month, fitted).collect()
     print(f"what-if of {', '.join(p.id for p in chosen)} on {month} (dm.tariff_whatif_m; charges in yuan a month):")
     print(whatif.side_by_side(rows))

@@ -1,15 +1,18 @@
 """`bass demo`: simulate a small province, backfill the daily and monthly batches, train the
 churn, value and segmentation models (MLflow champions), run the scoring batch for the last
-month (scores, value, segments, the BOSS retention list and its file), show the result."""
+month (scores, value, segments, the BOSS retention list and its file), re-rate the tariffs, run a
+what-if and a survey round trip of the proposed plans and the sales-assist tasks, show the result."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from pathlib import Path
 
 from pyspark.sql import functions as F
 
 from bass.business_report import business_report
+from bass.grain import add_months
 from bass.ml.families import family
 from bass.ml.train import train
 from bass.pipeline import run_pipeline
@@ -34,6 +37,8 @@ def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, s
         ok &= _models(ctx, bill_months[-1])
     if ok:
         print(f"   business report {bill_months[-1]}: {business_report(ctx, bill_months[-1]).resolve().as_uri()}")
+        print(f"== tariffs and the front desk (after {time.time() - t0:.0f}s)")
+        ok &= _tariffs(ctx, bill_months[-2:])
     print(f"== 4/4 what it produced (after {time.time() - t0:.0f}s)")
     print(summary(ctx))
     return ok
@@ -54,7 +59,8 @@ def _models(ctx: Context, month: str) -> bool:
               + f" ({'new champion' if run.promoted else 'champion kept'})")
         for k, items in lists.items():
             print(f"     {k}:" + "".join(f"\n       {x}" for x in items))
-    ok = _report(f"scoring {month}", run_pipeline(ctx, "scoring", month))
+    months = [add_months(month, -1), month]   # the month before too: the sales tasks of the last day read it
+    ok = _report(f"scoring {months[0]}..{month}", run_pipeline(ctx, "scoring", months))
     if ok:
         print(f"   retention list {month} (out.boss_retention_m, largest expected loss first):")
         for r in (ctx.spark.table("out.boss_retention_m").where(F.col("batch_month") == month)
@@ -62,6 +68,47 @@ def _models(ctx: Context, month: str) -> bool:
             print(f"     {r.list_rank:>3} {r.msisdn} {r.value_tier} ARPU {float(r.arpu or 0):.1f} "
                   f"p={float(r.churn_prob):.2f} [{r.segment_desc}] {r.churn_reason}")
     return ok
+
+
+def _tariffs(ctx: Context, months: list[str]) -> bool:
+    """Re-rating and plan fit, the what-if of the proposals, a survey round trip with BOSS (the
+    simulator answers) and the sales-assist tasks of the last month's last day."""
+    from bass.simulator.survey import answer
+    from bass.tariff import survey, whatif
+    from bass.tariff.catalogue import load_proposals
+    month = months[-1]
+    if not _report(f"tariff {months[0]}..{month}", run_pipeline(ctx, "tariff", months)):
+        return False
+    [check] = (ctx.spark.table("meta.dq_result").where((F.col("check_name") == "rerate_current_vs_bill") & (F.col("batch") == month))
+               .orderBy(F.desc("checked_at")).limit(1).collect())
+    print(f"   rating engine, current plans vs bills {month}: {check.observed}, {check.expected} ({check.status})")
+    proposals = list(load_proposals().values())
+    print(f"   what-if of {', '.join(p.id for p in proposals)} on {month} (dm.tariff_whatif_m):")
+    print("\n".join("     " + line for line in whatif.side_by_side(whatif.simulate(ctx, proposals, month).collect()).splitlines()))
+    p = proposals[0]
+    done = survey.sample(ctx, p, month, 300)
+    print(f"   survey {done['survey_id']}: {done['sampled']} users in {done['strata']} strata -> outbox {done['file']}")
+    answer(ctx.spark, ctx.cfg.path("outbox"), ctx.cfg.path("landing"), ctx.cfg.path("truth"), ctx.cfg.province, month)
+    if not _report(f"survey {month}", run_pipeline(ctx, "survey", month)):
+        return False
+    [ev] = ctx.spark.table("dm.survey_eval_m").where((F.col("survey_id") == done["survey_id"]) & (F.col("stratum") == "ALL")).collect()
+    truth = json.loads((Path(ctx.cfg.path("truth")) / f"survey_{done['survey_id']}.json").read_text())
+    print(f"   BOSS reached {ev.reached} of {ev.sampled}, {ev.accepted} said yes: acceptance {ev.acceptance:.3f} "
+          f"[{ev.acceptance_lo:.3f}, {ev.acceptance_hi:.3f}] (planted {truth['planted_acceptance_of_listed']:.3f}); "
+          f"projected adopters {ev.projected_adopters:.0f} of {ev.stratum_users} vs the what-if's {ev.whatif_adopters:.0f}")
+    fit = survey.fit_adoption(ctx, p)
+    if fit:
+        print(f"   adoption fitted to the answers: intercept {fit['intercept']}, saving {fit['saving']} "
+              f"(planted {truth['intercept']}, {truth['saving']})")
+        rows = whatif.simulate(ctx, [p], month, {p.id: fit}).collect()
+        print("\n".join("     " + line for line in whatif.side_by_side(rows).splitlines()))
+    last_day = (dt.date.fromisoformat(month + "-01") + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    if not _report(f"sales tasks {last_day}", run_pipeline(ctx, "sales", [last_day.isoformat()])):
+        return False
+    counts = (ctx.spark.table("out.sales_task_d").where(F.col("batch_date") == last_day)
+              .groupBy("task_type", "task_subtype").count().orderBy("task_type", "task_subtype").collect())
+    print(f"   sales-assist tasks {last_day} (out.sales_task_d): " + ", ".join(f"{r.task_type}/{r.task_subtype} {r['count']}" for r in counts))
+    return True
 
 
 def _report(label: str, status: dict) -> bool:

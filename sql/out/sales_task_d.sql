@@ -1,6 +1,6 @@
 -- out.sales_task_d: the front desk's sales-assist tasks (seed 003, DOMAIN.md §6.6), one row per
 -- user and task, refreshed every day :date_from..:date_to from the day's user snapshot (ods.user)
--- and the last closed month's tables (the month before the day). A task that is done (a contract
+-- and the last closed month's tables (the newest month before the day's with a plan fit). A task that is done (a contract
 -- renewed, a SIM changed, a plan moved to 4G) is gone from the next day's rows.
 --   CONTRACT   the contract ends in 3 months, in 1 month, this month; ended last month; ended two
 --              months ago (the user is on a plain SIM now); not renewed; for every contract type
@@ -9,11 +9,22 @@
 --   HIGH_VALUE 3G/4G users of value tier :high_value_tier or better, 2G users with ARPU above
 --              :high_value_arpu; with the plan fit and the last retention result
 --   CHURN_WARN calls forwarded to other networks above :fwd_offnet_share of the user's calls
-with days as (
-    select user_id, msisdn, plan_id, net_gen, sim_type, batch_date,
-           date_format(add_months(trunc(batch_date, 'MM'), -1), 'yyyy-MM') as source_month
+with snapshot as (
+    select user_id, msisdn, plan_id, net_gen, sim_type, batch_date
     from ods.user
     where batch_date between :date_from and :date_to and status <> 'CLOSED'
+),
+
+-- the last closed month of each day: the newest month before the day's with a plan fit
+closed as (
+    select s.batch_date, max(f.batch_month) as source_month
+    from (select distinct batch_date from snapshot) as s
+    join (select distinct batch_month from dm.plan_fit_m) as f on f.batch_month < date_format(s.batch_date, 'yyyy-MM')
+    group by s.batch_date
+),
+
+days as (
+    select s.*, c.source_month from snapshot as s join closed as c on c.batch_date = s.batch_date
 ),
 
 profile as (select * from mid.user_profile_m where batch_month in (select distinct source_month from days)),

@@ -121,20 +121,26 @@ def fit_adoption(ctx, p: Proposal, min_answers: int = 30) -> dict | None:
     if newest is None:
         return None
     rows = (answered.where(F.col("s.batch_month") == newest)
-            .join(spark.table("mid.user_profile_m").select("user_id", "net_gen", F.col("batch_month").alias("s_m")),
-                  (F.col("user_id") == F.col("s.user_id")) & (F.col("s_m") == newest), "left")
+            .join(spark.table("mid.user_profile_m").where(F.col("batch_month") == newest)
+                  .select(F.col("user_id").alias("p_user"), "net_gen"), F.col("p_user") == F.col("s.user_id"), "left")
             .select((F.col("current_fee").cast("double") - F.col("new_fee").cast("double")) / F.greatest(F.col("current_fee").cast("double"), F.lit(1.0)),
                     F.col("net_gen").isin("2G", "3G").cast("double"), F.col("weight"), (F.col("accepted") == "Y").cast("double"))
             .collect())
     if len(rows) < min_answers:
         return None
     upgrade = float({**ctx.cfg.get("tariff.adoption"), **p.adoption}["upgrade"]) if p.plan["net_gen"] == "4G" else 0.0
-    a, b = 0.0, 0.0
-    for _ in range(50):   # Newton on the weighted log-likelihood with offset upgrade * flag
+    a, b = logit_fit([(x, upgrade * (up or 0.0), w, y) for x, up, w, y in rows])
+    return {"intercept": round(a, 4), "saving": round(b, 4), "survey": f"{p.id}_{newest}", "answers": len(rows)}
+
+
+def logit_fit(rows: list[tuple]) -> tuple[float, float]:
+    """Weighted logistic regression y ~ a + b x + offset by Newton's method; rows are
+    (x, offset, weight, y)."""
+    a = b = 0.0
+    for _ in range(50):
         g0 = g1 = h00 = h01 = h11 = 0.0
-        for x, up, w, y in rows:
-            z = a + b * x + upgrade * (up or 0.0)
-            q = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        for x, off, w, y in rows:
+            q = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, a + b * x + off))))
             g0, g1 = g0 + w * (y - q), g1 + w * (y - q) * x
             v = w * q * (1 - q)
             h00, h01, h11 = h00 + v, h01 + v * x, h11 + v * x * x
@@ -145,4 +151,4 @@ def fit_adoption(ctx, p: Proposal, min_answers: int = 30) -> dict | None:
         a, b = a + da, b + db
         if abs(da) + abs(db) < 1e-8:
             break
-    return {"intercept": round(a, 4), "saving": round(b, 4), "survey": f"{p.id}_{newest}", "answers": len(rows)}
+    return a, b
