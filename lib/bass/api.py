@@ -1,7 +1,7 @@
 """`bass api`: the online query for BOSS (interaction mode 3): what BASS knows about one MSISDN.
 
 No Spark per request: after the monthly scoring, `bass api export` joins the month's scores,
-segments, value tiers and campaign memberships in Spark, writes them as JSON lines, and streams
+segments, value tiers, campaign memberships and open sales-assist tasks in Spark, writes them as JSON lines, and streams
 those into one SQLite file keyed by MSISDN (the serving snapshot, replaced atomically). `bass api
 serve` answers `GET /v1/subscribers/<msisdn>` from it with a bearer token; `bass api bench` loads
 it with concurrent requests on 127.0.0.1 and reports requests/s and latency percentiles.
@@ -43,11 +43,26 @@ def profiles(spark, month: str):
                  .groupBy("user_id").agg(F.sort_array(F.collect_list(F.struct(
                      "campaign_id", "campaign_kind", "target_rank", "action_desc", "channel"))).alias("campaigns")))
     return (score.join(segment, "user_id", "left").join(value, "user_id", "left").join(campaigns, "user_id", "left")
+            .join(open_tasks(spark), "user_id", "left")
             .select("msisdn", F.to_json(F.struct(
                 F.lit(month).alias("month"), "msisdn", "user_id", "segment_id", "segment_desc", "value_tier",
                 F.col("value_score").cast("double").alias("value_score"), F.col("arpu").cast("double").alias("arpu"),
                 "churn_prob", "risk_decile", "churn_reasons", "churn_model",
-                F.coalesce("campaigns", F.array()).alias("campaigns")), {"ignoreNullFields": "false"}).alias("profile")))
+                F.coalesce("campaigns", F.array()).alias("campaigns"),
+                F.coalesce("sales_tasks", F.array()).alias("sales_tasks")), {"ignoreNullFields": "false"}).alias("profile")))
+
+
+def open_tasks(spark):
+    """Per user, the sales-assist tasks of the newest task day (out.sales_task_d); none before the first."""
+    schema = "user_id string, sales_tasks array<struct<task_date:string, task_type:string, task_subtype:string, " \
+             "reason:string, recommended_plan_id:string, plan_saving:double>>"
+    if not spark.catalog.tableExists("out.sales_task_d"):
+        return spark.createDataFrame([], schema)
+    tasks = spark.table("out.sales_task_d")
+    newest = tasks.agg(F.max("batch_date")).first()[0]
+    return (tasks.where(F.col("batch_date") == F.lit(newest)).groupBy("user_id").agg(F.sort_array(F.collect_list(F.struct(
+        F.col("task_date").cast("string").alias("task_date"), "task_type", "task_subtype", "reason", "recommended_plan_id",
+        F.col("plan_saving").cast("double").alias("plan_saving")))).alias("sales_tasks")))
 
 
 def export(ctx, month: str | None = None) -> tuple[Path, int]:

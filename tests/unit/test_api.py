@@ -2,6 +2,7 @@
 10,000 requests to 127.0.0.1 whose throughput and latency are reported (not asserted)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import urllib.error
@@ -33,6 +34,9 @@ def snapshot(ctx):
              target_rank=1, action_desc="retention offer", channel="OUTBOUND_CALL", batch_month=M),
         dict(campaign_id="care", campaign_kind="care", user_id="U2", msisdn="13998765432", grp="control",
              target_rank=4, action_desc="priority service", channel="SMS", batch_month=M)])
+    for day, task, sub in [(1, "CONTRACT", "ENDS_IN_1M"), (2, "MIGRATE_4G", "CHANGE_SIM")]:   # only the newest day is open
+        put(ctx, "out.sales_task_d", [dict(task_date=dt.date(2026, 7, day), user_id="U1", task_type=task, task_subtype=sub,
+                                           reason="r", batch_date=dt.date(2026, 7, day))])
     path, rows = api.export(ctx)
     assert rows == 2
     return path
@@ -57,6 +61,7 @@ def test_lookups_and_refusals_over_http(snapshot):
         assert (body["month"], body["segment_desc"], body["value_tier"], body["churn_prob"]) == (M, "heavy data", "A", 0.8)
         assert body["churn_reasons"] == "arrears stop; calls down" and body["churn_model"] == "bass_churn_h1 v3"
         assert [c["campaign_id"] for c in body["campaigns"]] == ["retention"]
+        assert [(t["task_type"], t["task_subtype"]) for t in body["sales_tasks"]] == [("MIGRATE_4G", "CHANGE_SIM")]
         status, body = get(f"{base}/v1/subscribers/13998765432")
         assert status == 200 and body["campaigns"] == [] and body["value_tier"] is None   # a control user is not told
         assert get(f"{base}/v1/subscribers/13812341234", token=None)[0] == 401

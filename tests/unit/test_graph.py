@@ -27,9 +27,15 @@ def test_dependencies_come_from_the_sql_and_quality_stages():
     # the feedback stage checks only the feedback interfaces, the monthly one none of them
     assert set(deps["dq.ods_fb"]) == {"ods.fb_retention", "ods.fb_care", "ods.fb_campaign"}
     assert not {"ods.fb_retention", "ods.fb_care", "ods.fb_campaign"} & set(deps["dq.ods_m"])
+    # a failed re-rating check stops the plan fit; the survey evaluation waits for the answers
+    assert {"dq.tariff_m", "dm.rerate_m"} <= set(deps["dm.plan_fit_m"])
+    assert "ods.fb_survey" in deps["dm.survey_eval_m"]
 
 
-@pytest.mark.parametrize("name", ["daily", "monthly", "scoring", "feedback"])
+ALL_PIPELINES = ["daily", "monthly", "tariff", "scoring", "feedback", "survey", "sales"]
+
+
+@pytest.mark.parametrize("name", ALL_PIPELINES)
 def test_declared_pipelines_are_consistent(name):
     p = load_pipeline(name)
     jobs = {n.job for n in p.nodes}
@@ -40,7 +46,7 @@ def test_declared_pipelines_are_consistent(name):
         expected = "daily" if n.at == graph.MONTH_END else p.grain
         assert step(n.job).grain.name == expected, n.job
         seen.add(n.job)
-    assert set(pipeline_names()) == {"daily", "monthly", "scoring", "feedback"}
+    assert set(pipeline_names()) == set(ALL_PIPELINES)
 
 
 def test_cross_batch_inputs_make_steps_stale_not_wait():

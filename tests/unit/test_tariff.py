@@ -100,7 +100,10 @@ def test_current_plan_rerating_reproduces_the_simulated_bill(ctx):
     items = rng.select("id", "user_id", "month", *[c for item in mo.USAGE_ITEMS for c in (
         (h(item + "n", 5) + 1).cast("long").alias(f"n_{item}"), (h(item + "s", 9000) / 100).alias(f"std_{item}"),
         (h(item + "q", 700) if item != "DATA" else h(item + "q", 400000) / 97).alias(f"qty_{item}"))],
-        h("mms", 4).alias("mms"), h("nm", 2).cast("long").alias("n_mms"), (h("sm", 90) / 100).alias("std_mms"))
+        h("nm", 2).cast("long").alias("n_mms"), (h("sm", 90) / 100).alias("std_mms"))
+    # as in the simulator: MMS records are SMS records, outgoing MMS are MMS records
+    items = (items.withColumn("n_mms", F.least("n_mms", "n_SMS")).withColumn("mms", F.least(h("mms", 4), F.col("n_mms").cast("double")))
+             .withColumn("std_mms", F.least("std_mms", "std_SMS")))
     plan_ids = [r.plan_id for r in plans.collect()]
     items = items.withColumn("plan_id", F.element_at(F.array(*[F.lit(p) for p in plan_ids]), (F.col("id") % len(plan_ids) + 1).cast("int")))
     lines = mo.rated(items, plans.drop("brand"))
@@ -112,7 +115,7 @@ def test_current_plan_rerating_reproduces_the_simulated_bill(ctx):
         cols = [F.col(c.name) if c.name in df.columns else F.lit(None).alias(c.name) for c in table(name).columns]
         delta_io.write(ctx, name, df.select(*cols), {"batch_month": [M]})
     write("mid.tariff_plan_m", plans.withColumn("origin", F.lit("CATALOGUE")))
-    write("ods.usage_m", mo.usage_summary(items.select("id", "user_id"), items, M))
+    write("ods.usage_m", mo.usage_summary(items.select("id", "user_id"), items.drop("user_id"), M))
     write("mid.user_bill_m", bills)
     write("mid.user_profile_m", items.select("user_id", "plan_id"))
     rated(ctx, "mid.user_rating_usage_m")

@@ -66,5 +66,15 @@ class SqlTable(TableStep):
         return tuple(sorted((sql_tables(sql_runner.sql_text(self.name)) | set(self.table.inputs)) - {self.name}))
 
     def build(self, ctx, batch):
+        self.ensure_command_tables(ctx)
         params = {**batch.params(), **{p: ctx.cfg.get(key) for p, key in self.table.params.items()}}
         return sql_runner.select(ctx.spark, self.name, params)
+
+    def ensure_command_tables(self, ctx) -> None:
+        """Inputs no step writes are written by a command (e.g. bass tariff survey); before its
+        first run such a table exists empty, so the SQL reads no rows rather than failing."""
+        from bass.steps.base import all_steps
+        produced = {t for s in all_steps().values() for t in s.outputs()}
+        for name in self.inputs():
+            if name not in produced and not name.startswith("meta."):
+                delta_io.ensure_table(ctx, name)
