@@ -43,7 +43,7 @@ def profiles(spark, month: str):
                  .groupBy("user_id").agg(F.sort_array(F.collect_list(F.struct(
                      "campaign_id", "campaign_kind", "target_rank", "action_desc", "channel"))).alias("campaigns")))
     return (score.join(segment, "user_id", "left").join(value, "user_id", "left").join(campaigns, "user_id", "left")
-            .join(open_tasks(spark), "user_id", "left")
+            .join(open_tasks(spark), "msisdn", "left")
             .select("msisdn", F.to_json(F.struct(
                 F.lit(month).alias("month"), "msisdn", "user_id", "segment_id", "segment_desc", "value_tier",
                 F.col("value_score").cast("double").alias("value_score"), F.col("arpu").cast("double").alias("arpu"),
@@ -54,13 +54,13 @@ def profiles(spark, month: str):
 
 def open_tasks(spark):
     """Per user, the sales-assist tasks of the newest task day (out.sales_task_d); none before the first."""
-    schema = "user_id string, sales_tasks array<struct<task_date:string, task_type:string, task_subtype:string, " \
+    schema = "msisdn string, sales_tasks array<struct<task_date:string, task_type:string, task_subtype:string, " \
              "reason:string, recommended_plan_id:string, plan_saving:double>>"
     if not spark.catalog.tableExists("out.sales_task_d"):
         return spark.createDataFrame([], schema)
     tasks = spark.table("out.sales_task_d")
     newest = tasks.agg(F.max("batch_date")).first()[0]
-    return (tasks.where(F.col("batch_date") == F.lit(newest)).groupBy("user_id").agg(F.sort_array(F.collect_list(F.struct(
+    return (tasks.where(F.col("batch_date") == F.lit(newest)).groupBy("msisdn").agg(F.sort_array(F.collect_list(F.struct(
         F.col("task_date").cast("string").alias("task_date"), "task_type", "task_subtype", "reason", "recommended_plan_id",
         F.col("plan_saving").cast("double").alias("plan_saving")))).alias("sales_tasks")))
 

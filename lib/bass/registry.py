@@ -103,7 +103,9 @@ def _ods_table(spec) -> Table:
 
 def _out_columns(spec, partition_by: list) -> tuple:
     cols = [Column(f.name, f.spark_type, f.label_en, f.label_zh) for f in spec.fields]
-    return tuple(cols + [Column(p, "string", "Month", "数据月份") for p in partition_by])
+    daily = spec.grain == "daily"
+    return tuple(cols + [Column(p, "date" if daily else "string", "Day" if daily else "Month", "数据日期" if daily else "数据月份")
+                         for p in partition_by])
 
 
 def _declarations():

@@ -110,7 +110,7 @@ tasks as (
 )
 
 select
-    t.batch_date as task_date, t.user_id, t.msisdn, t.brand, t.task_type, t.task_subtype, t.reason,
+    t.batch_date as task_date, t.msisdn, t.task_type, t.task_subtype, t.reason,
     t.recommended_plan_id, p.plan_name as recommended_plan_name, t.plan_saving, t.last_retention_result,
     t.source_month, t.batch_date
 from tasks as t

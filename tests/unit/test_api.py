@@ -35,7 +35,7 @@ def snapshot(ctx):
         dict(campaign_id="care", campaign_kind="care", user_id="U2", msisdn="13998765432", grp="control",
              target_rank=4, action_desc="priority service", channel="SMS", batch_month=M)])
     for day, task, sub in [(1, "CONTRACT", "ENDS_IN_1M"), (2, "MIGRATE_4G", "CHANGE_SIM")]:   # only the newest day is open
-        put(ctx, "out.sales_task_d", [dict(task_date=dt.date(2026, 7, day), user_id="U1", task_type=task, task_subtype=sub,
+        put(ctx, "out.sales_task_d", [dict(task_date=dt.date(2026, 7, day), msisdn="13812341234", task_type=task, task_subtype=sub,
                                            reason="r", batch_date=dt.date(2026, 7, day))])
     path, rows = api.export(ctx)
     assert rows == 2

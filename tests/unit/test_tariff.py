@@ -213,7 +213,7 @@ def test_each_sales_task_rule_on_a_hand_built_user(ctx):
     tasks = delta_io.conform(sql_runner.select(ctx.spark, "out.sales_task_d", {**Batch.of("date", "2026-06-29").params(),
                                                                               "high_value_tier": "A", "high_value_arpu": 50,
                                                                               "fwd_offnet_share": 0.5}), table("out.sales_task_d"))
-    got = {(r.user_id, r.task_type, r.task_subtype): r for r in tasks.collect()}
+    got = {(r.msisdn[1:], r.task_type, r.task_subtype): r for r in tasks.collect()}
     assert set(got) == {
         ("C3", "CONTRACT", "ENDS_IN_3M"), ("C1", "CONTRACT", "ENDS_IN_1M"), ("C0", "CONTRACT", "ENDS_THIS_MONTH"),
         ("CM1", "CONTRACT", "ENDED_LAST_MONTH"), ("CM2", "CONTRACT", "PLAIN_SIM"), ("S", "MIGRATE_4G", "CHANGE_SIM"),
@@ -228,4 +228,4 @@ def test_each_sales_task_rule_on_a_hand_built_user(ctx):
     nxt = sql_runner.select(ctx.spark, "out.sales_task_d", {**Batch.of("date", "2026-06-30").params(), "high_value_tier": "A",
                                                             "high_value_arpu": 50, "fwd_offnet_share": 0.5})
     # the next day: the SIM is changed, its task is gone
-    assert {(r.user_id, r.task_subtype) for r in nxt.collect()} == {(u, s) for u, _, s in got} - {("S", "CHANGE_SIM")}
+    assert {(r.msisdn[1:], r.task_subtype) for r in nxt.collect()} == {(u, s) for u, _, s in got} - {("S", "CHANGE_SIM")}
