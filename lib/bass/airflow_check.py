@@ -2,10 +2,10 @@
 
 On a small simulated province (its own BASS_HOME), the months before the last are run and the
 models trained with BASS directly; then `airflow dags test` (Airflow's own virtualenv) runs the
-daily DAG for the last CDR day and the monthly DAG (monthly batch and scoring) for the last
-month, and BASS checks what they wrote: every job of those batches succeeded, the tables have
-the new batch, the retention file is in the outbox, and the run, being long past its deadline,
-was recorded late.
+daily DAG (daily batch and sales-assist tasks) for the last CDR day and the monthly DAG (monthly
+batch, tariffs and scoring) for the last month, and BASS checks what they wrote: every job of
+those batches succeeded, the tables have the new batch, the retention file is in the outbox,
+and the run, being long past its deadline, was recorded late.
 """
 from __future__ import annotations
 
@@ -38,10 +38,14 @@ def prepare(ctx: Context, users: int, months: int) -> tuple[str, str]:
     days = [d.isoformat() for d in days]
     ok = _report("daily", run_pipeline(ctx, "daily", days[:-1]))
     ok &= _report("monthly", run_pipeline(ctx, "monthly", bill_months[:-1]))
+    ok &= _report("tariff", run_pipeline(ctx, "tariff", bill_months[:-1]))
     if not ok:
         raise SystemExit("the preparation failed")
     ctx.cfg.raw["ml"]["churn"]["candidates"] = ctx.cfg.get("demo.churn_candidates")
     train(ctx)
+    # the closed month the daily DAG's sales-assist tasks read: scored like the monthly DAG would have
+    if not _report("scoring", run_pipeline(ctx, "scoring", bill_months[-2])):
+        raise SystemExit("the preparation failed")
     return days[-1], bill_months[-1]
 
 
@@ -66,7 +70,8 @@ def check(ctx: Context, since: dt.datetime, day: str, month: str, alerts: Path) 
                 for dag in dag_plans(ctx.cfg) if dag["dag_id"] in ("bass_daily", "bass_monthly")
                 for t in dag["tasks"] if t["job"] not in ran]
     for table, col, value in [("dm.kpi_d", "batch_date", day), ("dm.kpi_m", "batch_month", month),
-                              ("dm.churn_score_m", "batch_month", month), ("out.boss_retention_m", "batch_month", month)]:
+                              ("dm.churn_score_m", "batch_month", month), ("out.boss_retention_m", "batch_month", month),
+                              ("dm.plan_fit_m", "batch_month", month), ("out.sales_task_d", "batch_date", day)]:
         if not spark.table(table).where(F.col(col) == F.lit(value).cast(spark.table(table).schema[col].dataType)).limit(1).count():
             problems.append(f"{table} has no {value}")
     if not list(Path(ctx.cfg.path("outbox")).glob(f"boss_retention_m/*_{month.replace('-', '')}_*.verf")):

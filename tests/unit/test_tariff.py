@@ -101,8 +101,8 @@ def test_current_plan_rerating_reproduces_the_simulated_bill(ctx):
         (h(item + "n", 5) + 1).cast("long").alias(f"n_{item}"), (h(item + "s", 9000) / 100).alias(f"std_{item}"),
         (h(item + "q", 700) if item != "DATA" else h(item + "q", 400000) / 97).alias(f"qty_{item}"))],
         h("nm", 2).cast("long").alias("n_mms"), (h("sm", 90) / 100).alias("std_mms"))
-    # as in the simulator: MMS records are SMS records, outgoing MMS are MMS records
-    items = (items.withColumn("n_mms", F.least("n_mms", "n_SMS")).withColumn("mms", F.least(h("mms", 4), F.col("n_mms").cast("double")))
+    # as in the simulator: MMS records are some of the SMS item's records, outgoing MMS are MMS records
+    items = (items.withColumn("n_mms", F.least("n_mms", F.col("n_SMS") - 1)).withColumn("mms", F.least(h("mms", 4), F.col("n_mms").cast("double")))
              .withColumn("std_mms", F.least("std_mms", "std_SMS")))
     plan_ids = [r.plan_id for r in plans.collect()]
     items = items.withColumn("plan_id", F.element_at(F.array(*[F.lit(p) for p in plan_ids]), (F.col("id") % len(plan_ids) + 1).cast("int")))
