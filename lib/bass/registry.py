@@ -13,6 +13,7 @@ Keys of a table declaration:
   sql, params                 the SELECT and its parameters from configuration (name -> config key)
   incremental_sql             history: the SELECT of the versions that change since the last build
   inputs                      tables read besides those named in the SQL (the job graph is derived)
+  optional_inputs             tables the SQL reads that may not exist yet (e.g. feedback): read as empty
   family                      score: the model family (bass.ml.families)
   deliver                     outbound: the interface whose file each run writes to the outbox
   restate_months, updates     each run also recomputes N earlier months / copies columns into another table
@@ -56,6 +57,7 @@ class Table:
     step: str | None = None      # kind of step that builds the table (bass.steps); None: bookkeeping
     family: str | None = None    # model family of a score step
     inputs: tuple = ()           # tables read besides those the SQL names
+    optional_inputs: tuple = ()  # tables read that may not exist yet (read as empty until first written)
     incremental_sql: str | None = None   # a history table's incremental SELECT
     batch: str | None = None  # date | month; default from the partition column
     params: dict = field(default_factory=dict)  # SQL parameter -> configuration key
@@ -137,7 +139,8 @@ def load_registry() -> dict[str, Table]:
                              mode=raw["mode"], columns=cols, partition_by=tuple(raw.get("partition_by", ())),
                              keys=tuple(raw.get("keys", ())), sql=raw.get("sql"), batch=raw.get("batch"),
                              step=raw.get("step", "sql" if raw.get("sql") else None), family=raw.get("family"),
-                             inputs=tuple(raw.get("inputs", ())), incremental_sql=raw.get("incremental_sql"),
+                             inputs=tuple(raw.get("inputs", ())), optional_inputs=tuple(raw.get("optional_inputs", ())),
+                             incremental_sql=raw.get("incremental_sql"),
                              params=dict(raw.get("params") or {}), restate_months=int(raw.get("restate_months", 0)),
                              updates=dict(raw.get("updates") or {}), deliver=raw.get("deliver"),
                              stats_columns=tuple(raw["stats_columns"]) if "stats_columns" in raw else None)

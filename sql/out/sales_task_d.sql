@@ -64,49 +64,42 @@ contract_words as (
         ('DEPOSIT_PHONE', '存费送机'), ('PHONE_CREDIT', '购机送费'), ('DEPOSIT_CREDIT', '存费送费') as t(contract_type, words)
 ),
 
+-- every rule in one pass over the users: an array of the tasks that apply, exploded
 tasks as (
-    select u.*, 'CONTRACT' as task_type,
-        case u.contract_months_left when 3 then 'ENDS_IN_3M' when 1 then 'ENDS_IN_1M' when 0 then 'ENDS_THIS_MONTH'
-                                    when -1 then 'ENDED_LAST_MONTH' when -2 then 'PLAIN_SIM' end as task_subtype,
-        concat('合约(', coalesce(c.words, u.contract_type), ')',
-               case u.contract_months_left when 3 then '3个月后到期' when 1 then '下月到期' when 0 then '本月到期'
-                                           when -1 then '上月已到期' when -2 then '到期两个月，现为普通卡用户' end,
-               '，未续约') as reason,
-        cast(null as string) as recommended_plan_id, cast(null as decimal(12,2)) as plan_saving
-    from users as u
-    left join contract_words as c on c.contract_type = u.contract_type
-    where u.contract_months_left in (3, 1, 0, -1, -2)
-
-    union all
-    select u.*, 'MIGRATE_4G', 'CHANGE_SIM', '非USIM卡，需换卡才能使用4G', null, null
-    from users as u where u.sim_type <> 'USIM'
-
-    union all
-    select u.*, 'MIGRATE_4G', 'LTE_HANDSET_NO_4G', concat('4G终端(', coalesce(u.model, ''), ')未开通4G'), null, null
-    from users as u where u.lte_capable = 1 and u.net_gen <> '4G'
-
-    union all
-    select u.*, 'MIGRATE_4G', '2G_TO_4G', concat('2G用户，推荐最省4G套餐 ', u.best_4g_plan_id), u.best_4g_plan_id,
-           cast(u.current_fee - u.best_4g_fee as decimal(12,2))
-    from users as u where u.net_gen = '2G' and u.best_4g_plan_id is not null
-
-    union all
-    select u.*, 'MIGRATE_4G', '3G_TO_4G_NATIONAL', concat('3G用户，推荐最省4G全国套餐 ', u.best_4g_national_plan_id),
-           u.best_4g_national_plan_id, cast(u.current_fee - u.best_4g_national_fee as decimal(12,2))
-    from users as u where u.net_gen = '3G' and u.best_4g_national_plan_id is not null
-
-    union all
-    select u.*, 'HIGH_VALUE', if(u.net_gen = '2G', '2G_HIGH_ARPU', '3G4G_HIGH_VALUE'),
-           concat('高价值用户(', if(u.net_gen = '2G', concat('ARPU ', cast(u.arpu as string), '元'), concat('价值等级 ', u.value_tier)),
-                  ')', if(u.saving > 0, concat('，换 ', u.best_plan_id, ' 每月可省 ', cast(u.saving as string), '元'), '')),
-           if(u.saving > 0, u.best_plan_id, null), if(u.saving > 0, u.saving, null)
-    from users as u
-    where (u.net_gen in ('3G', '4G') and u.value_tier <= :high_value_tier) or (u.net_gen = '2G' and u.arpu > :high_value_arpu)
-
-    union all
-    select u.*, 'CHURN_WARN', 'FORWARD_OFFNET',
-           concat('呼转网外占通话 ', cast(round(100 * u.fwd_offnet_share) as int), '%，疑似使用他网号码'), null, null
-    from users as u where u.fwd_offnet_share > :fwd_offnet_share
+    select u.msisdn, u.batch_date, u.source_month, u.last_retention_result, task.task_type, task.task_subtype, task.reason,
+           task.recommended_plan_id, task.plan_saving
+    from (select u.*, c.words as contract_words from users as u left join contract_words as c on c.contract_type = u.contract_type) as u
+    lateral view explode(filter(array(
+        if(u.contract_months_left in (3, 1, 0, -1, -2), named_struct(
+            'task_type', 'CONTRACT',
+            'task_subtype', case u.contract_months_left when 3 then 'ENDS_IN_3M' when 1 then 'ENDS_IN_1M' when 0 then 'ENDS_THIS_MONTH'
+                                                        when -1 then 'ENDED_LAST_MONTH' else 'PLAIN_SIM' end,
+            'reason', concat('合约(', coalesce(u.contract_words, u.contract_type), ')',
+                             case u.contract_months_left when 3 then '3个月后到期' when 1 then '下月到期' when 0 then '本月到期'
+                                                         when -1 then '上月已到期' else '到期两个月，现为普通卡用户' end, '，未续约'),
+            'recommended_plan_id', cast(null as string), 'plan_saving', cast(null as decimal(12,2))), null),
+        if(u.sim_type <> 'USIM', named_struct('task_type', 'MIGRATE_4G', 'task_subtype', 'CHANGE_SIM',
+            'reason', '非USIM卡，需换卡才能使用4G', 'recommended_plan_id', cast(null as string), 'plan_saving', cast(null as decimal(12,2))), null),
+        if(u.lte_capable = 1 and u.net_gen <> '4G', named_struct('task_type', 'MIGRATE_4G', 'task_subtype', 'LTE_HANDSET_NO_4G',
+            'reason', concat('4G终端(', coalesce(u.model, ''), ')未开通4G'), 'recommended_plan_id', cast(null as string),
+            'plan_saving', cast(null as decimal(12,2))), null),
+        if(u.net_gen = '2G' and u.best_4g_plan_id is not null, named_struct('task_type', 'MIGRATE_4G', 'task_subtype', '2G_TO_4G',
+            'reason', concat('2G用户，推荐最省4G套餐 ', u.best_4g_plan_id), 'recommended_plan_id', u.best_4g_plan_id,
+            'plan_saving', cast(u.current_fee - u.best_4g_fee as decimal(12,2))), null),
+        if(u.net_gen = '3G' and u.best_4g_national_plan_id is not null, named_struct('task_type', 'MIGRATE_4G',
+            'task_subtype', '3G_TO_4G_NATIONAL', 'reason', concat('3G用户，推荐最省4G全国套餐 ', u.best_4g_national_plan_id),
+            'recommended_plan_id', u.best_4g_national_plan_id,
+            'plan_saving', cast(u.current_fee - u.best_4g_national_fee as decimal(12,2))), null),
+        if((u.net_gen in ('3G', '4G') and u.value_tier <= :high_value_tier) or (u.net_gen = '2G' and u.arpu > :high_value_arpu),
+            named_struct('task_type', 'HIGH_VALUE', 'task_subtype', if(u.net_gen = '2G', '2G_HIGH_ARPU', '3G4G_HIGH_VALUE'),
+            'reason', concat('高价值用户(', if(u.net_gen = '2G', concat('ARPU ', cast(u.arpu as string), '元'), concat('价值等级 ', u.value_tier)),
+                             ')', if(u.saving > 0, concat('，换 ', u.best_plan_id, ' 每月可省 ', cast(u.saving as string), '元'), '')),
+            'recommended_plan_id', if(u.saving > 0, u.best_plan_id, null),
+            'plan_saving', cast(if(u.saving > 0, u.saving, null) as decimal(12,2))), null),
+        if(u.fwd_offnet_share > :fwd_offnet_share, named_struct('task_type', 'CHURN_WARN', 'task_subtype', 'FORWARD_OFFNET',
+            'reason', concat('呼转网外占通话 ', cast(round(100 * u.fwd_offnet_share) as int), '%，疑似使用他网号码'),
+            'recommended_plan_id', cast(null as string), 'plan_saving', cast(null as decimal(12,2))), null)
+    ), x -> x is not null)) task_list as task
 )
 
 select

@@ -103,7 +103,7 @@ def test_current_plan_rerating_reproduces_the_simulated_bill(ctx):
         h("nm", 2).cast("long").alias("n_mms"), (h("sm", 90) / 100).alias("std_mms"))
     # as in the simulator: MMS records are some of the SMS item's records, outgoing MMS are MMS records
     items = (items.withColumn("n_mms", F.least("n_mms", F.col("n_SMS") - 1)).withColumn("mms", F.least(h("mms", 4), F.col("n_mms").cast("double")))
-             .withColumn("std_mms", F.least("std_mms", "std_SMS")))
+             .withColumn("std_mms", F.when(F.col("n_mms") > 0, F.least("std_mms", "std_SMS")).otherwise(0.0)))
     plan_ids = [r.plan_id for r in plans.collect()]
     items = items.withColumn("plan_id", F.element_at(F.array(*[F.lit(p) for p in plan_ids]), (F.col("id") % len(plan_ids) + 1).cast("int")))
     lines = mo.rated(items, plans.drop("brand"))
@@ -210,10 +210,10 @@ def test_each_sales_task_rule_on_a_hand_built_user(ctx):
     put(ctx, "mid.tariff_plan_m", [dict(NAT, plan_id=p, plan_name=n, batch_month=src) for p, n in [("EO38", "神州行38"), ("GT58", "全球通58")]])
     put(ctx, "mid.campaign_response_m", [dict(campaign_id="retention", user_id="V", grp="treated", contacted=True, responded=True,
                                               offer_taken="RET_OFFER", intention="STAY", has_feedback=True, batch_month="2026-04")])
-    tasks = delta_io.conform(sql_runner.select(ctx.spark, "out.sales_task_d", {**Batch.of("date", "2026-06-29").params(),
-                                                                              "high_value_tier": "A", "high_value_arpu": 50,
-                                                                              "fwd_offnet_share": 0.5}), table("out.sales_task_d"))
-    got = {(r.msisdn[1:], r.task_type, r.task_subtype): r for r in tasks.collect()}
+    def tasks_of(day: str):
+        params = {**Batch.of("date", day).params(), "high_value_tier": "A", "high_value_arpu": 50, "fwd_offnet_share": 0.5}
+        return delta_io.conform(sql_runner.select(ctx.spark, "out.sales_task_d", params), table("out.sales_task_d")).collect()
+    got = {(r.msisdn[1:], r.task_type, r.task_subtype): r for r in tasks_of("2026-06-29")}
     assert set(got) == {
         ("C3", "CONTRACT", "ENDS_IN_3M"), ("C1", "CONTRACT", "ENDS_IN_1M"), ("C0", "CONTRACT", "ENDS_THIS_MONTH"),
         ("CM1", "CONTRACT", "ENDED_LAST_MONTH"), ("CM2", "CONTRACT", "PLAIN_SIM"), ("S", "MIGRATE_4G", "CHANGE_SIM"),
@@ -225,7 +225,5 @@ def test_each_sales_task_rule_on_a_hand_built_user(ctx):
     assert got[("G2", "MIGRATE_4G", "2G_TO_4G")].plan_saving == D("12.00")
     assert got[("V", "HIGH_VALUE", "3G4G_HIGH_VALUE")].last_retention_result == "2026-04 RET_OFFER / STAY"
     assert "60%" in got[("F", "CHURN_WARN", "FORWARD_OFFNET")].reason
-    nxt = sql_runner.select(ctx.spark, "out.sales_task_d", {**Batch.of("date", "2026-06-30").params(), "high_value_tier": "A",
-                                                            "high_value_arpu": 50, "fwd_offnet_share": 0.5})
     # the next day: the SIM is changed, its task is gone
-    assert {(r.msisdn[1:], r.task_subtype) for r in nxt.collect()} == {(u, s) for u, _, s in got} - {("S", "CHANGE_SIM")}
+    assert {(r.msisdn[1:], r.task_subtype) for r in tasks_of("2026-06-30")} == {(u, s) for u, _, s in got} - {("S", "CHANGE_SIM")}

@@ -71,10 +71,11 @@ class SqlTable(TableStep):
         return sql_runner.select(ctx.spark, self.name, params)
 
     def ensure_command_tables(self, ctx) -> None:
-        """Inputs no step writes are written by a command (e.g. bass tariff survey); before its
-        first run such a table exists empty, so the SQL reads no rows rather than failing."""
+        """Inputs no step writes are written by a command (e.g. bass tariff survey), and optional
+        inputs by a batch that may not have run yet (e.g. feedback); until then such a table
+        exists empty, so the SQL reads no rows rather than failing."""
         from bass.steps.base import all_steps
         produced = {t for s in all_steps().values() for t in s.outputs()}
         for name in self.inputs():
-            if name not in produced and not name.startswith("meta."):
+            if (name not in produced and not name.startswith("meta.")) or name in self.table.optional_inputs:
                 delta_io.ensure_table(ctx, name)
