@@ -332,7 +332,7 @@ def cmd_ml_train(args) -> int:
 def cmd_demo(args) -> int:
     from bass.demo import run_demo
     from bass.session import get_context
-    ok = run_demo(get_context(args.env), args.users, args.start, args.days, args.months, args.seed)
+    ok = run_demo(get_context(args.env), args.users, args.start, args.days, args.months, args.seed, args.cdr_days)
     return 0 if ok else 1
 
 
@@ -404,6 +404,8 @@ def build_parser() -> argparse.ArgumentParser:
     _province_args(d)
     # six months: enough for 3-month churn labels to train and validate on; 10,000 users keep it
     # at about 10 minutes on 2 cores (the batches cost mostly per job, the models per row)
+    d.add_argument("--cdr-days", type=int, default=1,
+                   help="CDR days at the end of every month, so every month has handsets and traffic (0: --days days from --start)")
     d.set_defaults(months=6, users=10_000)
     d.set_defaults(func=cmd_demo)
 

@@ -21,13 +21,15 @@ from bass.session import Context, register_all
 from bass.simulator.generate import generate, timeline
 
 
-def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, seed: int) -> bool:
+def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, seed: int, cdr_days_per_month: int = 0) -> bool:
     t0 = time.time()
     landing = ctx.cfg.path("landing")
-    print(f"== 1/4 simulating {users:,} users, {days} CDR days from {start}, {months} billing months -> {landing}")
-    generate(ctx.spark, landing, users, start, days, months, seed, ctx.cfg.province, ctx.cfg.path("truth"))
+    cdr_days, bill_months = timeline(start, days, months, cdr_days_per_month)
+    print(f"== 1/4 simulating {users:,} users, {len(cdr_days)} CDR days ({cdr_days[0]}..{cdr_days[-1]}), "
+          f"{months} billing months -> {landing}")
+    generate(ctx.spark, landing, users, start, days, months, seed, ctx.cfg.province, ctx.cfg.path("truth"),
+             days_per_month=cdr_days_per_month)
     print(f"   done in {time.time() - t0:.0f}s")
-    cdr_days, bill_months = timeline(start, days, months)
     ok = True
     print("== 2/4 running the batches (one backfill per pipeline)")
     ok &= _report(f"daily {cdr_days[0]}..{cdr_days[-1]}", run_pipeline(ctx, "daily", [d.isoformat() for d in cdr_days]))
