@@ -71,7 +71,8 @@ def check(ctx: Context, since: dt.datetime, day: str, month: str, alerts: Path) 
                 for t in dag["tasks"] if t["job"] not in ran]
     for table, col, value in [("dm.kpi_d", "batch_date", day), ("dm.kpi_m", "batch_month", month),
                               ("dm.churn_score_m", "batch_month", month), ("out.boss_retention_m", "batch_month", month),
-                              ("dm.plan_fit_m", "batch_month", month), ("out.sales_task_d", "batch_date", day)]:
+                              ("dm.plan_fit_m", "batch_month", month), ("out.sales_task_d", "batch_date", day),
+                              ("out.value_list_m", "batch_month", month), ("out.hq_kpi_m", "batch_month", month)]:
         if not spark.table(table).where(F.col(col) == F.lit(value).cast(spark.table(table).schema[col].dataType)).limit(1).count():
             problems.append(f"{table} has no {value}")
     if not list(Path(ctx.cfg.path("outbox")).glob(f"boss_retention_m/*_{month.replace('-', '')}_*.verf")):

@@ -427,8 +427,9 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--format", choices=["text", "json"], default="text")
     gr.set_defaults(func=cmd_graph)
 
-    r = sub.add_parser("run", help="run a batch (daily | monthly | scoring) or one job (a table name)")
-    r.add_argument("target", help="daily, monthly, scoring, or a job such as ods.cdr_voice, mid.user_usage_d")
+    r = sub.add_parser("run", help="run a batch (a pipeline of conf/pipelines.yml) or one job (a table name)")
+    r.add_argument("target", help="a pipeline (daily, monthly, tariff, scoring, profiles, ...; bass graph lists them) "
+                                  "or a job such as ods.cdr_voice, mid.user_usage_d")
     r.add_argument("--date", type=_date, help="the CDR day of a daily batch")
     r.add_argument("--month", type=_month, help="the month of a monthly batch")
     r.add_argument("--from", dest="from_", help="first date or month of a range (backfill)")

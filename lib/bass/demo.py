@@ -1,7 +1,8 @@
 """`bass demo`: simulate a small province, backfill the daily and monthly batches, train the
 churn, value and segmentation models (MLflow champions), run the scoring batch for the last
 month (scores, value, segments, the BOSS retention list and its file), re-rate the tariffs, run a
-what-if and a survey round trip of the proposed plans and the sales-assist tasks, show the result."""
+what-if and a survey round trip of the proposed plans and the sales-assist tasks, build the
+monthly profiles for BOSS and the headquarters, show the result."""
 from __future__ import annotations
 
 import datetime as dt
@@ -41,6 +42,9 @@ def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, s
         print(f"   business report {bill_months[-1]}: {business_report(ctx, bill_months[-1]).resolve().as_uri()}")
         print(f"== tariffs and the front desk (after {time.time() - t0:.0f}s)")
         ok &= _tariffs(ctx, bill_months[-2:])
+    if ok:
+        print(f"== profiles for BOSS and the headquarters (after {time.time() - t0:.0f}s)")
+        ok &= _profiles(ctx, bill_months[-1])
     print(f"== 4/4 what it produced (after {time.time() - t0:.0f}s)")
     print(summary(ctx))
     return ok
@@ -110,6 +114,24 @@ def _tariffs(ctx: Context, months: list[str]) -> bool:
     counts = (ctx.spark.table("out.sales_task_d").where(F.col("batch_date") == last_day)
               .groupBy("task_type", "task_subtype").count().orderBy("task_type", "task_subtype").collect())
     print(f"   sales-assist tasks {last_day} (out.sales_task_d): " + ", ".join(f"{r.task_type}/{r.task_subtype} {r['count']}" for r in counts))
+    return True
+
+
+def _profiles(ctx: Context, month: str) -> bool:
+    """The monthly profiles, each a table and a BOSS file; the SP ranking and the group warnings."""
+    status = run_pipeline(ctx, "profiles", [month])
+    if not _report(f"profiles {month}", status):
+        return False
+    spark = ctx.spark
+    registry = load_registry()
+    for name in status:
+        rows = spark.table(name).where(F.col("batch_month") == month).count()
+        print(f"   {name:<22} {rows:>7,d} rows -> outbox/{registry[name].deliver}/")
+    top = spark.table("out.sp_eval_m").where(F.col("batch_month") == month).orderBy("sp_rank").limit(3).collect()
+    print("   SP ranking: " + "; ".join(f"{r.sp_rank}. {r.sp_name} {r.service_name} ({r.users} users, {float(r.revenue):.0f} yuan"
+                                         + (f", {r.warning}" if r.warning else "") + ")" for r in top))
+    warned = spark.table("out.group_eval_m").where((F.col("batch_month") == month) & F.col("warning").isNotNull())
+    print(f"   group churn warnings: {warned.count()}" + "".join(f"\n     {r.group_name}: {r.warning}" for r in warned.limit(3).collect()))
     return True
 
 

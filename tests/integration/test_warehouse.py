@@ -148,3 +148,38 @@ def test_reconciliation_results_are_stored_and_pass(province):
     assert all(statuses <= {"PASS", "SKIPPED"} for statuses in by_check.values()), dict(by_check)
     assert by_check["cdr_fee_vs_bill"] == {"SKIPPED"}, "no month here has all its CDR days"
 
+
+def test_tariffs_rerate_every_bill_and_a_survey_goes_round_trip(province):
+    """The rating engine reproduces the simulated bills; a survey sample goes to BOSS, the
+    simulator answers it, the answers load and the evaluation counts them."""
+    from bass.simulator.survey import answer
+    from bass.tariff import survey
+    from bass.tariff.catalogue import proposal
+    status = run_pipeline(province, "tariff", ["2026-01", "2026-02"])
+    assert set(status.values()) == {"SUCCESS"}, status
+    spark = province.spark
+    check = spark.table("meta.dq_result").where("check_name = 'rerate_current_vs_bill'").collect()
+    billed = spark.table("mid.user_bill_m").groupBy("batch_month").count().collect()
+    assert {(r.batch, r.checked, r.failed) for r in check} == {(r.batch_month, r["count"], 0) for r in billed}
+    plans = spark.table("mid.tariff_plan_m").where("batch_month = '2026-02'")
+    feb_bills = spark.table("mid.user_bill_m").where("batch_month = '2026-02'").count()
+    assert spark.table("dm.rerate_m").where("batch_month = '2026-02'").count() == feb_bills * plans.count()
+
+    p = proposal("mz38_national")
+    done = survey.sample(province, p, "2026-02", 40)
+    sent = spark.table("out.tariff_survey_m").where("batch_month = '2026-02'")
+    assert done["sampled"] == sent.count() > 0
+    outfile = next(Path(province.cfg.path("outbox"), "boss_tariff_survey_m").glob("*.dat"))
+    first = outfile.read_text(encoding="utf-8").splitlines()[0].split("|")
+    assert len(first) == len(interface("boss_tariff_survey_m").fields)   # exactly the interface's fields leave
+    answer(spark, province.cfg.path("outbox"), province.cfg.path("landing"), province.cfg.path("truth"),
+           province.cfg.province, "2026-02", seed=5)
+    assert set(run_pipeline(province, "survey", "2026-02").values()) == {"SUCCESS"}
+    fb = raw(province, "fb_survey", "202602")
+    [ev] = spark.table("dm.survey_eval_m").where("stratum = 'ALL'").collect()
+    assert (ev.sampled, ev.reached, ev.accepted) == (
+        len(fb), sum(r["reached"] == "Y" for r in fb), sum(r["accepted"] == "Y" for r in fb))
+    assert ev.acceptance_lo <= ev.acceptance <= ev.acceptance_hi
+    before = sorted(map(tuple, spark.table("dm.survey_eval_m").collect()))
+    run_pipeline(province, "survey", "2026-02", force=True)
+    assert sorted(map(tuple, spark.table("dm.survey_eval_m").collect())) == before

@@ -63,6 +63,8 @@ def test_a_step_reading_another_batchs_table_waits_for_the_task_that_builds_it(p
     monthly = {t["task_id"]: t for t in plans["bass_monthly"]["tasks"]}
     assert "monthly.dm.user_wide_m" in monthly["scoring.dm.churn_score_m"]["upstream"]
     assert "monthly.mid.product_m" in monthly["scoring.out.campaign_target_m"]["upstream"]
+    assert "scoring.dm.user_value_m" in monthly["profiles.out.value_list_m"]["upstream"]
+    assert "tariff.dm.plan_fit_m" in monthly["profiles.out.tariff_profile_m"]["upstream"]
     # the daily CDR tables are built by another DAG: nothing to wait for inside this one
     assert not [u for u in monthly["monthly.mid.user_usage_m"]["upstream"] if "daily." in u]
 
