@@ -148,3 +148,26 @@ def test_headquarters_upload_is_the_city_and_brand_cube(ctx):
     assert sorted((r["report_level"], r["region_code"], r["brand"]) for r in got) == [
         ("BRAND", "ALL", "B1"), ("PROVINCE", "ALL", "ALL"), ("REGION", "R1", "ALL"), ("REGION_BRAND", "R1", "B1")]
     assert {(r["province_code"], r["stat_month"], r["data_mb"]) for r in got} == {(ctx.cfg.province, "202603", "2.0")}
+
+
+def test_terminal_profile_dates_the_handset_and_scores_a_second_sim(ctx):
+    def seen(uid, month, imei, changed=False, shared=0):
+        return dict(user_id=uid, msisdn="M" + uid[1:], main_imei=imei, tac=imei[:8], model="X", lte_capable=1,
+                    imei_changed=changed, shared_msisdns=shared, multi_sim=shared > 0, batch_month=month)
+    put(ctx, "mid.user_terminal_m", [
+        seen("U1", "2025-12", "A" * 15), seen("U1", "2026-01", "A" * 15, shared=1),    # shared with another number of ours
+        seen("U1", PREV, "B" * 15, changed=True), seen("U1", M, "B" * 15),             # a new handset in February
+        seen("U2", M, "C" * 15), seen("U3", M, "D" * 15)])
+    put(ctx, "dm.user_wide_m", [
+        dict(user_id="U1", status="NORMAL", voice_minutes_trend=1.0, contacts_trend=1.0, offnet_call_share_chg1=0.0, batch_month=M),
+        # voice and contacts collapse and the calls move off-net while the handset stays
+        dict(user_id="U2", status="NORMAL", voice_minutes_trend=0.3, contacts_trend=0.4, offnet_call_share_chg1=0.2, batch_month=M),
+        dict(user_id="U3", status="CLOSED", batch_month=M)])
+    got = {r["msisdn"]: r for r in delivered(ctx, "boss_terminal_profile_m", "out.terminal_profile_m")}
+    assert set(got) == {"M1", "M2"}
+    u1 = got["M1"]
+    assert [u1[k] for k in ("handset_since", "handset_months", "handset_changes_6m", "multi_sim_months", "multi_sim",
+                            "second_sim_score", "second_sim_reason")] == ["202602", "1", "1", "1", "Y", "0", ""]
+    u2 = got["M2"]
+    assert (u2["multi_sim"], u2["second_sim_score"], u2["second_sim_reason"]) == \
+        ("N", "3", "终端未换而通话量骤降；联系人明显减少；网外通话占比上升")
