@@ -17,7 +17,7 @@ from bass.grain import Grain
 KINDS: dict[str, type["Step"]] = {}
 KIND_MODULES = ("bass.steps.inbound", "bass.steps.table", "bass.steps.outbound", "bass.steps.score",
                 "bass.steps.history", "bass.steps.campaign", "bass.steps.evaluation", "bass.steps.tariff",
-                "bass.steps.quality")
+                "bass.steps.network", "bass.steps.quality")
 
 
 def register(kind: str):
