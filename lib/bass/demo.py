@@ -126,7 +126,7 @@ def _profiles(ctx: Context, month: str) -> bool:
     registry = load_registry()
     for name in status:
         rows = spark.table(name).where(F.col("batch_month") == month).count()
-        print(f"   {name:<22} {rows:>7,d} rows -> outbox/{registry[name].deliver}/")
+        print(f"   {name:<24} {rows:>7,d} rows -> outbox/{registry[name].deliver}/")
     top = spark.table("out.sp_eval_m").where(F.col("batch_month") == month).orderBy("sp_rank").limit(3).collect()
     print("   SP ranking: " + "; ".join(f"{r.sp_rank}. {r.sp_name} {r.service_name} ({r.users} users, {float(r.revenue):.0f} yuan"
                                          + (f", {r.warning}" if r.warning else "") + ")" for r in top))
