@@ -123,8 +123,7 @@ def test_group_warning_flags_members_leaving_and_spend_moving_away(ctx):
     put(ctx, "dm.group_customer_m", history)
     g1_feb, g1_mar = [f"U{i}" for i in range(1, 11)], [f"U{i}" for i in range(1, 7)] + ["U11"]
     g2 = [f"U{i}" for i in range(21, 41)]
-    put(ctx, "mid.user_profile_m", [user(u, "P", m, group_id=g) for m, us in [(PREV, g1_feb), (M, g1_mar)]
-                                    for u in us for g in ["G1"]]
+    put(ctx, "mid.user_profile_m", [user(u, "P", m, group_id="G1") for m, us in [(PREV, g1_feb), (M, g1_mar)] for u in us]
         + [user(u, "P", m, group_id="G2") for m in (PREV, M) for u in g2])
     put(ctx, "mid.user_bill_m", [dict(user_id="U1", arrears_amt=D(5), batch_month=M)])
     got = {r["group_id"]: r for r in delivered(ctx, "boss_group_eval_m", "out.group_eval_m")}
