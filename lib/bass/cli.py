@@ -312,6 +312,18 @@ def cmd_ml_train_churn(args) -> int:
     return 0
 
 
+def cmd_ml_feature_effect(args) -> int:
+    import json
+    from bass.ml.feature_effect import feature_effect
+    from bass.session import get_context
+    ctx = get_context(args.env)
+    try:
+        print(json.dumps(feature_effect(ctx, args.group, args.horizon)))
+    except ValueError as exc:
+        raise SystemExit(f"bass ml feature-effect: {exc}")
+    return 0
+
+
 def cmd_ml_train(args) -> int:
     """Train the chosen model families; one JSON line each."""
     import json
@@ -457,6 +469,13 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--until", type=_month, default=None, help="use labelled months up to this one")
     t.add_argument("--truth", action="store_true", help="also score the validation month against the simulator's truth")
     t.set_defaults(func=cmd_ml_train_churn)
+
+    fe = m.add_parser("feature-effect", help="the churn search with and without a feature group (conf "
+                                             "ml.churn.feature_groups) on the same test month: ROC-AUC and lift, "
+                                             "against the simulator's truth too; registers nothing")
+    fe.add_argument("--group", required=True, help="e.g. network")
+    fe.add_argument("--horizon", type=int, default=None, help="label horizon in months (default: conf ml.churn)")
+    fe.set_defaults(func=cmd_ml_feature_effect)
 
     a = m.add_parser("train", help="train churn, value and segmentation models on dm.user_wide_m (MLflow; each "
                                    "becomes champion if better on the same month)")

@@ -1,7 +1,8 @@
 -- dm.user_wide_m: the mining wide table, one row per user in the network at the end of each month
 -- (:month_from..:month_to). Features read only months up to the row's own month (no leakage):
 -- levels, 3-month means (of the months the user has), changes from last month, mix shares,
--- billing, payment, arrears, complaints, tenure, contract, handset, multi-SIM and call-graph
+-- billing, payment, arrears, complaints, tenure, contract, handset, multi-SIM, call-graph and
+-- relationship-network (dm.user_network_m)
 -- features. CDR-based measures are scaled to 30 CDR days (months are loaded with different CDR
 -- coverage, see mid.user_usage_m.cdr_days) and are null for months without CDRs.
 -- churn_1m / churn_3m come from dm.churn_label_m; null until the horizon is loaded.
@@ -35,6 +36,21 @@ terminals as (
     from mid.user_terminal_m
     where batch_month between :month_from and :month_to
       and user_id is not null
+),
+
+-- the relationship network: PageRank relative to the month's average (1 = average), so months
+-- of different sizes compare
+network as (
+    select n.user_id, n.batch_month, n.social_churn_exposure, n.in_out_balance,
+           cast(n.community_size as double) as community_size, n.pagerank * s.ranked as pagerank_rel
+    from dm.user_network_m as n
+    join (
+        select batch_month, count(pagerank) as ranked
+        from dm.user_network_m
+        where batch_month between :month_from and :month_to
+        group by batch_month
+    ) as s on s.batch_month = n.batch_month
+    where n.batch_month between :month_from and :month_to
 ),
 
 labels as (
@@ -239,6 +255,10 @@ final as (
         m.shared_msisdns,
         m.multi_sim,
         g.cdr_days,
+        n.social_churn_exposure,
+        n.pagerank_rel,
+        n.community_size,
+        n.in_out_balance,
         l.churn_1m,
         l.churn_3m,
         t.batch_month
@@ -248,6 +268,7 @@ final as (
     left join bills as b on b.user_id = t.user_id and b.batch_month = t.batch_month
     left join complaints as c on c.user_id = t.user_id and c.batch_month = t.batch_month
     left join terminals as m on m.user_id = t.user_id and m.batch_month = t.batch_month
+    left join network as n on n.user_id = t.user_id and n.batch_month = t.batch_month
     left join labels as l on l.user_id = t.user_id and l.batch_month = t.batch_month
 )
 

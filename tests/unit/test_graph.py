@@ -32,7 +32,7 @@ def test_dependencies_come_from_the_sql_and_quality_stages():
     assert "ods.fb_survey" in deps["dm.survey_eval_m"]
 
 
-ALL_PIPELINES = ["daily", "monthly", "tariff", "scoring", "profiles", "network", "feedback", "survey", "sales"]
+ALL_PIPELINES = ["daily", "monthly", "tariff", "scoring", "profiles", "feedback", "survey", "sales"]
 
 
 @pytest.mark.parametrize("name", ALL_PIPELINES)

@@ -43,7 +43,7 @@ def test_user_network_measures_on_a_hand_built_call_graph(ctx):
         edge("U2", "M1", "ONNET", "U1", out=2, inn=6), edge("U3", "M1", "ONNET", "U1", inn=1),
         edge("U1", "M4", "ONNET", "U4", out=2, month="2026-02")])     # U4 left in February
     put(ctx, "mid.user_profile_m", [dict(user_id="U4", churned_in_month=True, batch_month="2026-02")])
-    got = {r.user_id: r for r in user_network(ctx.spark, ["2026-03"], 3, 0.85, 100).collect()}
+    got = {r.user_id: r for r in user_network(ctx.spark, ["2026-03"], 3, 0.85, 100, 20).collect()}
     u1 = got["U1"]
     assert (u1.degree, u1.out_degree, u1.in_degree) == (3, 2, 2)
     assert u1.in_out_balance == pytest.approx((3 - 7) / 10)

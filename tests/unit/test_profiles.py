@@ -29,7 +29,7 @@ def delivered(ctx, code: str, name: str) -> list[dict]:
 
 def user(uid, plan, month, status="NORMAL", **kw):
     return dict(user_id=uid, msisdn="M" + uid[1:], plan_id=plan, status=status, is_new=False, churned_in_month=False,
-                in_net_at_start=True, brand="B", region_code="R", tenure_months=24, batch_month=month, **kw)
+                in_net_at_start=True, brand="B", region_code="R", tenure_months=24, batch_month=month) | kw
 
 
 def plan(pid, minutes, sms, data):
@@ -170,3 +170,45 @@ def test_terminal_profile_dates_the_handset_and_scores_a_second_sim(ctx):
     u2 = got["M2"]
     assert (u2["multi_sim"], u2["second_sim_score"], u2["second_sim_reason"]) == \
         ("N", "3", "终端未换而通话量骤降；联系人明显减少；网外通话占比上升")
+
+
+def test_channel_evaluation_flags_numbers_leaving_after_the_commission_and_one_id_many_numbers(ctx):
+    import datetime as dt
+    months = ["2025-12", "2026-01", PREV, M]
+
+    def opening(uid, channel, opened, cust, left=None):
+        """Profile rows from the opening month to March; `left` is the month the number closed."""
+        first = dt.date.fromisoformat(opened + "-01")
+        return [user(uid, "P", m, "CLOSED" if m == left else "NORMAL", channel_id=channel, cust_id=cust, open_date=first,
+                     is_new=m == opened, churned_in_month=m == left, in_net_at_start=m != opened)
+                for m in months if m >= opened]
+    cha = [r for i in range(1, 5) for r in opening(f"U{i}", "CHA", "2025-12", "C9", M if i < 4 else None)]
+    chb = [r for i in range(11, 27) for r in opening(f"U{i}", "CHB", "2025-12", f"C{i}", M if i == 11 else None)]
+    chb += opening("U27", "CHB", PREV, "C27") + opening("U28", "CHB", M, "C28")
+    chh = [user(u, "P", M, channel_id="CHH", cust_id="C" + u, open_date=dt.date(2024, 1, 1)) for u in ("U31", "U32")]
+    chh += opening("U33", "CHH", M, "C33")
+    put(ctx, "mid.user_profile_m", cha + chb + chh)
+    put(ctx, "mid.user_bill_m", [dict(user_id=u, bill_act_fee=D(f), arrears_amt=D(a), batch_month=M)
+                                 for u, f, a in [("U1", 2, 0), ("U2", 2, 0), ("U3", 2, 0), ("U4", 10, 10), ("U27", 20, 0),
+                                                 ("U28", 8, 0)]])
+    put(ctx, "mid.channel_m", [dict(channel_id=c, channel_name=c + " shop", channel_type=t, region_code="571",
+                                    commission_rate=D(r), batch_month=M)
+                               for c, t, r in [("CHA", "AGENT", "0.05"), ("CHB", "AGENT", "0.05"), ("CHH", "HALL", "0")]])
+    got = {r["channel_id"]: r for r in delivered(ctx, "boss_channel_eval_m", "out.channel_eval_m")}
+    a, b, h = got["CHA"], got["CHB"], got["CHH"]
+    # 20 numbers opened by December, 4 of them gone in their 4th month: 0.2 for all channels
+    assert [a[k] for k in ("opened", "users", "churned_users", "openings_lookback", "post_commission_leavers",
+                           "same_id_customers", "same_id_numbers", "risk_rank")] == ["0", "1", "3", "4", "3", "1", "4", "1"]
+    assert [D(a[k]) for k in ("churn_rate", "revenue", "arpu", "arrears_amt", "survival_3m", "post_commission_share",
+                              "post_commission_ratio", "risk_score", "commission")] == \
+        [D("0.7500"), D("16.00"), D("4.00"), D("10.00"), D("0.2500"), D("0.7500"), D("3.750"), D("1.7500"), D("0.00")]
+    assert a["arrears_users"] == "1" and a["survival_6m"] == "" and a["revenue_per_commission"] == ""
+    assert a["warning"] == "佣金期后离网 3 户，为全省的 3.8 倍；1 个证件各开 4 户以上，共 4 户"
+    # 50 for U28 opened in March, 5 % of the bills of U27 and U28 in their first 3 months
+    assert [b[k] for k in ("opened", "users", "churned_users", "post_commission_leavers", "same_id_customers", "risk_rank")] == \
+        ["1", "17", "1", "1", "0", "2"]
+    assert [D(b[k]) for k in ("churn_rate", "commission", "revenue_per_commission", "survival_3m", "risk_score")] == \
+        [D("0.0588"), D("51.40"), D("0.54"), D("0.9375"), D("0.0625")]
+    assert b["warning"] == ""
+    assert (h["opened"], h["users"], D(h["commission"]), h["risk_score"], h["risk_rank"], h["warning"]) == \
+        ("1", "3", D("0.00"), "0.0000", "3", "")

@@ -59,7 +59,17 @@ def synthetic(ctx) -> dict:
         print(f"synthetic, horizon {horizon}: {json.dumps(r)}", flush=True)
         out[f"synthetic_h{horizon}_roc_auc"] = r["roc_auc"]
         out[f"synthetic_h{horizon}_top_decile_lift"] = r["top_decile_lift"]
+    out.update(network_effect(ctx))
     return out
+
+
+def network_effect(ctx) -> dict:
+    """The relationship-network features' effect on the churn model of the simulated province,
+    which plants social contagion (bass.simulator.population)."""
+    from bass.ml.feature_effect import feature_effect
+    r = feature_effect(ctx, "network", 1)
+    print(f"network features, horizon 1: {json.dumps(r)}", flush=True)
+    return {"network_roc_auc_change": r["roc_auc_change"], "network_top_decile_lift_change": r["top_decile_lift_change"]}
 
 
 def main() -> int:

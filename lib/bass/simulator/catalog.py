@@ -43,6 +43,12 @@ TERMINALS = [  # tac, maker, model, 4G capable
 ]
 
 CHANNEL_TYPES = [("HALL", "营业厅", 0.0), ("AGENT", "代理商", 0.05), ("BANK", "银行", 0.01), ("E_CHANNEL", "电子渠道", 0.0)]
+CHANNELS_PER_REGION = 8     # CH<city><i>: i = 0 the hall, 1-4 agents, 5 a bank, 6-7 electronic
+
+
+def channel_type(i: int) -> int:
+    """Index into CHANNEL_TYPES of a city's i-th channel."""
+    return 0 if i == 0 else 1 if i < 5 else 2 if i == 5 else 3
 
 SPS = [  # sp_code, sp name, service code, service name, price
     ("SP001", "咪咕音乐", "S0011", "彩铃包月", 5.0), ("SP002", "腾讯", "S0021", "手机QQ会员", 10.0),

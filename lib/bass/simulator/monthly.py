@@ -281,7 +281,7 @@ def contracts(pop: DataFrame, seed: int) -> DataFrame:
 def reference(spark: SparkSession) -> dict[str, DataFrame]:
     """Catalogue snapshots: product, terminal, channel, sp."""
     channels = [(f"CH{code}{i:02d}", f"{name}{cat.CHANNEL_TYPES[t][1]}{i:02d}", cat.CHANNEL_TYPES[t][0], code, cat.CHANNEL_TYPES[t][2])
-                for code, name, _w in cat.REGIONS for i in range(8) for t in [0 if i == 0 else 1 if i < 5 else 2 if i == 5 else 3]]
+                for code, name, _w in cat.REGIONS for i in range(cat.CHANNELS_PER_REGION) for t in [cat.channel_type(i)]]
     return {
         "product": plans_df(spark),
         "terminal": terminals_df(spark),

@@ -6,8 +6,15 @@ Churn model (the ground truth the models must find). In month m a user leaves wi
                   + 0.6·[arrears-prone] + 1.0·[service stopped for arrears in months m−2..m]
                   + 1.6·[contract ends in months m..m+2] + 1.2·[second SIM in the same handset]
                   + 0.6·[tenure < 6 months at m] − 0.8·[VIP]
-                  − 0.4·ln(activity · drift^m) + 0.5·noise − treatment effects active in m)
-and the leaving month is the first whose draw falls under p_m. 12 % of users drift: their usage
+                  − 0.4·ln(activity · drift^m) + 0.5·noise − treatment effects active in m
+                  + 0.4·min(3, members of the user's calling circle who left in months m−3..m−1))
+and the leaving month is the first whose draw falls under p_m. The calling circle (usage.py) is
+the 8 users a user calls on-net and the 8 who call the user; the last term is social contagion,
+one round of it: the circle's leaving months are drawn without it first, then every user's
+hazards are drawn again with it, from the same draws, so it only brings leaving forward.
+A few agent channels are dishonest: 1 % of the users are fake openings, in blocks of 5 numbers on
+one customer ID, opened at one of those channels in the first weeks, barely used, and closed
+90–135 days after opening, when the channel's commission period is over. 12 % of users drift: their usage
 falls by 5–15 % a month, which both shows in their CDRs and raises their hazard. In the 60 days
 before leaving usage declines to 15 %, the off-net share and calls forwarded to other networks
 rise, and complaints grow (see usage.py / monthly.py), so the signal shows in the BOSS files the
@@ -17,6 +24,7 @@ from a user who left at least 14 days before. The truth is written outside the B
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -29,6 +37,17 @@ CHURN_WINDOW_DAYS = 60
 DRIFTING_SHARE = 0.12       # users whose usage falls month by month
 RECYCLE_SHARE = 0.5         # newcomers who get a re-issued number when one is free
 RECYCLE_AFTER_DAYS = 14     # a closed number rests this long before it is re-issued
+CIRCLE_SIZE = 8             # on-net contacts a user calls: ids id + 1 + k·CIRCLE_STEP (k < CIRCLE_SIZE)
+CIRCLE_STEP = 7919
+CONTAGION = 0.4             # churn logit per circle member who left in the months before
+CONTAGION_MONTHS = 3
+CONTAGION_CAP = 3
+# Dishonest agent channels (代理渠道): blocks of FAKE_BLOCK consecutive users opened on one ID at
+# one of them early in the window, barely used, gone right after the commission period
+DISHONEST_CHANNELS = 3
+FAKE_SHARE = 0.01
+FAKE_BLOCK = 5
+COMMISSION_DAYS = 90        # BOSS pays agents on a new number's first 3 months
 
 
 def plans_df(spark: SparkSession) -> DataFrame:
@@ -62,12 +81,18 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
     u = lambda purpose: uniform(s, purpose, "id")  # noqa: E731
     tacs_4g = [t[0] for t in cat.TERMINALS if t[3] == 1]
     tacs_old = [t[0] for t in cat.TERMINALS if t[3] == 0]
+    dishonest = dishonest_channels(s)
+    block = F.floor(F.col("id") / FAKE_BLOCK)
     df = (spark.range(users, numPartitions=max(2, users // 200_000))
           .withColumn("user_id", F.concat(F.lit("U"), F.lpad(F.col("id").cast("string"), 9, "0")))
           .withColumn("msisdn", F.concat(F.lit("138"), F.lpad(F.col("id").cast("string"), 8, "0")))
-          .withColumn("cust_no", F.when(F.col("id") % 10 == 9, F.col("id") - 1).otherwise(F.col("id")))
+          .withColumn("fake", uniform(s, "fake", block) < FAKE_SHARE)
+          .withColumn("cust_no", F.when(F.col("fake"), block * FAKE_BLOCK)
+                      .when(F.col("id") % 10 == 9, F.col("id") - 1).otherwise(F.col("id")))
           .withColumn("cust_id", F.concat(F.lit("C"), F.lpad(F.col("cust_no").cast("string"), 9, "0")))
-          .withColumn("region_code", pick(u("region"), [(c, w) for c, _n, w in cat.REGIONS]))
+          .withColumn("fake_channel", F.when(F.col("fake"), element(uniform(s, "fakech", block), dishonest)))
+          .withColumn("region_code", F.coalesce(F.col("fake_channel").substr(3, 3),
+                                                pick(u("region"), [(c, w) for c, _n, w in cat.REGIONS])))
           .withColumn("brand", pick(u("brand"), cat.BRANDS))
           .withColumn("age", F.when(F.col("brand") == "MZONE", 16 + F.floor(u("age") * 13))
                       .otherwise(20 + F.floor(u("age") * 50)).cast("int"))
@@ -78,12 +103,15 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
                                               F.col("brand")), F.col("tier") + 1))
           .withColumn("net_gen", pick(u("gen"), [("2G", 20), ("3G", 20), ("4G", 60)]))
           .withColumn("sim_type", F.when((F.col("net_gen") == "4G") | (u("usim") < 0.3), "USIM").otherwise("SIM"))
-          .withColumn("new_user", u("new") < 0.04)
-          .withColumn("open_date", F.when(F.col("new_user"), F.date_add(F.lit(start), F.floor(u("open") * window).cast("int")))
+          .withColumn("new_user", F.col("fake") | (u("new") < 0.04))
+          .withColumn("open_date", F.when(F.col("fake"), F.date_add(F.lit(start), F.floor(uniform(s, "fakeopen", block) * 28).cast("int")))
+                      .when(F.col("new_user"), F.date_add(F.lit(start), F.floor(u("open") * window).cast("int")))
                       .otherwise(F.date_sub(F.lit(start), (exponential(u("open"), 900) + 1).cast("int"))))
-          .withColumn("channel_id", F.concat(F.lit("CH"), F.col("region_code"), F.lpad(F.floor(u("ch") * 8).cast("string"), 2, "0")))
+          .withColumn("channel_id", F.coalesce("fake_channel", F.concat(F.lit("CH"), F.col("region_code"),
+                                                                         F.lpad(F.floor(u("ch") * cat.CHANNELS_PER_REGION).cast("string"), 2, "0"))))
           .withColumn("activity", F.exp(normal(u("act1"), u("act2")) * 0.6) *
-                      F.when(F.col("brand") == "GOTONE", 1.3).when(F.col("brand") == "EASYOWN", 0.8).otherwise(1.0))
+                      F.when(F.col("brand") == "GOTONE", 1.3).when(F.col("brand") == "EASYOWN", 0.8).otherwise(1.0) *
+                      F.when(F.col("fake"), 0.15).otherwise(1.0))
           .withColumn("data_factor", F.when(F.col("brand") == "MZONE", 2.0).otherwise(1.0) *
                       F.when(F.col("net_gen") == "4G", 1.5).otherwise(0.6))
           .withColumn("offnet_pref", F.least(F.lit(0.8), 0.08 + 0.3 * u("offnet") ** 1.5))
@@ -114,14 +142,54 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
     df = with_treatments(spark, df.withColumn("drift", F.when(u("drift") < DRIFTING_SHARE, 0.85 + 0.1 * u("driftr"))
                                               .otherwise(1.0)), treatments)
     months = F.sequence(F.lit(0), F.lit(_months_between(start, end)))
-    hazards = F.transform(months, lambda m: F.struct(m.alias("m"), sigmoid(monthly_logit(s, start, m)).alias("p")))
+    df = df.withColumn("logits", F.transform(months, lambda m: F.struct(m.alias("m"), monthly_logit(s, start, m).alias("z"))))
     first_of = lambda m: F.add_months(F.trunc(F.lit(start), "month"), m)  # noqa: E731
-    candidates = F.filter(hazards, lambda h: (uniform(s, "churn", "id", h["m"]) < h["p"])
-                          & (F.date_add(first_of(h["m"]), F.floor(u("churnd") * 28).cast("int")) > F.date_add(F.col("open_date"), 30)))
-    churn_day = F.date_add(first_of(F.try_element_at(candidates, F.lit(1))["m"]), F.floor(u("churnd") * 28).cast("int"))
-    df = (df.withColumn("churn_p_month", F.aggregate(hazards, F.lit(0.0), lambda acc, h: acc + h["p"]) / F.size(hazards))
-          .withColumn("churn_date", F.when((churn_day >= F.lit(start)) & (churn_day <= F.lit(end)), churn_day)))
+    day = F.floor(u("churnd") * 28).cast("int")
+
+    def leaving_month(hazards: F.Column) -> F.Column:
+        """The first month whose draw falls under its hazard (and 30 days after opening)."""
+        hit = F.filter(hazards, lambda h: (uniform(s, "churn", "id", h["m"]) < h["p"])
+                       & (F.date_add(first_of(h["m"]), day) > F.date_add(F.col("open_date"), 30)))
+        return F.try_element_at(hit, F.lit(1))["m"]
+
+    df = df.withColumn("first_round", leaving_month(F.transform("logits", lambda h: F.struct(h["m"].alias("m"), sigmoid(h["z"]).alias("p")))))
+    df = (with_circle_departures(df, users)
+          .withColumn("hazards", F.transform("logits", lambda h: F.struct(
+              h["m"].alias("m"), sigmoid(h["z"] + CONTAGION * circle_left(h["m"])).alias("p"))))
+          .withColumn("leave_m", leaving_month(F.col("hazards"))))
+    churn_day = F.date_add(first_of(F.col("leave_m")), day)
+    df = (df.withColumn("churn_p_month", F.aggregate("hazards", F.lit(0.0), lambda acc, h: acc + h["p"]) / F.size("hazards"))
+          .withColumn("churn_date", F.when(F.col("fake"), F.date_add("open_date", COMMISSION_DAYS + F.floor(u("fakeleave") * 46).cast("int")))
+                      .otherwise(churn_day))
+          .withColumn("churn_date", F.when((F.col("churn_date") >= F.lit(start)) & (F.col("churn_date") <= F.lit(end)), F.col("churn_date")))
+          # brought forward (or about) by the circle's departures
+          .withColumn("contagion", F.col("churn_date").isNotNull() & ~F.col("fake") & ~F.coalesce(F.col("first_round") == F.col("leave_m"), F.lit(False)))
+          .drop("logits", "hazards", "first_round", "leave_m", "circle_months"))
     return recycle_numbers(df, s)
+
+
+def dishonest_channels(seed: int) -> list[str]:
+    """The planted dishonest agent channels: DISHONEST_CHANNELS of the AGENT channels (monthly.reference)."""
+    agents = [f"CH{code}{i:02d}" for code, _n, _w in cat.REGIONS for i in range(cat.CHANNELS_PER_REGION)
+              if cat.CHANNEL_TYPES[cat.channel_type(i)][0] == "AGENT"]
+    return sorted(random.Random(seed).sample(agents, DISHONEST_CHANNELS))
+
+
+def with_circle_departures(df: DataFrame, users: int) -> DataFrame:
+    """`circle_months`: the first-round leaving months of the user's calling circle (both ways)."""
+    offsets = [d * (1 + k * CIRCLE_STEP) for k in range(CIRCLE_SIZE) for d in (1, -1)]
+    left = (df.where(F.col("first_round").isNotNull())
+            .select(F.explode(F.array(*[F.pmod(F.col("id") + o, F.lit(users)) for o in offsets])).alias("id"),
+                    F.col("first_round").alias("m"))
+            .groupBy("id").agg(F.collect_list("m").alias("circle_months")))
+    return (df.join(left, "id", "left")
+            .withColumn("circle_months", F.coalesce("circle_months", F.array().cast("array<int>"))))
+
+
+def circle_left(m: F.Column) -> F.Column:
+    """Members of the calling circle who left in the CONTAGION_MONTHS before month m, capped."""
+    n = F.size(F.filter("circle_months", lambda x: (x < m) & (x >= m - CONTAGION_MONTHS)))
+    return F.least(n, F.lit(CONTAGION_CAP)).cast("double")
 
 
 def with_treatments(spark: SparkSession, pop: DataFrame, treatments: DataFrame | None) -> DataFrame:

@@ -11,7 +11,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from bass.simulator import catalog as cat
-from bass.simulator.population import decline, plans_df, state_on
+from bass.simulator.population import CIRCLE_SIZE, CIRCLE_STEP, decline, plans_df, state_on
 from bass.simulator.rand import element, exponential, pick, uniform
 
 OFFNET_PREFIXES = ["133", "153", "189", "130", "131", "186"]   # China Telecom / Unicom
@@ -46,9 +46,9 @@ def _expand(ud: DataFrame, seed: int, kind: str, rate: F.Column, cap: int) -> Da
 
 
 def _other_party(seed: int, kind: str, net: F.Column, users: int) -> F.Column:
-    """Each user calls a small circle of about eight contacts per network."""
-    slot = F.floor(uniform(seed, f"slot_{kind}", "id", "day_no", "k") * 8)
-    onnet = (F.col("id") + 1 + slot * 7919) % F.lit(users)
+    """Each user calls a small circle of contacts per network (on-net: population's calling circle)."""
+    slot = F.floor(uniform(seed, f"slot_{kind}", "id", "day_no", "k") * CIRCLE_SIZE)
+    onnet = (F.col("id") + 1 + slot * CIRCLE_STEP) % F.lit(users)
     digits = F.lpad(((F.col("id") * 31 + slot * 977) % 100_000_000).cast("string"), 8, "0")
     prefix = element(uniform(seed, "pfx", "id", slot), OFFNET_PREFIXES)
     return (F.when(net == "ONNET", F.concat(F.lit("138"), F.lpad(onnet.cast("string"), 8, "0")))

@@ -10,6 +10,6 @@ from bass.steps.table import TableStep
 @register("network")
 class UserNetwork(TableStep):
     def build(self, ctx, batch):
-        cfg = ctx.cfg
-        return user_network(ctx.spark, list(batch.values), int(cfg.get("profiles.network.exposure_months")),
-                            float(cfg.get("profiles.network.damping")), int(cfg.get("profiles.network.max_iter")))
+        net = lambda key: ctx.cfg.get(f"profiles.network.{key}")  # noqa: E731
+        return user_network(ctx.spark, list(batch.values), int(net("exposure_months")), float(net("damping")),
+                            int(net("pagerank_max_iter")), int(net("lpa_max_rounds")))
