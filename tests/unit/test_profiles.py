@@ -172,6 +172,25 @@ def test_terminal_profile_dates_the_handset_and_scores_a_second_sim(ctx):
         ("N", "3", "终端未换而通话量骤降；联系人明显减少；网外通话占比上升")
 
 
+def test_terminal_mix_counts_users_per_model_and_where_they_moved(ctx):
+    def seen(uid, month, maker, model):
+        return dict(user_id=uid, msisdn="M" + uid[1:], main_imei=uid * 5, maker=maker, model=model, lte_capable=1,
+                    batch_month=month)
+    feb = {"U1": "Apple X", "U2": "Apple X", "U3": "Apple X", "U4": "Huawei P", "U6": "Xiaomi M"}
+    mar = {"U1": "Huawei P", "U2": "Xiaomi M", "U3": "Apple X", "U4": "Huawei P", "U5": "Huawei P", "U6": "Huawei P"}
+    put(ctx, "mid.user_terminal_m", [seen(u, m, *h.split()) for m, hs in [(PREV, feb), (M, mar)] for u, h in hs.items()])
+    put(ctx, "mid.user_profile_m", [user(u, "P", M) for u in mar])
+    put(ctx, "dm.user_segment_m", [dict(user_id=u, segment_id=1, segment_desc="S1", batch_month=M) for u in mar if u != "U6"])
+    got = {(r["segment"], r["model"]): r for r in delivered(ctx, "boss_terminal_mix_m", "out.terminal_mix_m")}
+    fields = ("users", "share", "moved_in", "moved_in_from", "moved_out", "moved_out_to")
+    assert {k: tuple(r[f] for f in fields) for k, r in got.items()} == {
+        ("S1", "P"): ("3", "0.6000", "1", "Apple X", "0", ""),
+        ("S1", "M"): ("1", "0.2000", "1", "Apple X", "0", ""),
+        ("S1", "X"): ("1", "0.2000", "0", "", "2", "Huawei P"),      # a tie between P and M: the first by name
+        ("-", "P"): ("1", "1.0000", "1", "Xiaomi M", "0", ""),      # U6 has no segment this month
+        ("-", "M"): ("0", "0.0000", "0", "", "1", "Huawei P")}      # the cell's users all left the model
+
+
 def test_channel_evaluation_flags_numbers_leaving_after_the_commission_and_one_id_many_numbers(ctx):
     import datetime as dt
     months = ["2025-12", "2026-01", PREV, M]
