@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pyspark.sql import functions as F
 
+from bass import planted
 from bass.business_report import business_report
 from bass.grain import add_months
 from bass.ml.families import family
@@ -132,7 +133,18 @@ def _profiles(ctx: Context, month: str) -> bool:
                                          + (f", {r.warning}" if r.warning else "") + ")" for r in top))
     warned = spark.table("out.group_eval_m").where((F.col("batch_month") == month) & F.col("warning").isNotNull())
     print(f"   group churn warnings: {warned.count()}" + "".join(f"\n     {r.group_name}: {r.warning}" for r in warned.limit(3).collect()))
+    channels = spark.table("out.channel_eval_m").where((F.col("batch_month") == month) & F.col("warning").isNotNull())
+    print(f"   agent-channel warnings: {channels.count()}"
+          + "".join(f"\n     {r.risk_rank}. {r.channel_name}: {r.warning}" for r in channels.orderBy("risk_rank").limit(3).collect()))
+    check = planted.channel_check(ctx, month)
+    if check:
+        print(f"   against the planted dishonest channels {', '.join(check['planted'])}: precision {_share(check['precision'])}, "
+              f"recall {_share(check['recall'])}, their risk ranks {check['planted_risk_ranks']}")
     return True
+
+
+def _share(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f}"
 
 
 def _report(label: str, status: dict) -> bool:
