@@ -7,7 +7,8 @@ from pyspark.sql import functions as F
 
 from bass.simulator import catalog as cat
 from bass.simulator.monthly import USAGE_ITEMS, rated
-from bass.simulator.population import TREATMENT_SCHEMA, complained_in, monthly_logit, plans_df, with_treatments
+from bass.simulator.population import (CIRCLE_SIZE, CIRCLE_STEP, TREATMENT_SCHEMA, circle_left, complained_in, monthly_logit,
+                                       plans_df, with_circle_departures, with_treatments)
 
 
 def test_bills_rate_usage_against_the_plan_allowances(ctx):
@@ -41,6 +42,18 @@ def test_bills_rate_usage_against_the_plan_allowances(ctx):
     }
 
 
+def test_contagion_counts_the_calling_circle_who_left_in_the_three_months_before(ctx):
+    """User 10 leaves in month 2 (first round): the users it calls (10 + 1 + 7919k) and those who
+    call it (10 − 1 − 7919k) count it in months 3 to 5 only."""
+    df = ctx.spark.createDataFrame([(i, 2 if i == 10 else None) for i in range(100)], "id long, first_round int")
+    rows = {r.id: r for r in with_circle_departures(df, 100)
+            .select("id", *[circle_left(F.lit(m)).alias(f"m{m}") for m in range(7)]).collect()}
+    exposed = {(10 + d * (1 + k * CIRCLE_STEP)) % 100 for k in range(CIRCLE_SIZE) for d in (1, -1)}
+    assert len(exposed) == 2 * CIRCLE_SIZE and 10 not in exposed
+    for i, r in rows.items():
+        assert [r[f"m{m}"] for m in range(7)] == ([0, 0, 0, 1, 1, 1, 0] if i in exposed else [0] * 7), i
+
+
 def test_churn_hazard_follows_what_happens_to_the_user(ctx):
     """A contract ending in April raises the hazard in February to April only; a user whose usage
     drifts down grows riskier month by month; a stop for arrears in March raises March to May; an
@@ -48,12 +61,14 @@ def test_churn_hazard_follows_what_happens_to_the_user(ctx):
     start = dt.date(2026, 1, 1)
     base = dict(brand="GOTONE", offnet_pref=0.25, complaint_prone=False, arrears_prone=False, multi_sim=False,
                 vip=False, activity=1.0, drift=1.0, open_date=dt.date(2020, 1, 1), has_contract=False,
-                contract_end=None, stop_start=None)
+                contract_end=None, stop_start=None, rival_sim_day=None)
     users = [dict(base, id=0), dict(base, id=1, has_contract=True, contract_end=dt.date(2026, 4, 1)),
-             dict(base, id=2, drift=0.8), dict(base, id=3, stop_start=dt.date(2026, 3, 10)), dict(base, id=4)]
+             dict(base, id=2, drift=0.8), dict(base, id=3, stop_start=dt.date(2026, 3, 10)), dict(base, id=4),
+             dict(base, id=5, rival_sim_day=dt.date(2026, 3, 10))]
     df = ctx.spark.createDataFrame(users, "id long, brand string, offnet_pref double, complaint_prone boolean, "
                                    "arrears_prone boolean, multi_sim boolean, vip boolean, activity double, "
-                                   "drift double, open_date date, has_contract boolean, contract_end date, stop_start date")
+                                   "drift double, open_date date, has_contract boolean, contract_end date, stop_start date, "
+                                   "rival_sim_day date")
     treated = ctx.spark.createDataFrame([(4, 2, 4, 1.5, None, None)], TREATMENT_SCHEMA)
     df = with_treatments(ctx.spark, df, treated)
     months = range(8)
@@ -67,5 +82,6 @@ def test_churn_hazard_follows_what_happens_to_the_user(ctx):
     assert lift(1) == [0, 1.6, 1.6, 1.6, 0, 0, 0, 0]
     assert lift(3) == [0, 0, 1.0, 1.0, 1.0, 0, 0, 0]
     assert lift(4) == [0, 0, -1.5, -1.5, 0, 0, 0, 0]
+    assert lift(5) == [0, 0, 0, 0.8, 0.8, 0.8, 0.8, 0.8]    # a competitor's SIM from March 10
     drift = by_user[2]
     assert all(b > a for a, b in zip(drift, drift[1:]))

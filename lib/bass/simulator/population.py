@@ -7,14 +7,18 @@ Churn model (the ground truth the models must find). In month m a user leaves wi
                   + 1.6·[contract ends in months m..m+2] + 1.2·[second SIM in the same handset]
                   + 0.6·[tenure < 6 months at m] − 0.8·[VIP]
                   − 0.4·ln(activity · drift^m) + 0.5·noise − treatment effects active in m
-                  + 0.4·min(3, members of the user's calling circle who left in months m−3..m−1))
+                  + 0.4·min(3, members of the user's calling circle who left in months m−3..m−1)
+                  + 0.8·[took a competitor's SIM before month m])
 and the leaving month is the first whose draw falls under p_m. The calling circle (usage.py) is
 the 8 users a user calls on-net and the 8 who call the user; the last term is social contagion,
 one round of it: the circle's leaving months are drawn without it first, then every user's
 hazards are drawn again with it, from the same draws, so it only brings leaving forward.
 A few agent channels are dishonest: 1 % of the users are fake openings, in blocks of 5 numbers on
 one customer ID, opened at one of those channels in the first weeks, barely used, and closed
-90–135 days after opening, when the channel's commission period is over. 12 % of users drift: their usage
+90–135 days after opening, when the channel's commission period is over. 4 % of the users take a
+competitor's SIM on a day of the window and keep ours in the same handset: from that day their
+traffic on our number falls to 30 %, their calls go to 3 of their 8 on-net contacts and 20 points
+more of them off-net. 12 % of users drift: their usage
 falls by 5–15 % a month, which both shows in their CDRs and raises their hazard. In the 60 days
 before leaving usage declines to 15 %, the off-net share and calls forwarded to other networks
 rise, and complaints grow (see usage.py / monthly.py), so the signal shows in the BOSS files the
@@ -48,6 +52,10 @@ DISHONEST_CHANNELS = 3
 FAKE_SHARE = 0.01
 FAKE_BLOCK = 5
 COMMISSION_DAYS = 90        # BOSS pays agents on a new number's first 3 months
+RIVAL_SIM_SHARE = 0.04      # users who take a competitor's SIM in the window
+RIVAL_ACTIVITY = 0.3        # their traffic on our number from then on
+RIVAL_CONTACTS = 3          # the on-net contacts they still call
+RIVAL_OFFNET = 0.2          # the rise of their off-net share
 
 
 def plans_df(spark: SparkSession) -> DataFrame:
@@ -131,6 +139,8 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
                       .when((F.col("net_gen") == "4G") | (u("tac4") < 0.5), element(u("tac"), tacs_4g))
                       .otherwise(element(u("tac"), tacs_old)))
           .withColumn("tac_new", element(u("tacn"), tacs_4g))
+          .withColumn("rival_sim_day", F.when(~F.col("fake") & (u("rival") < RIVAL_SIM_SHARE),
+                                              F.date_add(F.lit(start), F.floor(u("rivald") * window).cast("int"))))
           .withColumn("imei_change_day", F.when(u("imc") < 0.08, F.date_add(F.lit(start), F.floor(u("imcd") * window).cast("int"))))
           .withColumn("plan_change_day", F.when(u("plc") < 0.05, F.date_add(F.lit(start), F.floor(u("plcd") * window).cast("int"))))
           .withColumn("plan_id_new", F.element_at(F.element_at(F.create_map(*[x for b, ps in cat.PLANS_BY_BRAND.items() for x in
@@ -231,6 +241,7 @@ def monthly_logit(s: int, start: dt.date, m: F.Column) -> F.Column:
             + F.col("arrears_prone").cast("double") * 0.6 + stopped_recently.cast("double") * 1.0
             + contract_near_end.cast("double") * 1.6 + F.col("multi_sim").cast("double") * 1.2
             + F.when(tenure_months < 6, 0.6).otherwise(0.0) - F.col("vip").cast("double") * 0.8
+            + F.coalesce(F.col("rival_sim_day") < first, F.lit(False)).cast("double") * 0.8
             - 0.4 * F.log(F.col("activity") * F.pow(F.col("drift"), m)) + 0.5 * normal(uniform(s, "n1", "id"), uniform(s, "n2", "id"))
             - treatment_shift(m))
 

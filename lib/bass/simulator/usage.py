@@ -11,7 +11,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from bass.simulator import catalog as cat
-from bass.simulator.population import CIRCLE_SIZE, CIRCLE_STEP, decline, plans_df, state_on
+from bass.simulator.population import (CIRCLE_SIZE, CIRCLE_STEP, RIVAL_ACTIVITY, RIVAL_CONTACTS, RIVAL_OFFNET, decline,
+                                       plans_df, state_on)
 from bass.simulator.rand import element, exponential, pick, uniform
 
 OFFNET_PREFIXES = ["133", "153", "189", "130", "131", "186"]   # China Telecom / Unicom
@@ -31,7 +32,9 @@ def user_days(spark: SparkSession, pop: DataFrame, days: list[dt.date], origin: 
     plans = plans_df(spark).drop("brand", "net_gen", "plan_name")
     out = (pop.crossJoin(F.broadcast(day_df)).where(st["usable"])
            .withColumn("plan_id", st["plan_id"]).withColumn("imei", st["imei"])
-           .withColumn("activity", F.col("activity") * F.pow(F.col("drift"), F.months_between(F.trunc("day", "month"), F.trunc(F.lit(origin), "month"))))
+           .withColumn("rival", F.coalesce(F.col("day") >= F.col("rival_sim_day"), F.lit(False)))
+           .withColumn("activity", F.col("activity") * F.pow(F.col("drift"), F.months_between(F.trunc("day", "month"), F.trunc(F.lit(origin), "month")))
+                       * F.when(F.col("rival"), RIVAL_ACTIVITY).otherwise(1.0))
            .withColumn("decline", decline())
            .withColumn("weekday_factor", F.when(F.dayofweek("day").isin(1, 7), 0.85).otherwise(1.05))
            .join(F.broadcast(plans), "plan_id"))
@@ -47,7 +50,8 @@ def _expand(ud: DataFrame, seed: int, kind: str, rate: F.Column, cap: int) -> Da
 
 def _other_party(seed: int, kind: str, net: F.Column, users: int) -> F.Column:
     """Each user calls a small circle of contacts per network (on-net: population's calling circle)."""
-    slot = F.floor(uniform(seed, f"slot_{kind}", "id", "day_no", "k") * CIRCLE_SIZE)
+    circle = F.when(F.col("rival"), RIVAL_CONTACTS).otherwise(CIRCLE_SIZE)
+    slot = F.floor(uniform(seed, f"slot_{kind}", "id", "day_no", "k") * circle)
     onnet = (F.col("id") + 1 + slot * CIRCLE_STEP) % F.lit(users)
     digits = F.lpad(((F.col("id") * 31 + slot * 977) % 100_000_000).cast("string"), 8, "0")
     prefix = element(uniform(seed, "pfx", "id", slot), OFFNET_PREFIXES)
@@ -58,7 +62,7 @@ def _other_party(seed: int, kind: str, net: F.Column, users: int) -> F.Column:
 
 def _network(seed: int, kind: str) -> F.Column:
     u = uniform(seed, f"net_{kind}", "id", "day_no", "k")
-    offnet_share = F.col("offnet_pref") + 0.35 * (1 - F.col("decline"))
+    offnet_share = F.col("offnet_pref") + 0.35 * (1 - F.col("decline")) + F.when(F.col("rival"), RIVAL_OFFNET).otherwise(0.0)
     return F.when(u < offnet_share, "OFFNET").when(u < offnet_share + 0.07, "FIXED").otherwise("ONNET")
 
 
@@ -103,7 +107,7 @@ def visitors(spark: SparkSession, day: dt.date, seed: int, users: int, origin: d
     ud = (spark.range(max(5, users // 100)).withColumn("id", F.col("id") + VISITOR_ID_BASE)
           .withColumn("day", F.lit(day)).withColumn("day_no", F.lit((day - origin).days))
           .withColumn("region_code", pick(uniform(seed, "visit_region", "id", "day_no"), [(c, w) for c, _n, w in cat.REGIONS]))
-          .withColumn("offnet_pref", F.lit(0.3)).withColumn("decline", F.lit(1.0)))
+          .withColumn("offnet_pref", F.lit(0.3)).withColumn("decline", F.lit(1.0)).withColumn("rival", F.lit(False)))
     v = lambda p: uniform(seed, f"vis_{p}", "id", "day_no", "k")  # noqa: E731
     rows = _expand(ud, seed, "visit", F.lit(3.0), 20)
     msisdn = F.concat(F.lit("159"), F.lpad((uniform(seed, "vis_no", "id", "day_no") * 1e8).cast("long").cast("string"), 8, "0"))
