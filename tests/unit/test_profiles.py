@@ -191,6 +191,24 @@ def test_terminal_mix_counts_users_per_model_and_where_they_moved(ctx):
         ("-", "M"): ("0", "0.0000", "0", "", "1", "Huawei P")}      # the cell's users all left the model
 
 
+def test_network_profile_gives_boss_the_influence_relative_to_the_month(ctx):
+    put(ctx, "dm.user_network_m", [
+        dict(user_id="U1", degree=3, out_degree=2, in_degree=2, in_out_balance=-0.4, key_contacts="M2:8,M3:1",
+             offnet_contact_share=0.25, pagerank=0.5, community="U1", community_size=3, social_churn_exposure=0.125,
+             batch_month=M),
+        dict(user_id="U2", degree=1, out_degree=1, in_degree=1, pagerank=0.3, community="U1", community_size=3, batch_month=M),
+        dict(user_id="U3", degree=1, out_degree=0, in_degree=1, pagerank=0.2, community="U1", community_size=3, batch_month=M),
+        dict(user_id="U4", degree=1, out_degree=0, in_degree=1, batch_month=M)])           # off-net contacts only
+    put(ctx, "mid.user_profile_m", [user("U1", "P", M), user("U2", "P", M), user("U3", "P", M, "CLOSED"), user("U4", "P", M)])
+    got = {r["msisdn"]: r for r in delivered(ctx, "boss_network_profile_m", "out.network_profile_m")}
+    assert set(got) == {"M1", "M2", "M4"}                                            # U3 left
+    u1 = got["M1"]
+    assert [u1[k] for k in ("degree", "key_contacts", "community", "community_size")] == ["3", "M2:8,M3:1", "U1", "3"]
+    assert [D(u1[k]) for k in ("in_out_balance", "offnet_contact_share", "influence", "social_churn_exposure")] == \
+        [D("-0.400"), D("0.250"), D("1.5000"), D("0.125")]                          # 0.5 × 3 ranked users
+    assert (got["M2"]["influence"], got["M4"]["influence"]) == ("0.9000", "")
+
+
 def test_channel_evaluation_flags_numbers_leaving_after_the_commission_and_one_id_many_numbers(ctx):
     import datetime as dt
     months = ["2025-12", "2026-01", PREV, M]
