@@ -9,21 +9,25 @@ Churn model (the ground truth the models must find). In month m a user leaves wi
                   − 0.4·ln(activity · drift^m) + 0.5·noise − treatment effects active in m
                   + 0.4·min(3, members of the user's calling circle who left in months m−3..m−1)
                   + 0.8·[took a competitor's SIM before month m])
-and the leaving month is the first whose draw falls under p_m. The calling circle (usage.py) is
-the 8 users a user calls on-net and the 8 who call the user; the last term is social contagion,
-one round of it: the circle's leaving months are drawn without it first, then every user's
-hazards are drawn again with it, from the same draws, so it only brings leaving forward.
-A few agent channels are dishonest: 1 % of the users are fake openings, in blocks of 5 numbers on
-one customer ID, opened at one of those channels in the first weeks, barely used, and closed
-90–135 days after opening, when the channel's commission period is over. 4 % of the users take a
-competitor's SIM on a day of the window and keep ours in the same handset: from that day their
-traffic on our number falls to 30 %, their calls go to 3 of their 8 on-net contacts and 20 points
-more of them off-net. 12 % of users drift: their usage
+and the leaving month is the first whose draw falls under p_m. 12 % of users drift: their usage
 falls by 5–15 % a month, which both shows in their CDRs and raises their hazard. In the 60 days
 before leaving usage declines to 15 %, the off-net share and calls forwarded to other networks
 rise, and complaints grow (see usage.py / monthly.py), so the signal shows in the BOSS files the
 way it does in an operator's data. Half the users who open in the window get a number re-issued
 from a user who left at least 14 days before. The truth is written outside the BOSS deliveries.
+
+The calling circle (usage.py) is the 8 users a user calls on-net and the 8 who call the user; the
+circle term is social contagion, one round of it: the circle's leaving months are drawn without it
+first, then every user's hazards are drawn again with it, from the same draws, so it only brings
+leaving forward.
+
+4 % of the users take a competitor's SIM on a day of the window and keep ours in the same
+handset: from that day their traffic on our number falls to 30 %, their calls go to 3 of their 8
+on-net contacts and 20 points more of them off-net.
+
+A few agent channels are dishonest: 1 % of the users are fake openings, in blocks of 5 numbers on
+one customer ID, opened at one of those channels in the first weeks, barely used, and closed
+90–135 days after opening, when the channel's commission period is over.
 """
 from __future__ import annotations
 
@@ -172,7 +176,7 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
           .withColumn("churn_date", F.when(F.col("fake"), F.date_add("open_date", COMMISSION_DAYS + F.floor(u("fakeleave") * 46).cast("int")))
                       .otherwise(churn_day))
           .withColumn("churn_date", F.when((F.col("churn_date") >= F.lit(start)) & (F.col("churn_date") <= F.lit(end)), F.col("churn_date")))
-          # brought forward (or about) by the circle's departures
+          # left in a month the first round (without the circle term) did not draw
           .withColumn("contagion", F.col("churn_date").isNotNull() & ~F.col("fake") & ~F.coalesce(F.col("first_round") == F.col("leave_m"), F.lit(False)))
           .drop("logits", "hazards", "first_round", "leave_m", "circle_months"))
     return recycle_numbers(df, s)
