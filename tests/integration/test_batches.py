@@ -57,8 +57,14 @@ def registry(ctx, code: str, batch: str) -> list:
 
 
 def test_generator_is_deterministic(spark, tmp_path):
-    for run in ("a", "b"):
-        generate(spark, str(tmp_path / run), 200, START, 1, 1, 11, "571", str(tmp_path / run / "truth"))
+    """The same files whatever the shuffle layout (the simulator's joins must not decide row order)."""
+    before = spark.conf.get("spark.sql.shuffle.partitions")
+    try:
+        for run, shuffle in (("a", before), ("b", "7")):
+            spark.conf.set("spark.sql.shuffle.partitions", shuffle)
+            generate(spark, str(tmp_path / run), 200, START, 1, 1, 11, "571", str(tmp_path / run / "truth"))
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", before)
     for code in ("cdr_voice", "user", "bill", "complaint"):
         a = sorted((tmp_path / "a" / code).glob("*.dat"))
         assert a and all(filecmp.cmp(f, tmp_path / "b" / code / f.name, shallow=False) for f in a), code

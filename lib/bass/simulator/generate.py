@@ -48,7 +48,7 @@ def timeline(start: dt.date, days: int, months: int, days_per_month: int = 0) ->
 
 def _deliver(df: DataFrame, code: str, batch: str, out: str, province: str, files: int = 1) -> int:
     spec = interface(code)
-    # CDRs come from range -> broadcast join -> explode, no shuffle: their order is already stable
+    # CDRs come from the population (fixed partitions in id order) -> broadcast join -> explode: their order is stable
     recs = write_delivery(df.select(*spec.field_names()), spec, batch, out, province, files=files,
                           sort=not code.startswith(("cdr_", "vas_")))
     n = sum(r.records for r in recs)

@@ -95,7 +95,8 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
     tacs_old = [t[0] for t in cat.TERMINALS if t[3] == 0]
     dishonest = dishonest_channels(s)
     block = F.floor(F.col("id") / FAKE_BLOCK)
-    df = (spark.range(users, numPartitions=max(2, users // 200_000))
+    parts = max(2, users // 200_000)
+    df = (spark.range(users, numPartitions=parts)
           .withColumn("user_id", F.concat(F.lit("U"), F.lpad(F.col("id").cast("string"), 9, "0")))
           .withColumn("msisdn", F.concat(F.lit("138"), F.lpad(F.col("id").cast("string"), 8, "0")))
           .withColumn("fake", uniform(s, "fake", block) < FAKE_SHARE)
@@ -179,7 +180,8 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
           # left in a month the first round (without the circle term) did not draw
           .withColumn("contagion", F.col("churn_date").isNotNull() & ~F.col("fake") & ~F.coalesce(F.col("first_round") == F.col("leave_m"), F.lit(False)))
           .drop("logits", "hazards", "first_round", "leave_m", "circle_months"))
-    return recycle_numbers(df, s)
+    # the circle join shuffles; fixed partitions in id order keep every later file's row order reproducible
+    return recycle_numbers(df, s).repartition(parts, "id").sortWithinPartitions("id")
 
 
 def dishonest_channels(seed: int) -> list[str]:
