@@ -135,8 +135,9 @@ def _profiles(ctx: Context, month: str) -> bool:
     print(f"   group churn warnings: {warned.count()}" + "".join(f"\n     {r.group_name}: {r.warning}" for r in warned.limit(3).collect()))
     sims = planted.second_sim_check(ctx, month)
     if sims:
-        print(f"   competitor-SIM score >= 2 against the {sims['with_cdrs']} users who took one this month (in the CDRs): "
-              f"{sims['flagged']} flagged, precision {_share(sims['precision'])}, recall {_share(sims['recall'])}")
+        print(f"   competitor-SIM score >= 2 against the {sims['holders']} users in the profile who hold one: "
+              f"{sims['flagged']} flagged, precision {_share(sims['precision'])}, recall {_share(sims['recall'])} "
+              f"({_share(sims['recall_settled'])} of those who took it before last month)")
     channels = spark.table("out.channel_eval_m").where((F.col("batch_month") == month) & F.col("warning").isNotNull())
     print(f"   agent-channel warnings: {channels.count()}"
           + "".join(f"\n     {r.risk_rank}. {r.channel_name}: {r.warning}" for r in channels.orderBy("risk_rank").limit(3).collect()))

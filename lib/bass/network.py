@@ -120,6 +120,8 @@ def _month(spark, month: str, exposure_months: int, damping: float, pagerank_ite
     onnet = (graph.where(F.col("other_user_id").isNotNull() & (F.col("made") > 0) & (F.col("other_user_id") != F.col("user_id")))
              .select(F.col("user_id").alias("src"), F.col("other_user_id").alias("dst"), F.col("made").cast("double").alias("weight")))
     ranks = pagerank(onnet, damping, pagerank_iter).withColumnRenamed("node", "user_id")
+    # influence: PageRank relative to the month's average (1 = average), so months of different sizes compare
+    ranks = ranks.withColumn("influence", F.col("pagerank") * F.lit(ranks.count()))
     communities = (label_propagation(onnet, lpa_rounds).withColumnRenamed("node", "user_id")
                    .withColumn("community_size", F.count("*").over(Window.partitionBy("community"))))
     first = add_months(month, -(exposure_months - 1))

@@ -26,18 +26,24 @@ def channel_check(ctx, month: str) -> dict | None:
 
 
 def second_sim_check(ctx, month: str, min_score: int = 2) -> dict | None:
-    """Precision and recall of the terminal profile's competitor-SIM score (at least `min_score`
-    signs) against the users who took a competitor's SIM in the month; None without a truth folder."""
+    """Precision and recall of the terminal profile's competitor-SIM score (at least `min_score`)
+    against the users in the profile who hold a competitor's SIM by the month's end (the
+    simulator's truth), and the recall among those who took it at least a month before: the
+    score needs two months of collapsed calls, so a SIM taken this month shows next month.
+    None without a truth folder."""
     path = Path(ctx.cfg.path("truth"), "churn_truth")
     if not path.exists():
         return None
     first = F.to_date(F.lit(month + "-01"))
-    took = (ctx.spark.read.csv(str(path), header=True)
-            .where(F.to_date("rival_sim_day").between(first, F.last_day(first))).select("msisdn").distinct())
+    held = (ctx.spark.read.csv(str(path), header=True).where(F.to_date("rival_sim_day") <= F.last_day(first))
+            .select("msisdn", (F.to_date("rival_sim_day") < F.add_months(first, -1)).alias("settled")))
     profile = ctx.spark.table("out.terminal_profile_m").where(F.col("batch_month") == month)
-    flagged = profile.where(F.col("second_sim_score") >= min_score).select("msisdn")
-    seen = took.join(profile.select("msisdn"), "msisdn")        # the ones with a handset in the month's CDRs
-    hit = flagged.join(took, "msisdn").count()
-    n_flagged, n_seen = flagged.count(), seen.count()
-    return {"planted": took.count(), "with_cdrs": n_seen, "flagged": n_flagged,
-            "precision": hit / n_flagged if n_flagged else None, "recall": hit / n_seen if n_seen else None}
+    scored = (profile.select("msisdn", (F.col("second_sim_score") >= min_score).alias("flagged"))
+              .join(held, "msisdn", "left").groupBy().agg(
+                  F.count_if("flagged").alias("flagged"), F.count("settled").alias("holders"),
+                  F.count_if(F.col("flagged") & F.col("settled").isNotNull()).alias("hit"),
+                  F.count_if("settled").alias("settled"), F.count_if(F.col("flagged") & F.col("settled")).alias("settled_hit"))
+              .first())
+    share = lambda a, b: a / b if b else None  # noqa: E731
+    return {"holders": scored.holders, "flagged": scored.flagged, "precision": share(scored.hit, scored.flagged),
+            "recall": share(scored.hit, scored.holders), "recall_settled": share(scored.settled_hit, scored.settled)}

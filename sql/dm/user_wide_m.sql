@@ -38,19 +38,13 @@ terminals as (
       and user_id is not null
 ),
 
--- the relationship network: PageRank relative to the month's average (1 = average), so months
--- of different sizes compare
+-- the relationship network; influence is PageRank relative to the month's average, so months of
+-- different sizes compare
 network as (
-    select n.user_id, n.batch_month, n.social_churn_exposure, n.in_out_balance,
-           cast(n.community_size as double) as community_size, n.pagerank * s.ranked as pagerank_rel
-    from dm.user_network_m as n
-    join (
-        select batch_month, count(pagerank) as ranked
-        from dm.user_network_m
-        where batch_month between :month_from and :month_to
-        group by batch_month
-    ) as s on s.batch_month = n.batch_month
-    where n.batch_month between :month_from and :month_to
+    select user_id, batch_month, social_churn_exposure, in_out_balance,
+           cast(community_size as double) as community_size, influence as pagerank_rel
+    from dm.user_network_m
+    where batch_month between :month_from and :month_to
 ),
 
 labels as (

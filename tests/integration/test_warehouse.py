@@ -1,6 +1,6 @@
 """The warehouse end to end on a tiny simulated province: a daily backfill in one pass per job,
 the monthly batch through every layer, labels filled once the next month is loaded, the
-reconciliation results stored, and KPIs that agree with a hand computation from the raw files."""
+reconciliation results stored, GBK deliveries intact, and KPIs that agree with a hand computation from the raw files."""
 from __future__ import annotations
 
 import datetime as dt
@@ -88,6 +88,15 @@ def test_monthly_batch_runs_every_layer_and_labels_fill_later(province):
             run = run_job(province, node.job, Batch(batch_kind(node.job), (step_value(node, "2026-01"),)), True)
             assert run.status == "SUCCESS", node.job
     assert features_of(province, "2026-01") == jan_features
+
+
+def test_gbk_deliveries_load_intact(province):
+    """The customer file comes in GBK (as BOSS sends it); the Chinese names arrive unchanged."""
+    [dat] = Path(province.cfg.path("landing"), "customer").glob("customer_571_202601_00_00_*.dat")
+    in_file = sorted(line.split("|")[1] for line in dat.read_bytes().decode("gbk").splitlines())
+    loaded = sorted(r.cust_name for r in province.spark.table("ods.customer").where("batch_month = '2026-01'").collect())
+    assert loaded == in_file and any("\u4e00" <= ch <= "\u9fff" for ch in loaded[0])
+    assert province.spark.table("ods.user").where(F.col("batch_date") == "2026-01-31").count() > 0
 
 
 def features_of(ctx, month: str) -> list:

@@ -56,3 +56,4 @@ def test_user_network_measures_on_a_hand_built_call_graph(ctx):
     g.add_weighted_edges_from([("U1", "U2", 6.0), ("U1", "U3", 1.0), ("U2", "U1", 2.0)])
     expected = nx.pagerank(g, alpha=0.85, weight="weight", tol=1e-6)   # the month's on-net calls made
     assert {u: r.pagerank for u, r in got.items()} == pytest.approx(expected, abs=1e-4)
+    assert {u: r.influence for u, r in got.items()} == pytest.approx({u: 3 * p for u, p in expected.items()}, abs=1e-3)

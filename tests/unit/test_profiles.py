@@ -156,20 +156,33 @@ def test_terminal_profile_dates_the_handset_and_scores_a_second_sim(ctx):
     put(ctx, "mid.user_terminal_m", [
         seen("U1", "2025-12", "A" * 15), seen("U1", "2026-01", "A" * 15, shared=1),    # shared with another number of ours
         seen("U1", PREV, "B" * 15, changed=True), seen("U1", M, "B" * 15),             # a new handset in February
-        seen("U2", M, "C" * 15), seen("U3", M, "D" * 15)])
+        seen("U2", M, "C" * 15), seen("U3", M, "D" * 15), seen("U4", M, "E" * 15), seen("U5", M, "F" * 15)])
+    months = ["2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2026-01", PREV, M]
+    calls = {"U1": [100] * 8,
+             "U2": [100, 100, 100, 100, 100, 60, 30, 30],   # a competitor's SIM in January: down by 70 % and staying
+             "U4": [100, 90, 80, 70, 60, 50, 45, 40],       # the same level now, but a slow decline
+             "U5": [100, 100, 100, 100, 100, 100, 40, 0]}   # no calls at all in March: no usage row
+    put(ctx, "mid.user_profile_m", [user(u, "P", m) for u in calls for m in months])
+    put(ctx, "ods.usage_m", [dict(user_id=u, item_code=item, records=n // 2, batch_month=m)
+                             for u, ns in calls.items() for m, n in zip(months, ns) if n
+                             for item in ("LOCAL_CALL", "LD_CALL")]
+        + [dict(user_id="U4", item_code="SMS", records=500, batch_month=M)])            # messages are no calls
     put(ctx, "dm.user_wide_m", [
-        dict(user_id="U1", status="NORMAL", voice_minutes_trend=1.0, contacts_trend=1.0, offnet_call_share_chg1=0.0, batch_month=M),
-        # voice and contacts collapse and the calls move off-net while the handset stays
-        dict(user_id="U2", status="NORMAL", voice_minutes_trend=0.3, contacts_trend=0.4, offnet_call_share_chg1=0.2, batch_month=M),
-        dict(user_id="U3", status="CLOSED", batch_month=M)])
+        dict(user_id="U1", status="NORMAL", contacts_trend=1.0, offnet_call_share_chg1=0.0, batch_month=M),
+        # the CDRs show fewer contacts too
+        dict(user_id="U2", status="NORMAL", contacts_trend=0.4, offnet_call_share_chg1=0.0, batch_month=M),
+        dict(user_id="U3", status="CLOSED", batch_month=M),
+        dict(user_id="U4", status="NORMAL", contacts_trend=1.0, offnet_call_share_chg1=0.2, batch_month=M),
+        dict(user_id="U5", status="NORMAL", contacts_trend=1.0, offnet_call_share_chg1=0.0, batch_month=M)])
     got = {r["msisdn"]: r for r in delivered(ctx, "boss_terminal_profile_m", "out.terminal_profile_m")}
-    assert set(got) == {"M1", "M2"}
+    assert set(got) == {"M1", "M2", "M4", "M5"}
     u1 = got["M1"]
     assert [u1[k] for k in ("handset_since", "handset_months", "handset_changes_6m", "multi_sim_months", "multi_sim",
                             "second_sim_score", "second_sim_reason")] == ["202602", "1", "1", "1", "Y", "0", ""]
-    u2 = got["M2"]
-    assert (u2["multi_sim"], u2["second_sim_score"], u2["second_sim_reason"]) == \
-        ("N", "3", "终端未换而通话量骤降；联系人明显减少；网外通话占比上升")
+    assert (got["M2"]["multi_sim"], got["M2"]["second_sim_score"], got["M2"]["second_sim_reason"]) == \
+        ("N", "3", "终端未换而通话量持续骤降；两个月内减半；联系人减少或网外通话占比上升")
+    assert (got["M4"]["second_sim_score"], got["M4"]["second_sim_reason"]) == ("2", "终端未换而通话量持续骤降；联系人减少或网外通话占比上升")
+    assert (got["M5"]["second_sim_score"], got["M5"]["second_sim_reason"]) == ("2", "终端未换而通话量持续骤降；两个月内减半")
 
 
 def test_terminal_mix_counts_users_per_model_and_where_they_moved(ctx):
@@ -191,13 +204,13 @@ def test_terminal_mix_counts_users_per_model_and_where_they_moved(ctx):
         ("-", "M"): ("0", "0.0000", "0", "", "1", "Huawei P")}      # the cell's users all left the model
 
 
-def test_network_profile_gives_boss_the_influence_relative_to_the_month(ctx):
+def test_network_profile_gives_boss_the_network_measures_of_users_in_the_network(ctx):
     put(ctx, "dm.user_network_m", [
         dict(user_id="U1", degree=3, out_degree=2, in_degree=2, in_out_balance=-0.4, key_contacts="M2:8,M3:1",
-             offnet_contact_share=0.25, pagerank=0.5, community="U1", community_size=3, social_churn_exposure=0.125,
+             offnet_contact_share=0.25, pagerank=0.5, influence=1.5, community="U1", community_size=3, social_churn_exposure=0.125,
              batch_month=M),
-        dict(user_id="U2", degree=1, out_degree=1, in_degree=1, pagerank=0.3, community="U1", community_size=3, batch_month=M),
-        dict(user_id="U3", degree=1, out_degree=0, in_degree=1, pagerank=0.2, community="U1", community_size=3, batch_month=M),
+        dict(user_id="U2", degree=1, out_degree=1, in_degree=1, pagerank=0.3, influence=0.9, community="U1", community_size=3, batch_month=M),
+        dict(user_id="U3", degree=1, out_degree=0, in_degree=1, pagerank=0.2, influence=0.6, community="U1", community_size=3, batch_month=M),
         dict(user_id="U4", degree=1, out_degree=0, in_degree=1, batch_month=M)])           # off-net contacts only
     put(ctx, "mid.user_profile_m", [user("U1", "P", M), user("U2", "P", M), user("U3", "P", M, "CLOSED"), user("U4", "P", M)])
     got = {r["msisdn"]: r for r in delivered(ctx, "boss_network_profile_m", "out.network_profile_m")}
@@ -205,7 +218,7 @@ def test_network_profile_gives_boss_the_influence_relative_to_the_month(ctx):
     u1 = got["M1"]
     assert [u1[k] for k in ("degree", "key_contacts", "community", "community_size")] == ["3", "M2:8,M3:1", "U1", "3"]
     assert [D(u1[k]) for k in ("in_out_balance", "offnet_contact_share", "influence", "social_churn_exposure")] == \
-        [D("-0.400"), D("0.250"), D("1.5000"), D("0.125")]                          # 0.5 × 3 ranked users
+        [D("-0.400"), D("0.250"), D("1.5000"), D("0.125")]
     assert (got["M2"]["influence"], got["M4"]["influence"]) == ("0.9000", "")
 
 
