@@ -11,7 +11,7 @@
 --   second_sim_score, reason         signs of a competitor's SIM next to ours (0-3), counted only when
 --                                    the first holds: (1) with the same handset, the month's outgoing
 --                                    calls and last month's are both below :traffic_drop of the
---                                    busiest of the 6 months before; (2) the fall was abrupt: calls
+--                                    busiest of the 6 months before those two; (2) the fall was abrupt: calls
 --                                    fell below :traffic_drop of their level two months earlier at
 --                                    some point in the last 5 months (a slow decline is not a second
 --                                    SIM); (3) the CDRs show the contacts below :traffic_drop of their
