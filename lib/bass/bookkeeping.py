@@ -138,8 +138,9 @@ def write_rejects(ctx, code: str, batches: list[str], rows: DataFrame) -> int:
 
 # -- data-quality results ------------------------------------------------------------------
 
-def write_dq_results(ctx, check_name: str, batch: Batch, rows: DataFrame) -> None:
-    delta_io.write(ctx, DQ_RESULT, rows, {"check_name": check_name, "batch": (batch.first, batch.last)})
+def write_dq_results(ctx, scope: dict, rows: DataFrame) -> None:
+    """Replace the results within `scope` (check names, subjects, a batch range) with `rows`."""
+    delta_io.write(ctx, DQ_RESULT, rows, scope)
 
 
 def dq_results(spark, first: str, last: str) -> list:

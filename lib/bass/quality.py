@@ -7,6 +7,7 @@ the pipeline with the check's own message; a failed warning is recorded and the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -112,16 +113,25 @@ def evaluate(spark, check: Check, batch: Batch, pipeline: str | None = None) -> 
 
 
 def run_stage(ctx, name: str, batch: Batch, run) -> None:
-    """Run every check of the stage, store the results, fail if a critical check failed."""
+    """Run every check of the stage, store the results in one write, fail if a critical check failed.
+
+    The write replaces only this stage's (check, subject) results for the batch: two stages may
+    run the same check on other subjects for the same month (the monthly and the feedback
+    batches both compare their interfaces with their .verf)."""
+    the_stage = stage(name)
+    results = [evaluate(ctx.spark, check, batch, the_stage.pipeline) for check in the_stage.checks]
+    rows = functools.reduce(DataFrame.unionByName, results).cache()
+    scope = {"check_name": [c.name for c in the_stage.checks],
+             "subject": sorted({s["subject"] for c in the_stage.checks for s in subjects(c, the_stage.pipeline)}),
+             "batch": (batch.first, batch.last)}
+    if scope["subject"]:          # a stage whose interfaces its pipeline does not load checks nothing
+        bookkeeping.write_dq_results(ctx, scope, rows)
     failures, warnings = [], []
-    for check in stage(name).checks:
-        rows = evaluate(ctx.spark, check, batch, stage(name).pipeline).cache()
-        bookkeeping.write_dq_results(ctx, check.name, batch, rows)
-        for r in rows.where("status = 'FAIL'").collect():
-            text = f"{check.name}{' ' + r.subject if r.subject else ''} {r.batch}: {r.failed} of {r.checked} failed ({r.detail})"
-            (failures if check.severity == "critical" else warnings).append(text)
-        run.rows_written += rows.count()
-        rows.unpersist()
+    for r in rows.where("status = 'FAIL'").orderBy("check_name", "subject", "batch").collect():
+        text = f"{r.check_name}{' ' + r.subject if r.subject else ''} {r.batch}: {r.failed} of {r.checked} failed ({r.detail})"
+        (failures if r.severity == "critical" else warnings).append(text)
+    run.rows_written += rows.count()
+    rows.unpersist()
     run.message = "; ".join([f"{len(warnings)} warning(s)"] + warnings) if warnings else "all checks passed"
     if failures:
         raise QualityError("critical data-quality check failed: " + "; ".join(failures))

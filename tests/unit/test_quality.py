@@ -75,3 +75,19 @@ def test_critical_failure_stops_the_job_a_warning_does_not(ctx, monkeypatch, sev
         assert run.message.startswith("1 warning(s)")
     stored = ctx.spark.table("meta.dq_result").collect()
     assert [(r.check_name, r.batch, r.severity, r.status) for r in stored] == [("cdr_msisdn_known", "2026-01-05", severity, "FAIL")]
+
+
+def test_two_stages_checking_other_interfaces_of_one_month_keep_each_others_results(ctx, monkeypatch, tmp_path):
+    # the monthly and the feedback batches both run ods_counts_vs_verf for the same month, on
+    # their own interfaces; the second must not replace the first's results
+    sql = tmp_path / "same_check.sql"
+    sql.write_text("select :month_from as batch, 1 as checked, 0 as failed, :interface as observed, "
+                   "'' as expected, '' as detail", encoding="utf-8")
+    same = Check("same_check", str(sql), "critical", for_each_interface="monthly")
+    stages = {"m": Stage("m", "month", (same,), "monthly"), "fb": Stage("fb", "month", (same,), "feedback")}
+    monkeypatch.setattr(quality, "stages", lambda: stages)
+    for name in ("m", "fb", "m"):          # a rerun replaces its own rows only
+        quality.run_stage(ctx, name, FEB, Run(f"dq.{name}", FEB))
+    stored = {r.subject for r in ctx.spark.table("meta.dq_result").where("batch = '2026-02'").collect()}
+    assert {"ods.bill", "ods.fb_retention"} <= stored
+    assert len(stored) == len(quality.subjects(same, "monthly")) + len(quality.subjects(same, "feedback"))
