@@ -133,6 +133,11 @@ def _profiles(ctx: Context, month: str) -> bool:
                                          + (f", {r.warning}" if r.warning else "") + ")" for r in top))
     warned = spark.table("out.group_eval_m").where((F.col("batch_month") == month) & F.col("warning").isNotNull())
     print(f"   group churn warnings: {warned.count()}" + "".join(f"\n     {r.group_name}: {r.warning}" for r in warned.limit(3).collect()))
+    shared = planted.multi_sim_check(ctx, month)
+    if shared:
+        print(f"   multi-SIM flag against the {shared['planted']} users in the profile planted with a handset shared with "
+              f"another of our numbers: {shared['flagged']} flagged, precision {_share(shared['precision'])}, "
+              f"recall {_share(shared['recall'])}")
     sims = planted.second_sim_check(ctx, month)
     if sims:
         print(f"   competitor-SIM score >= 2 against the {sims['holders']} users in the profile who hold one: "

@@ -1,5 +1,6 @@
 """Profiles checked against what the simulator planted (its truth folder, outside the BOSS
-deliveries): the dishonest agent channels and the competitor SIMs. Used by the demo; meaningless on real data, where
+deliveries): the dishonest agent channels, the handsets shared by two of our numbers and the
+competitor SIMs. Used by the demo; meaningless on real data, where
 there is no truth folder."""
 from __future__ import annotations
 
@@ -47,3 +48,19 @@ def second_sim_check(ctx, month: str, min_score: int = 2) -> dict | None:
     share = lambda a, b: a / b if b else None  # noqa: E731
     return {"holders": scored.holders, "flagged": scored.flagged, "precision": share(scored.hit, scored.flagged),
             "recall": share(scored.hit, scored.holders), "recall_settled": share(scored.settled_hit, scored.settled)}
+
+
+def multi_sim_check(ctx, month: str) -> dict | None:
+    """Precision and recall of the terminal profile's multi-SIM flag (two or more of our numbers
+    in one handset in the last 3 months) against the users of the month's profile whom the
+    simulator gave a handset shared with another of our numbers; None without a truth folder."""
+    path = Path(ctx.cfg.path("truth"), "churn_truth")
+    if not path.exists():
+        return None
+    planted = ctx.spark.read.csv(str(path), header=True).select("msisdn", (F.col("multi_sim") == "true").alias("planted"))
+    profile = ctx.spark.table("out.terminal_profile_m").where(F.col("batch_month") == month)
+    r = (profile.select("msisdn", (F.col("multi_sim") == "Y").alias("flagged")).join(planted, "msisdn", "left")
+         .groupBy().agg(F.count_if("flagged").alias("flagged"), F.count_if("planted").alias("planted"),
+                        F.count_if(F.col("flagged") & F.col("planted")).alias("hit")).first())
+    return {"planted": r.planted, "flagged": r.flagged, "precision": r.hit / r.flagged if r.flagged else None,
+            "recall": r.hit / r.planted if r.planted else None}
