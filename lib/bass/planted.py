@@ -6,16 +6,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+
+
+def _truth(ctx) -> DataFrame | None:
+    """The simulator's per-user truth (truth/churn_truth), or None where there is none (real data)."""
+    path = Path(ctx.cfg.path("truth"), "churn_truth")
+    return ctx.spark.read.csv(str(path), header=True) if path.exists() else None
 
 
 def channel_check(ctx, month: str) -> dict | None:
     """Precision and recall of the month's channel warnings (out.channel_eval_m) against the
     channels where the simulator opened fake numbers; None without a truth folder."""
-    path = Path(ctx.cfg.path("truth"), "churn_truth")
-    if not path.exists():
+    truth = _truth(ctx)
+    if truth is None:
         return None
-    planted = {r.channel_id for r in ctx.spark.read.csv(str(path), header=True)
+    planted = {r.channel_id for r in truth
                .where(F.col("fake") == "true").select("channel_id").distinct().collect()}
     month_rows = ctx.spark.table("out.channel_eval_m").where(F.col("batch_month") == month)
     flagged = {r.channel_id for r in month_rows.where(F.col("warning").isNotNull()).select("channel_id").collect()}
@@ -32,11 +39,11 @@ def second_sim_check(ctx, month: str, min_score: int = 2) -> dict | None:
     simulator's truth), and the recall among those who took it at least a month before: the
     score needs two months of collapsed calls, so a SIM taken this month shows next month.
     None without a truth folder."""
-    path = Path(ctx.cfg.path("truth"), "churn_truth")
-    if not path.exists():
+    truth = _truth(ctx)
+    if truth is None:
         return None
     first = F.to_date(F.lit(month + "-01"))
-    held = (ctx.spark.read.csv(str(path), header=True).where(F.to_date("rival_sim_day") <= F.last_day(first))
+    held = (truth.where(F.to_date("rival_sim_day") <= F.last_day(first))
             .select("msisdn", (F.to_date("rival_sim_day") < F.add_months(first, -1)).alias("settled")))
     profile = ctx.spark.table("out.terminal_profile_m").where(F.col("batch_month") == month)
     scored = (profile.select("msisdn", (F.col("second_sim_score") >= min_score).alias("flagged"))
@@ -54,10 +61,10 @@ def multi_sim_check(ctx, month: str) -> dict | None:
     """Precision and recall of the terminal profile's multi-SIM flag (two or more of our numbers
     in one handset in the last 3 months) against the users of the month's profile whom the
     simulator gave a handset shared with another of our numbers; None without a truth folder."""
-    path = Path(ctx.cfg.path("truth"), "churn_truth")
-    if not path.exists():
+    truth = _truth(ctx)
+    if truth is None:
         return None
-    planted = ctx.spark.read.csv(str(path), header=True).select("msisdn", (F.col("multi_sim") == "true").alias("planted"))
+    planted = truth.select("msisdn", (F.col("multi_sim") == "true").alias("planted"))
     profile = ctx.spark.table("out.terminal_profile_m").where(F.col("batch_month") == month)
     r = (profile.select("msisdn", (F.col("multi_sim") == "Y").alias("flagged")).join(planted, "msisdn", "left")
          .groupBy().agg(F.count_if("flagged").alias("flagged"), F.count_if("planted").alias("planted"),
