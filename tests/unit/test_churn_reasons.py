@@ -1,5 +1,6 @@
 """A user's reasons are the features that raised this user's score in the model that scored
 them, whatever the features' units."""
+import math
 import random
 
 from bass.ml import explain, features, trainer
@@ -54,3 +55,17 @@ def test_blend_of_a_linear_model_and_a_tree_surrogate(spark):
     got = first_reasons(spark, None, members=(Member("logistic_regression", (("regParam", 0.01),)),
                                               Member("gbt", (("maxIter", 10),))))
     assert got["U0"].first_reason == "minutes_drop"
+
+
+def test_a_linear_model_also_sees_log_scaled_amounts_and_explains_them_by_their_column(spark):
+    """Amounts are heavy-tailed: a linear member reads each number as is, as quantile bands and as
+    log1p, and the log slots count towards their own column's reason."""
+    member = Member("logistic_regression", (("regParam", 0.01),))
+    df = rows(spark)
+    trained = trainer.fit(df, features.detect(df, ["user_id", "label"]), Candidate((member,)))
+    scored = trainer.score(trained, df)
+    names = features.vector_names(scored, member.col("features"))
+    assert {"minutes_drop__imp__x", "offnet_share__imp__x"} <= set(names)
+    u0 = scored.where("user_id = 'U0'").select(member.col("features")).first()[0]
+    assert abs(u0[names.index("minutes_drop__imp__x")] - math.log1p(4990.0)) < 1e-9
+    assert features.source("minutes_drop__imp__x") == "minutes_drop"

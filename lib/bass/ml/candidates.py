@@ -17,6 +17,7 @@ from pyspark.ml.classification import GBTClassifier, LogisticRegression, RandomF
 from pyspark.ml.feature import OneHotEncoder, QuantileDiscretizer, VectorAssembler
 
 from bass.ml import features
+from bass.ml.stages import LogScale
 
 KINDS: dict[str, "Kind"] = {}
 
@@ -58,7 +59,7 @@ class Candidate:
 class Kind(ABC):
     """How one kind of classifier is built and explained."""
     name: str
-    bucketed = False             # reads numeric features also as quantile buckets (for linear models)
+    bucketed = False             # reads numeric features also as quantile bands and log1p (for linear models)
 
     @abstractmethod
     def estimator(self, member: Member):
@@ -72,8 +73,9 @@ class Kind(ABC):
             q, v = [f"{c}__q" for c in spec.numeric], [f"{c}__band" for c in spec.numeric]
             out += [QuantileDiscretizer(inputCols=imputed, outputCols=q, numBuckets=BANDS, handleInvalid="keep",
                                         relativeError=0.001),
-                    OneHotEncoder(inputCols=q, outputCols=v, handleInvalid="keep", dropLast=True)]
-            inputs = inputs + v
+                    OneHotEncoder(inputCols=q, outputCols=v, handleInvalid="keep", dropLast=True),
+                    LogScale(columns=imputed, logColumns=imputed)]
+            inputs = inputs + v + [f"{c}__x" for c in imputed]
         return out + [VectorAssembler(inputCols=inputs, outputCol=member.col("features"), handleInvalid="keep")]
 
     def common(self, member: Member) -> dict:
@@ -90,8 +92,9 @@ BANDS = 10      # quantile bands of each numeric feature a linear model also see
 
 @kind
 class Logistic(Kind):
-    """Class-weighted, L2-regularised logistic regression on the numbers (MLlib standardises them)
-    and on their quantile bands, so a linear model can bend (tenure 0-6 months vs 7-12 ...)."""
+    """Class-weighted, L2-regularised logistic regression on the numbers (MLlib standardises them),
+    on their quantile bands, so a linear model can bend (tenure 0-6 months vs 7-12 ...), and on
+    their log1p, since amounts and counts act on churn by ratios more than by differences."""
     name = "logistic_regression"
     bucketed = True
 
