@@ -19,13 +19,13 @@ jars: install
 	$(BIN)/python -m bass.jars
 
 demo: jars
-	BASS_ENV=demo $(BIN)/bass demo
+	$(BIN)/bass demo
 
 # the closed loop with BOSS: lists with control groups, BOSS acting (simulated), feedback,
 # evaluation against the planted effects, month by month (its own warehouse under var/demo-loop)
 demo-loop: jars
 	rm -rf var/demo-loop
-	BASS_ENV=demo BASS_HOME=var/demo-loop $(BIN)/bass demo-loop
+	BASS_HOME=var/demo-loop $(BIN)/bass demo-loop
 
 test: jars
 	$(BIN)/python -m pytest -q tests
