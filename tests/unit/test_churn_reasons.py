@@ -69,3 +69,22 @@ def test_a_linear_model_also_sees_log_scaled_amounts_and_explains_them_by_their_
     u0 = scored.where("user_id = 'U0'").select(member.col("features")).first()[0]
     assert abs(u0[names.index("minutes_drop__imp__x")] - math.log1p(4990.0)) < 1e-9
     assert features.source("minutes_drop__imp__x") == "minutes_drop"
+
+
+def test_a_missing_category_is_never_a_reason(spark):
+    """Users with no handset seen leave more often, so the blank level raises their score; an agent
+    is told the users' other reasons, not "Handset maker: (blank)"."""
+    rnd = random.Random(9)
+    data = []
+    for i in range(600):
+        drop, maker = rnd.uniform(0, 5000), rnd.choice(["Huawei", "Apple", None, None])
+        risk = drop / 5000 * 1.5 + (2.0 if maker is None else 0.0) + rnd.gauss(0, 0.4)
+        data.append((f"U{i}", drop, maker, int(risk > 2.0)))
+    df = spark.createDataFrame(data, "user_id string, minutes_drop double, handset_maker string, label int")
+    trained = trainer.fit(df, features.detect(df, ["user_id", "label"]),
+                          Candidate((Member("logistic_regression", (("regParam", 0.01),)),)))
+    got = explain.reasons(trained.model, trainer.score(trained, df), {"handset_maker": "Handset maker"}).collect()
+    blank = [r for r in got if r.handset_maker == features.BLANK]
+    assert blank and all("Handset maker" not in (r.churn_reasons or "") for r in blank)
+    assert all(r.first_reason != "handset_maker" for r in blank)
+    assert any(r.first_reason == "minutes_drop" for r in blank if r.minutes_drop > 4000)

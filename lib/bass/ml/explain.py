@@ -10,7 +10,8 @@
 
 Slots of one feature (its number, its quantile bands, its one-hot levels) add up to the
 feature's contribution. The reasons are the features with the largest positive contribution,
-in words: "Share of calls forwarded to other networks: high, 62 % vs 8 % typical".
+in words: "Share of calls forwarded to other networks: high, 62 % vs 8 % typical"; a category
+the user has no value of is never a reason.
 """
 from __future__ import annotations
 
@@ -150,7 +151,10 @@ def reasons(model, scored: DataFrame, labels: dict, top: int = 3) -> DataFrame:
         else:
             text = F.concat(F.lit(f"{label}: "), F.col(s))
             value = F.concat(F.lit(f"{s}="), F.col(s))
-        items.append(F.struct(arr[i].alias("s"), F.coalesce(text, F.lit(f"{label}: unknown")).alias("t"),
+        # a missing category ("Handset maker: (blank)") may move the score but tells an agent nothing
+        told = F.lit(True) if s in spec.numeric else F.coalesce(F.col(s) != features.BLANK, F.lit(False))
+        items.append(F.struct(F.when(told, arr[i]).otherwise(0.0).alias("s"),
+                              F.coalesce(text, F.lit(f"{label}: unknown")).alias("t"),
                               F.coalesce(value, F.lit(f"{s}=")).alias("v"), F.lit(s).alias("n")))
     ranked = F.slice(F.sort_array(F.filter(F.array(*items), lambda x: x["s"] > 0), asc=False), 1, top)
     return (with_c.withColumn("_top", ranked)
