@@ -62,3 +62,11 @@ def test_blends_pair_the_best_of_different_kinds():
     lr, gbt = Member("logistic_regression"), Member("gbt")
     assert trainer.blends([xgb2, xgb3, lr, gbt]) == [(xgb2, lr), (xgb2, lr, gbt)]
     assert trainer.blends([xgb2, xgb3]) == []          # one kind: nothing to gain from averaging
+
+
+def test_ml_check_names_a_missing_csv_instead_of_a_traceback(tmp_path, capsys, monkeypatch):
+    from bass.ml import check
+    missing = tmp_path / "nowhere.csv"
+    monkeypatch.setenv("BASS_IBM_CSV", str(missing))
+    assert check.main() == 2
+    assert f"not found at {missing}; set BASS_IBM_CSV" in capsys.readouterr().err

@@ -76,9 +76,12 @@ def network_effect(ctx) -> dict:
 
 
 def main() -> int:
+    csv = os.environ.get("BASS_IBM_CSV", str(REPO_ROOT.parent / "shared" / "data" / "telco_churn_ibm.csv"))
+    if not os.path.isfile(csv):
+        print(f"ml-check: IBM Telco churn CSV not found at {csv}; set BASS_IBM_CSV to its path", file=sys.stderr)
+        return 2
     from bass.session import get_context
     ctx = get_context(None)
-    csv = os.environ.get("BASS_IBM_CSV", str(REPO_ROOT.parent / "shared" / "data" / "telco_churn_ibm.csv"))
     figures = ibm(ctx, csv)
     figures.update(synthetic(ctx))
     print(json.dumps(figures))
