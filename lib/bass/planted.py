@@ -16,6 +16,10 @@ def _truth(ctx) -> DataFrame | None:
     return ctx.spark.read.csv(str(path), header=True) if path.exists() else None
 
 
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
 def channel_check(ctx, month: str) -> dict | None:
     """Precision and recall of the month's channel warnings (out.channel_eval_m) against the
     channels where the simulator opened fake numbers; None without a truth folder."""
@@ -29,8 +33,8 @@ def channel_check(ctx, month: str) -> dict | None:
     ranks = sorted(r.risk_rank for r in month_rows.where(F.col("channel_id").isin(sorted(planted))).collect())
     hit = planted & flagged
     return {"planted": sorted(planted), "flagged": sorted(flagged),
-            "precision": len(hit) / len(flagged) if flagged else None,
-            "recall": len(hit) / len(planted) if planted else None, "planted_risk_ranks": ranks}
+            "precision": _share(len(hit), len(flagged)),
+            "recall": _share(len(hit), len(planted)), "planted_risk_ranks": ranks}
 
 
 def second_sim_check(ctx, month: str, min_score: int = 2) -> dict | None:
@@ -52,9 +56,8 @@ def second_sim_check(ctx, month: str, min_score: int = 2) -> dict | None:
                   F.count_if(F.col("flagged") & F.col("settled").isNotNull()).alias("hit"),
                   F.count_if("settled").alias("settled"), F.count_if(F.col("flagged") & F.col("settled")).alias("settled_hit"))
               .first())
-    share = lambda a, b: a / b if b else None  # noqa: E731
-    return {"holders": scored.holders, "flagged": scored.flagged, "precision": share(scored.hit, scored.flagged),
-            "recall": share(scored.hit, scored.holders), "recall_settled": share(scored.settled_hit, scored.settled)}
+    return {"holders": scored.holders, "flagged": scored.flagged, "precision": _share(scored.hit, scored.flagged),
+            "recall": _share(scored.hit, scored.holders), "recall_settled": _share(scored.settled_hit, scored.settled)}
 
 
 def multi_sim_check(ctx, month: str) -> dict | None:
@@ -69,5 +72,5 @@ def multi_sim_check(ctx, month: str) -> dict | None:
     r = (profile.select("msisdn", (F.col("multi_sim") == "Y").alias("flagged")).join(planted, "msisdn", "left")
          .groupBy().agg(F.count_if("flagged").alias("flagged"), F.count_if("planted").alias("planted"),
                         F.count_if(F.col("flagged") & F.col("planted")).alias("hit")).first())
-    return {"planted": r.planted, "flagged": r.flagged, "precision": r.hit / r.flagged if r.flagged else None,
-            "recall": r.hit / r.planted if r.planted else None}
+    return {"planted": r.planted, "flagged": r.flagged, "precision": _share(r.hit, r.flagged),
+            "recall": _share(r.hit, r.planted)}
