@@ -54,11 +54,14 @@ def run_loop(ctx: Context, users: int, start: dt.date, warmup: int, loops: int, 
     return ok
 
 
+BUDGETS = (0.3, 0.5)   # the shares of each month's eligible users a retention budget contacts
+
+
 def targeting(ctx: Context, month: str) -> str:
     """Risk against uplift targeting of the retention campaign's eligible users (those over its
-    churn cut, whom the uplift model learnt from), half of them contacted either way, judged by
-    the planted truth; summed over every list month with uplift scores (`month`'s list is built
-    first), since one month's hundred-odd contacts decide little."""
+    churn cut, whom the uplift model learnt from), with budgets of 30 % and half of them, judged
+    by the planted truth; summed over every list month with uplift scores (`month`'s list is
+    built first), since one month's hundred-odd contacts decide little."""
     run_pipeline(ctx, "scoring", month)
     spark = ctx.spark
     pools = (spark.table("out.campaign_target_m").where(F.col("campaign_id") == "retention")
@@ -69,15 +72,25 @@ def targeting(ctx: Context, month: str) -> str:
     months = sorted(r[0] for r in scored.select("batch_month").distinct().collect())
     if not months:
         return "   no uplift scores yet: run more months"
-    k = risk = up = 0.0
+    prevented = {share: {"contacts": 0, "risk": 0.0, "uplift": 0.0} for share in BUDGETS}
     for m in months:
         pool = scored.where(F.col("batch_month") == m).select("user_id", "churn_prob", "uplift")
-        half = pool.count() // 2
-        g = boss.retention_gain(spark, ctx.cfg.path("truth"), m, pool, half)
-        k, risk, up = k + half, risk + g["prevented_by_risk"], up + g["prevented_by_uplift"]
-    return (f"   retention lists of {months[0]}..{months[-1]}, half of each month's eligible users contacted "
-            f"({k:.0f} contacts; planted truth): risk targeting prevents {risk:.1f} churners "
-            f"({risk / k * 1000:.0f} per 1,000 contacts), uplift targeting {up:.1f} ({up / k * 1000:.0f} per 1,000)")
+        rows = boss.retention_gain(spark, ctx.cfg.path("truth"), m, pool).cache()
+        n = rows.count()
+        for share, got in prevented.items():
+            got["contacts"] += int(n * share)
+            for by, col in (("risk", "churn_prob"), ("uplift", "uplift")):
+                top = rows.orderBy(F.desc(col), "user_id").limit(int(n * share))
+                got[by] += top.agg(F.sum("gain")).first()[0] or 0.0
+        rows.unpersist()
+    lines = [f"   retention lists of {months[0]}..{months[-1]}, churners prevented (planted truth) when a budget "
+             f"contacts a share of each month's eligible users:"]
+    for share, got in prevented.items():
+        k, risk, up = got["contacts"], got["risk"], got["uplift"]
+        lines.append(f"   {share:.0%} contacted ({k} contacts): risk targeting {risk:.1f} ({risk / k * 1000:.0f} per "
+                     f"1,000 contacts), uplift targeting {up:.1f} ({up / k * 1000:.0f} per 1,000), "
+                     f"{(up - risk) / max(risk, 1e-9):+.0%}")
+    return "\n".join(lines)
 
 
 def loop_month(ctx: Context, month: str) -> bool:

@@ -6,7 +6,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from bass.ml import features
-from bass.ml.uplift import deciles, pipeline, predictions, qini
+from bass.ml.uplift import deciles, pipeline, predictions, qini, segments
 
 
 def test_the_two_models_find_whom_a_contact_helps(spark):
@@ -51,6 +51,28 @@ def test_the_relative_risk_learner_finds_the_share_of_risk_an_action_removes(spa
     got = [r.uplift for r in predictions(model, probe).collect()]
     assert got == pytest.approx([0.8 * 0.6, 0.2 * 0.6, 0.8 * 0.1], abs=0.06)
     assert got[0] > got[1] > got[2]
+
+
+def test_a_segment_can_be_an_expression_over_the_wide_table(spark):
+    """effect_by may name a SQL expression: a contact removes half the risk of users without a
+    complaint and none of a complainer's (complaints > 0), whatever the brand; the model
+    saved with the expression scores rows that only have the raw columns."""
+    rnd = random.Random(8)
+    rows = []
+    for i in range(8000):
+        complaints, p, treated = float(i % 5 == 0) * (1 + i % 3), rnd.uniform(0.05, 0.9), rnd.random() < 0.5
+        removed = 0.5 if treated and complaints == 0 else 0.0
+        rows.append((f"U{i}", ("G", "E")[i % 2], complaints, p, math.log(p), float(treated),
+                     "treated" if treated else "control", int(rnd.random() < p * (1 - removed))))
+    df = spark.createDataFrame(rows, "user_id string, brand string, complaints double, churn_prob double, "
+                                     "churn_log double, treated double, grp string, label int")
+    conf = {"learner": "s_learner", "effect_by": {"brand": "brand", "complained": "complaints > 0"}}
+    model = pipeline(None, conf, 7).fit(df)
+    probe = spark.createDataFrame([("G", 0.0, math.log(0.6)), ("E", 2.0, math.log(0.6)), ("E", None, math.log(0.6))],
+                                  "brand string, complaints double, churn_log double")
+    got = [r.uplift for r in predictions(model, probe).orderBy("complaints").collect()]
+    assert got[1] == pytest.approx(0.3, abs=0.06) and got[2] == pytest.approx(0.0, abs=0.06)
+    assert segments(["brand"]) == {"brand": "`brand`"}
 
 
 def test_the_log_odds_learner_finds_the_effect_by_segment_and_risk(spark):

@@ -7,8 +7,8 @@ priority deciles is what makes the treated-versus-control difference causal. Two
 (conf ml.uplift.learner):
 
 - `s_learner` (the default): one regression of churn on the churn model's score of the month,
-  the segment columns of `effect_by` (e.g. brand), the treatment, and the treatment by segment
-  and by score. The uplift of a user is its prediction without the treatment minus with it. It
+  the segments of `effect_by` (columns such as brand, or SQL expressions over the wide table
+  such as `complaints > 0`), the treatment, and the treatment by segment and by score. The uplift of a user is its prediction without the treatment minus with it. It
   estimates a dozen parameters, so the few hundred treated users of a month's list are enough.
   With link `log` (a relative-risk model) an action removes a share of the risk that may differ
   by segment and by risk; with `logit` it shifts the log-odds.
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from pyspark.ml import Pipeline
 from pyspark.ml.classification import GBTClassifier, LogisticRegression
-from pyspark.ml.feature import Interaction, OneHotEncoder, StringIndexer, VectorAssembler
+from pyspark.ml.feature import Interaction, OneHotEncoder, SQLTransformer, StringIndexer, VectorAssembler
 from pyspark.ml.regression import GeneralizedLinearRegression
 from pyspark.ml.functions import vector_to_array
 from pyspark.sql import DataFrame
@@ -100,6 +100,14 @@ def pipeline(spec: features.FeatureSpec, conf: dict, seed: int) -> Pipeline:
     raise ValueError(f"ml.uplift.learner must be s_learner or two_model, got {learner!r}")
 
 
+def segments(effect_by) -> dict[str, str]:
+    """ml.uplift.effect_by as segment name -> SQL expression: a list of column names, or a
+    mapping of names to expressions over the wide table (e.g. `complained: complaints > 0`)."""
+    if isinstance(effect_by, dict):
+        return {str(k): str(v) for k, v in effect_by.items()}
+    return {str(c): f"`{c}`" for c in effect_by or []}
+
+
 def one_model_pipeline(conf: dict) -> Pipeline:
     """The s_learner: churn on [the churn score, segment one-hots, treated, treated × score,
     treated × segment one-hots]. link `log` (the default) is a relative-risk model, a Poisson regression with log
@@ -107,11 +115,14 @@ def one_model_pipeline(conf: dict) -> Pipeline:
     users of one segment the riskiest gain the most. link `logit` is a logistic regression on
     the churn log-odds: an action moves the log-odds, so users whose leaving is near certain
     gain little."""
-    by, link = list(conf.get("effect_by") or []), conf.get("link", "log")
+    segs, link = segments(conf.get("effect_by")), conf.get("link", "log")
     if link not in ("log", "logit"):
         raise ValueError(f"ml.uplift.link must be log or logit, got {link!r}")
     reg = float(dict(conf.get("params") or {}).get("regParam", 0.001))
-    stages = []
+    by = [f"seg__{name}" for name in segs]
+    stages = [SQLTransformer(statement="SELECT *, " + ", ".join(
+        f"coalesce(cast(({expr}) as string), '(none)') as seg__{name}" for name, expr in segs.items()) + " FROM __THIS__")] \
+        if segs else []
     for c in by:
         stages += [StringIndexer(inputCol=c, outputCol=f"{c}__idx", handleInvalid="keep"),
                    OneHotEncoder(inputCol=f"{c}__idx", outputCol=f"{c}__vec", dropLast=False),

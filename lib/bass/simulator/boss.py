@@ -6,7 +6,11 @@ M+1:
 
 - retention list (boss_retention_m): an agent reaches the user with probability 0.8; a reached
   user accepts the retention offer with probability 0.55. Acceptance lowers the churn logit by
-  1.8 (GoTone), 1.3 (M-Zone) or 0.7 (Easy-Own) in months M+1..M+3.
+  1.8 (GoTone), 1.3 (M-Zone) or 0.7 (Easy-Own) in months M+1..M+3, except for users who
+  complained in month M: a bill credit does not mend what they complained about, so for them
+  acceptance changes nothing (lost causes: they are among the riskiest, and BASS sees their
+  complaints, so an uplift model can learn to skip them where risk ranking cannot; compare
+  Ascarza 2018, "Retention futility: targeting high-risk customers might be ineffective").
 - care list (boss_care_m): executed with probability 0.85 (the user is reachable) and then done
   unless refused (10 %); a care action done lowers the churn logit by 0.5 (priority service)
   or 0.3 (other actions) in months M+1..M+2.
@@ -37,7 +41,7 @@ from bass.fileio.writer import write_delivery
 from bass.grain import add_months
 from bass.interfaces import interface
 from bass.simulator import monthly as mo
-from bass.simulator.population import TREATMENT_SCHEMA, monthly_logit
+from bass.simulator.population import TREATMENT_SCHEMA, complained_in, monthly_logit
 from bass.simulator.rand import pick, sigmoid, uniform
 
 RETENTION_SHIFT = {"GOTONE": 1.8, "MZONE": 1.3, "EASYOWN": 0.7}
@@ -78,7 +82,7 @@ def act(pop: DataFrame, listed: DataFrame, code: str, seed: int, month: str, mon
     reached = u("reach") < p_reach
     accepted = reached & (u("accept") < p_accept)
     if kind == "retention":
-        shift = F.element_at(F.create_map(*[x for k, v in RETENTION_SHIFT.items() for x in (F.lit(k), F.lit(v))]), F.col("brand"))
+        shift = retention_shift(seed, month)
         action, campaign, offer = F.lit("RET_OFFER"), F.lit(None).cast("string"), F.lit(None).cast("string")
     elif kind == "care":
         shift = F.when(F.col("care_action") == "PRIORITY_SERVICE", 0.5).otherwise(0.3)
@@ -94,6 +98,13 @@ def act(pop: DataFrame, listed: DataFrame, code: str, seed: int, month: str, mon
         F.when(accepted, shift).otherwise(0.0).cast("double").alias("shift"),
         F.lit(month_index + 1).alias("m_from"), F.lit(month_index + 1 + months).alias("m_to"),
         F.when(accepted, offer).alias("offer_plan"))
+
+
+def retention_shift(seed: int, month: str) -> F.Column:
+    """What an accepted retention offer on month `month`'s list takes off a user's churn logit:
+    the brand's RETENTION_SHIFT, nothing for users who complained in that month."""
+    by_brand = F.element_at(F.create_map(*[x for kv in RETENTION_SHIFT.items() for x in map(F.lit, kv)]), F.col("brand"))
+    return F.when(complained_in(seed, F.lit(mo.month_bounds(month)[0])), F.lit(0.0)).otherwise(by_brand)
 
 
 def act_on_lists(spark: SparkSession, pop: DataFrame, outbox: str, province: str, seed: int, month: str,
@@ -209,12 +220,10 @@ def deliver_feedback(rows: dict[str, DataFrame], landing: str, province: str, mo
     return out
 
 
-def retention_gain(spark: SparkSession, truth: str, month: str, scored: DataFrame, k: int) -> dict:
-    """The planted truth of two ways to spend a retention budget of `k` contacts on month
-    `month`'s users: the churners the retention list would prevent (users who leave next month
-    unless they accept an offer, times the chance they are reached and accept, summed over the
-    chosen users) when taking the `k` highest churn probabilities (`churn_prob`) and the `k`
-    highest predicted uplifts (`uplift`) of `scored` (user_id, churn_prob, uplift)."""
+def retention_gain(spark: SparkSession, truth: str, month: str, scored: DataFrame) -> DataFrame:
+    """`scored` (user_id, ...) of month `month` with `gain`, the planted truth of contacting each
+    user with the retention offer: the churner it would prevent (1 for a user who leaves next
+    month unless an offer is accepted) times the chance the user is reached and accepts."""
     from bass.simulator.generate import Simulation, month_index
     from bass.simulator.population import population
     sim = Simulation.load(truth)
@@ -222,14 +231,7 @@ def retention_gain(spark: SparkSession, truth: str, month: str, scored: DataFram
     before = read_truth_table(spark, truth, TREATMENTS, TREATMENT_SCHEMA).where(F.col("m_from") <= index)
     pop = population(spark, sim.users, sim.seed, sim.start_date, sim.end, before)
     _, p_reach, p_accept, _ = LISTS["boss_retention_m"]
-    shift = F.element_at(F.create_map(*[x for kv in RETENTION_SHIFT.items() for x in map(F.lit, kv)]), F.col("brand"))
     logit = monthly_logit(sim.seed, sim.start_date, F.lit(index + 1))
     draw = uniform(sim.seed, "churn", "id", F.lit(index + 1))
-    kept = (draw < sigmoid(logit)) & (draw >= sigmoid(logit - shift))   # leaves unless an offer is accepted
-    gain = pop.select("user_id", (p_reach * p_accept * kept.cast("double")).alias("gain"))
-    rows = scored.join(gain, "user_id").cache()
-    out = {"contacts": k}
-    for name, col in (("by_risk", "churn_prob"), ("by_uplift", "uplift")):
-        out[f"prevented_{name}"] = rows.orderBy(F.desc(col), "user_id").limit(k).agg(F.sum("gain")).first()[0] or 0.0
-    rows.unpersist()
-    return out
+    kept = (draw < sigmoid(logit)) & (draw >= sigmoid(logit - retention_shift(sim.seed, month)))
+    return scored.join(pop.select("user_id", (p_reach * p_accept * kept.cast("double")).alias("gain")), "user_id")
