@@ -22,6 +22,9 @@ from bass.session import Context
 from bass.simulator import boss
 from bass.simulator.generate import Simulation, advance, generate, timeline
 
+LOOP = ("scoring", "feedback")   # the loop's daily and monthly batches build only what these read (no KPIs)
+BUDGETS = (0.3, 0.5)             # the shares of each month's eligible users a retention budget contacts
+
 
 def run_loop(ctx: Context, users: int, start: dt.date, warmup: int, loops: int, seed: int, cdr_days: int) -> bool:
     t0 = time.time()
@@ -31,8 +34,8 @@ def run_loop(ctx: Context, users: int, start: dt.date, warmup: int, loops: int, 
     generate(ctx.spark, landing, users, start, 0, warmup, seed, ctx.cfg.province, truth, days_per_month=cdr_days,
              horizon_months=warmup + loops + 1)
     days, months = timeline(start, 0, warmup, cdr_days)
-    ok = _report("daily", run_pipeline(ctx, "daily", [d.isoformat() for d in days]))
-    ok &= _report("monthly", run_pipeline(ctx, "monthly", months))
+    ok = _report("daily", run_pipeline(ctx, "daily", [d.isoformat() for d in days], serving=LOOP))
+    ok &= _report("monthly", run_pipeline(ctx, "monthly", months, serving=LOOP))
     if not ok:
         return False
     ctx.cfg.raw["ml"]["churn"]["candidates"] = ctx.cfg.get("demo.loop_churn_candidates")
@@ -52,9 +55,6 @@ def run_loop(ctx: Context, users: int, start: dt.date, warmup: int, loops: int, 
     print(f"   evaluation tables: dm.campaign_eval_m, dm.churn_model_eval_m, mid.campaign_response_m; "
           f"reports: {ctx.cfg.path('reports')}/campaigns/")
     return ok
-
-
-BUDGETS = (0.3, 0.5)   # the shares of each month's eligible users a retention budget contacts
 
 
 def targeting(ctx: Context, month: str) -> str:
@@ -104,8 +104,8 @@ def loop_month(ctx: Context, month: str) -> bool:
     nxt = add_months(month, 1)
     sim = Simulation.load(ctx.cfg.path("truth"))
     days = [d.isoformat() for d in timeline(sim.start_date, 0, sim.months, sim.days_per_month)[0] if d.strftime("%Y-%m") == nxt]
-    ok = _report(f"daily {nxt}", run_pipeline(ctx, "daily", days)) if days else True
-    ok &= _report(f"monthly {nxt}", run_pipeline(ctx, "monthly", nxt))
+    ok = _report(f"daily {nxt}", run_pipeline(ctx, "daily", days, serving=LOOP)) if days else True
+    ok &= _report(f"monthly {nxt}", run_pipeline(ctx, "monthly", nxt, serving=LOOP))
     ok &= _report(f"feedback {month}", run_pipeline(ctx, "feedback", month))
     if ok:
         up = train(ctx, ("uplift",))["uplift"]

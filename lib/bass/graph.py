@@ -89,6 +89,14 @@ def order(nodes: list[Node]) -> list[Node]:
     return out
 
 
+def feeding(name: str, consumers: tuple[str, ...]) -> set[str]:
+    """The jobs of pipeline `name` that the jobs of the `consumers` pipelines read, directly or
+    through other jobs: what a run that only needs those consumers must build."""
+    deps = {k: set(v) for k, v in dependencies().items()}
+    needed = set().union(*[ancestors(deps, n.job) for c in consumers for n in load_pipeline(c).nodes])
+    return {n.job for n in load_pipeline(name).nodes if n.job in needed}
+
+
 def pipeline_names() -> list[str]:
     return list(read_yaml(conf_dir() / "pipelines.yml"))
 

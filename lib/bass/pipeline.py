@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from bass import bookkeeping
 from bass.batch import Batch
 from bass.grain import month_end
-from bass.graph import MONTH_END, Node, load_pipeline
+from bass.graph import MONTH_END, Node, feeding, load_pipeline
 from bass.jobs import batch_kind, run_job
 from bass.session import Context
 
@@ -70,13 +70,18 @@ def stale_values(step: Node, values: list[str], steps: dict[str, Node], history:
     return out
 
 
-def run_pipeline(ctx: Context, name: str, values: list[str] | str, force: bool = False) -> dict[str, str]:
-    """Run every job of the pipeline once over `values` (one date/month or a range).
+def run_pipeline(ctx: Context, name: str, values: list[str] | str, force: bool = False,
+                 serving: tuple[str, ...] = ()) -> dict[str, str]:
+    """Run every job of the pipeline once over `values` (one date/month or a range); with
+    `serving` (pipeline names), only the jobs those pipelines read (bass.graph.feeding).
 
     Returns job -> SUCCESS | SKIPPED (nothing new to load) | UP_TO_DATE (not run) | FAILED |
     BLOCKED (a dependency failed). Up to batch.parallel_jobs independent jobs run at once."""
     values = [values] if isinstance(values, str) else sorted(values)
     steps = list(load_pipeline(name).nodes)
+    if serving:
+        keep = feeding(name, serving)
+        steps = [s for s in steps if s.job in keep]
     by_name = {s.job: s for s in steps}
     parallel = max(1, int(ctx.cfg.get("batch.parallel_jobs", 1)))
     bookkeeping.ensure_tables(ctx)

@@ -127,3 +127,19 @@ def test_scoring_is_stale_when_the_wide_table_was_rebuilt(monkeypatch):
                  row("dm.user_wide_m", "2026-06", t0 + dt.timedelta(hours=1))])    # June rebuilt after scoring
     step = Step("dm.churn_score_m", (), None, ("dm.user_wide_m",))
     assert pipeline.stale_values(step, ["2026-05", "2026-06"], {step.job: step}, h, False) == ["2026-06"]
+
+
+def test_a_batch_serving_other_pipelines_runs_only_what_they_read(monkeypatch):
+    wh = FakeWarehouse(monkeypatch, STEPS)
+    monkeypatch.setattr(pipeline, "feeding", lambda name, serving: {"ods.a", "mid.c"})
+    status = pipeline.run_pipeline(Ctx(), "daily", "2026-01-01", serving=("scoring",))
+    assert status == {"ods.a": "SUCCESS", "mid.c": "SUCCESS"} and sorted(j for j, _ in wh.calls) == ["mid.c", "ods.a"]
+
+
+def test_the_monthly_jobs_feeding_scoring_and_feedback_leave_out_the_kpis():
+    from bass.graph import feeding, load_pipeline
+    keep = feeding("monthly", ("scoring", "feedback"))
+    assert {"dm.user_wide_m", "dm.churn_label_m", "mid.user_profile_m", "ods.user"} <= keep
+    assert not {"dm.kpi_m", "dm.kpi_cube_m"} & keep
+    for node in load_pipeline("monthly").nodes:       # whatever a kept job waits for is kept too
+        assert node.job not in keep or set(node.after) <= keep

@@ -87,14 +87,15 @@ def test_churn_hazard_follows_what_happens_to_the_user(ctx):
     assert all(b > a for a, b in zip(drift, drift[1:]))
 
 
-def test_a_retention_offer_does_nothing_for_users_who_complained_in_the_list_month(ctx):
+
+def test_a_retention_offer_does_nothing_for_users_whose_contract_ends_within_three_months(ctx):
     from bass.simulator.boss import RETENTION_SHIFT, retention_shift
-    users = ctx.spark.range(400).select(
-        "id", F.element_at(F.array(*map(F.lit, RETENTION_SHIFT)), (F.col("id") % 3 + 1).cast("int")).alias("brand"),
-        (F.col("id") % 2 == 0).alias("complaint_prone"))
-    rows = users.select("brand", complained_in(9, F.lit(dt.date(2026, 2, 1))).alias("complained"),
-                        retention_shift(9, "2026-02").alias("shift")).collect()
-    complained = [r for r in rows if r.complained]
-    assert 20 < len(complained) < 200                      # 3 % of the others, 28 % of the complaint-prone
-    assert all(r.shift == 0.0 for r in complained)
-    assert all(r.shift == RETENTION_SHIFT[r.brand] > 0 for r in rows if not r.complained)
+    rows = ctx.spark.createDataFrame([
+        ("GOTONE", True, dt.date(2026, 5, 1)),    # ends in the list month: contract_ends_3m
+        ("MZONE", True, dt.date(2026, 8, 1)),     # three months on: contract_ends_3m
+        ("MZONE", True, dt.date(2026, 9, 1)),     # four months on: the offer works
+        ("EASYOWN", True, dt.date(2026, 4, 1)),   # ended before the list month
+        ("EASYOWN", False, dt.date(2026, 6, 1)),  # no contract
+    ], "brand string, has_contract boolean, contract_end date")
+    got = [r.shift for r in rows.select(retention_shift("2026-05").alias("shift")).collect()]
+    assert got == [0.0, 0.0, RETENTION_SHIFT["MZONE"], RETENTION_SHIFT["EASYOWN"], RETENTION_SHIFT["EASYOWN"]]

@@ -107,3 +107,11 @@ def test_qini_curve_by_hand():
     assert q["qini_curve"] == [0.0, 4.0, 4.0]          # 5 x 10/10 - 1; then 8 x 20/20 - 4
     assert q["random_curve"] == [0.0, 2.0, 4.0]
     assert q["qini_coefficient"] == pytest.approx((2.0 + 0.0) / 2 / 20)
+
+
+def test_the_effect_changes_with_the_score_only_when_asked():
+    def outputs(conf):
+        return [s.getOutputCol() for s in pipeline(None, {"learner": "s_learner", **conf}, 7).getStages()
+                if s.hasParam("outputCol")]
+    assert "treated_x_score" not in outputs({"effect_by": ["brand"]})
+    assert "treated_x_score" in outputs({"effect_by": ["brand"], "effect_by_score": True})

@@ -8,7 +8,8 @@ priority deciles is what makes the treated-versus-control difference causal. Two
 
 - `s_learner` (the default): one regression of churn on the churn model's score of the month,
   the segments of `effect_by` (columns such as brand, or SQL expressions over the wide table
-  such as `complaints > 0`), the treatment, and the treatment by segment and by score. The uplift of a user is its prediction without the treatment minus with it. It
+  such as `contract_ends_3m`), the treatment, and the treatment by segment (and by score, with
+  `effect_by_score`). The uplift of a user is its prediction without the treatment minus with it. It
   estimates a dozen parameters, so the few hundred treated users of a month's list are enough.
   With link `log` (a relative-risk model) an action removes a share of the risk that may differ
   by segment and by risk; with `logit` it shifts the log-odds.
@@ -109,12 +110,14 @@ def segments(effect_by) -> dict[str, str]:
 
 
 def one_model_pipeline(conf: dict) -> Pipeline:
-    """The s_learner: churn on [the churn score, segment one-hots, treated, treated × score,
-    treated × segment one-hots]. link `log` (the default) is a relative-risk model, a Poisson regression with log
-    link on log(churn probability): an action removes a share of a segment's risk, so among
-    users of one segment the riskiest gain the most. link `logit` is a logistic regression on
-    the churn log-odds: an action moves the log-odds, so users whose leaving is near certain
-    gain little."""
+    """The s_learner: churn on [the churn score, segment one-hots, treated, treated × segment
+    one-hots, and treated × score when `effect_by_score`]. link `log` (the default) is a
+    relative-risk model, a Poisson regression with log link on log(churn probability): an action
+    removes a share of a segment's risk, so among users of one segment the riskiest gain the
+    most. link `logit` is a logistic regression on the churn log-odds: an action moves the
+    log-odds, so users whose leaving is near certain gain little. The treated × score term lets
+    the share (or shift) change with the risk; on a few hundred treated users a month its slope
+    is mostly noise, so it is off unless asked for."""
     segs, link = segments(conf.get("effect_by")), conf.get("link", "log")
     if link not in ("log", "logit"):
         raise ValueError(f"ml.uplift.link must be log or logit, got {link!r}")
@@ -128,8 +131,10 @@ def one_model_pipeline(conf: dict) -> Pipeline:
                    OneHotEncoder(inputCol=f"{c}__idx", outputCol=f"{c}__vec", dropLast=False),
                    Interaction(inputCols=["treated", f"{c}__vec"], outputCol=f"treated_x_{c}")]
     score = "churn_log" if link == "log" else "churn_logit"
-    stages.append(Interaction(inputCols=["treated", score], outputCol="treated_x_score"))
-    inputs = [score, *[f"{c}__vec" for c in by], "treated", "treated_x_score", *[f"treated_x_{c}" for c in by]]
+    by_score = ["treated_x_score"] if conf.get("effect_by_score", False) else []
+    if by_score:
+        stages.append(Interaction(inputCols=["treated", score], outputCol="treated_x_score"))
+    inputs = [score, *[f"{c}__vec" for c in by], "treated", *by_score, *[f"treated_x_{c}" for c in by]]
     stages.append(VectorAssembler(inputCols=inputs, outputCol="uplift_features"))
     stages.append(GeneralizedLinearRegression(featuresCol="uplift_features", labelCol="label", link=link,
                                               family="poisson" if link == "log" else "binomial", maxIter=100,

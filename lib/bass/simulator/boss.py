@@ -6,11 +6,12 @@ M+1:
 
 - retention list (boss_retention_m): an agent reaches the user with probability 0.8; a reached
   user accepts the retention offer with probability 0.55. Acceptance lowers the churn logit by
-  1.8 (GoTone), 1.3 (M-Zone) or 0.7 (Easy-Own) in months M+1..M+3, except for users who
-  complained in month M: a bill credit does not mend what they complained about, so for them
-  acceptance changes nothing (lost causes: they are among the riskiest, and BASS sees their
-  complaints, so an uplift model can learn to skip them where risk ranking cannot; compare
-  Ascarza 2018, "Retention futility: targeting high-risk customers might be ineffective").
+  1.8 (GoTone), 1.3 (M-Zone) or 0.7 (Easy-Own) in months M+1..M+3, except for users whose
+  contract ends within three months of M (what BASS reads as contract_ends_3m): they are
+  shopping for a new handset deal, which a bill credit does not match, so for them acceptance
+  changes nothing. They are among the riskiest and BASS sees their contracts, so an uplift model
+  can learn to skip them where risk ranking cannot (compare Ascarza 2018, "Retention futility:
+  targeting high-risk customers might be ineffective").
 - care list (boss_care_m): executed with probability 0.85 (the user is reachable) and then done
   unless refused (10 %); a care action done lowers the churn logit by 0.5 (priority service)
   or 0.3 (other actions) in months M+1..M+2.
@@ -41,7 +42,7 @@ from bass.fileio.writer import write_delivery
 from bass.grain import add_months
 from bass.interfaces import interface
 from bass.simulator import monthly as mo
-from bass.simulator.population import TREATMENT_SCHEMA, complained_in, monthly_logit
+from bass.simulator.population import TREATMENT_SCHEMA, monthly_logit
 from bass.simulator.rand import pick, sigmoid, uniform
 
 RETENTION_SHIFT = {"GOTONE": 1.8, "MZONE": 1.3, "EASYOWN": 0.7}
@@ -82,7 +83,7 @@ def act(pop: DataFrame, listed: DataFrame, code: str, seed: int, month: str, mon
     reached = u("reach") < p_reach
     accepted = reached & (u("accept") < p_accept)
     if kind == "retention":
-        shift = retention_shift(seed, month)
+        shift = retention_shift(month)
         action, campaign, offer = F.lit("RET_OFFER"), F.lit(None).cast("string"), F.lit(None).cast("string")
     elif kind == "care":
         shift = F.when(F.col("care_action") == "PRIORITY_SERVICE", 0.5).otherwise(0.3)
@@ -100,11 +101,13 @@ def act(pop: DataFrame, listed: DataFrame, code: str, seed: int, month: str, mon
         F.when(accepted, offer).alias("offer_plan"))
 
 
-def retention_shift(seed: int, month: str) -> F.Column:
+def retention_shift(month: str) -> F.Column:
     """What an accepted retention offer on month `month`'s list takes off a user's churn logit:
-    the brand's RETENTION_SHIFT, nothing for users who complained in that month."""
+    the brand's RETENTION_SHIFT, nothing when the user's contract ends within three months."""
     by_brand = F.element_at(F.create_map(*[x for kv in RETENTION_SHIFT.items() for x in map(F.lit, kv)]), F.col("brand"))
-    return F.when(complained_in(seed, F.lit(mo.month_bounds(month)[0])), F.lit(0.0)).otherwise(by_brand)
+    first = F.lit(mo.month_bounds(month)[0])
+    ends_soon = F.col("has_contract") & (F.col("contract_end") >= first) & (F.col("contract_end") <= F.add_months(first, 3))
+    return F.when(ends_soon, F.lit(0.0)).otherwise(by_brand)
 
 
 def act_on_lists(spark: SparkSession, pop: DataFrame, outbox: str, province: str, seed: int, month: str,
@@ -233,5 +236,5 @@ def retention_gain(spark: SparkSession, truth: str, month: str, scored: DataFram
     _, p_reach, p_accept, _ = LISTS["boss_retention_m"]
     logit = monthly_logit(sim.seed, sim.start_date, F.lit(index + 1))
     draw = uniform(sim.seed, "churn", "id", F.lit(index + 1))
-    kept = (draw < sigmoid(logit)) & (draw >= sigmoid(logit - retention_shift(sim.seed, month)))
+    kept = (draw < sigmoid(logit)) & (draw >= sigmoid(logit - retention_shift(month)))
     return scored.join(pop.select("user_id", (p_reach * p_accept * kept.cast("double")).alias("gain")), "user_id")
