@@ -9,10 +9,10 @@ priority deciles is what makes the treated-versus-control difference causal. Two
 - `s_learner` (the default): one regression of churn on the churn model's score of the month,
   the segments of `effect_by` (columns such as brand, or SQL expressions over the wide table
   such as `contract_ends_3m`), the treatment, and the treatment by segment (and by score, with
-  `effect_by_score`). The uplift of a user is its prediction without the treatment minus with it. It
-  estimates a dozen parameters, so the few hundred treated users of a month's list are enough.
-  With link `log` (a relative-risk model) an action removes a share of the risk that may differ
-  by segment and by risk; with `logit` it shifts the log-odds.
+  `effect_by_score`). The uplift of a user is its prediction without the treatment minus with
+  it. It estimates a few parameters, so the few hundred treated users of a month's list are
+  enough. With link `log` (a relative-risk model) an action removes a share of the risk that
+  may differ by segment; with `logit` it shifts the log-odds.
 - `two_model` (a T-learner): two classifiers on every feature (`classifier`:
   logistic_regression or gbt), one fitted on the treated (weight 1 for treated rows, 0 for
   control rows), one on the control group; the uplift is their difference. It finds effects
@@ -103,7 +103,7 @@ def pipeline(spec: features.FeatureSpec, conf: dict, seed: int) -> Pipeline:
 
 def segments(effect_by) -> dict[str, str]:
     """ml.uplift.effect_by as segment name -> SQL expression: a list of column names, or a
-    mapping of names to expressions over the wide table (e.g. `complained: complaints > 0`)."""
+    mapping of names to expressions over the wide table (e.g. `heavy_data: data_mb > 1024`)."""
     if isinstance(effect_by, dict):
         return {str(k): str(v) for k, v in effect_by.items()}
     return {str(c): f"`{c}`" for c in effect_by or []}
