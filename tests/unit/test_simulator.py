@@ -87,7 +87,6 @@ def test_churn_hazard_follows_what_happens_to_the_user(ctx):
     assert all(b > a for a, b in zip(drift, drift[1:]))
 
 
-
 def test_a_retention_offer_does_nothing_for_users_whose_contract_ends_within_three_months(ctx):
     from bass.simulator.boss import RETENTION_SHIFT, retention_shift
     rows = ctx.spark.createDataFrame([

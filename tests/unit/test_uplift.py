@@ -72,6 +72,7 @@ def test_a_segment_can_be_an_expression_over_the_wide_table(spark):
                                   "brand string, complaints double, churn_log double")
     got = [r.uplift for r in predictions(model, probe).orderBy("complaints").collect()]
     assert got[1] == pytest.approx(0.3, abs=0.06) and got[2] == pytest.approx(0.0, abs=0.06)
+    assert got[0] is not None                            # a null segment value is a level of its own
     assert segments(["brand"]) == {"brand": "`brand`"}
 
 
