@@ -87,14 +87,25 @@ def test_churn_hazard_follows_what_happens_to_the_user(ctx):
     assert all(b > a for a, b in zip(drift, drift[1:]))
 
 
-def test_a_retention_offer_does_nothing_for_users_whose_contract_ends_within_three_months(ctx):
+def test_a_retention_offer_does_nothing_for_the_lost_causes(ctx):
+    """Lost causes: a contract ending within three months of the list month, or a stop for
+    arrears (the balance file's stop_count > 0, the same expression) by the month's end."""
     from bass.simulator.boss import RETENTION_SHIFT, retention_shift
+    from bass.simulator.monthly import arrears_stops
+    seed, may_31 = 11, dt.date(2026, 5, 31)
     rows = ctx.spark.createDataFrame([
-        ("GOTONE", True, dt.date(2026, 5, 1)),    # ends in the list month: contract_ends_3m
-        ("MZONE", True, dt.date(2026, 8, 1)),     # three months on: contract_ends_3m
-        ("MZONE", True, dt.date(2026, 9, 1)),     # four months on: the offer works
-        ("EASYOWN", True, dt.date(2026, 4, 1)),   # ended before the list month
-        ("EASYOWN", False, dt.date(2026, 6, 1)),  # no contract
-    ], "brand string, has_contract boolean, contract_end date")
-    got = [r.shift for r in rows.select(retention_shift("2026-05").alias("shift")).collect()]
-    assert got == [0.0, 0.0, RETENTION_SHIFT["MZONE"], RETENTION_SHIFT["EASYOWN"], RETENTION_SHIFT["EASYOWN"]]
+        (1, "GOTONE", True, dt.date(2026, 5, 1), False, None),     # ends in the list month: contract_ends_3m
+        (2, "MZONE", True, dt.date(2026, 8, 1), False, None),      # three months on: contract_ends_3m
+        (3, "MZONE", True, dt.date(2026, 9, 1), False, None),      # four months on: the offer works
+        (4, "EASYOWN", True, dt.date(2026, 4, 1), False, None),    # ended before the list month
+        (5, "EASYOWN", False, dt.date(2026, 6, 1), False, None),   # no contract
+        # arrears-prone users; with seed 11, users 9 and 11 had no stops before the simulation, user 10 one
+        (9, "GOTONE", False, None, True, dt.date(2026, 5, 20)),     # stopped in the list month
+        (10, "GOTONE", False, None, True, dt.date(2026, 6, 20)),    # an earlier stop
+        (11, "GOTONE", False, None, True, dt.date(2026, 6, 20)),    # no stop by the month's end: the offer works
+    ], "id long, brand string, has_contract boolean, contract_end date, arrears_prone boolean, stop_start date")
+    got = rows.select("id", arrears_stops(seed, may_31).alias("stops"),
+                      retention_shift(seed, "2026-05").alias("shift")).orderBy("id").collect()
+    assert [r.shift for r in got[:5]] == [0.0, 0.0, RETENTION_SHIFT["MZONE"], RETENTION_SHIFT["EASYOWN"],
+                                          RETENTION_SHIFT["EASYOWN"]]
+    assert [(r.stops, r.shift) for r in got[5:]] == [(1, 0.0), (1, 0.0), (0, RETENTION_SHIFT["GOTONE"])]

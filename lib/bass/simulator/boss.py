@@ -6,12 +6,16 @@ M+1:
 
 - retention list (boss_retention_m): an agent reaches the user with probability 0.8; a reached
   user accepts the retention offer with probability 0.55. Acceptance lowers the churn logit by
-  1.8 (GoTone), 1.3 (M-Zone) or 0.7 (Easy-Own) in months M+1..M+3, except for users whose
-  contract ends within three months of M (what BASS reads as contract_ends_3m): they are
-  shopping for a new handset deal, which a bill credit does not match, so for them acceptance
-  changes nothing. They are among the riskiest and BASS sees their contracts, so an uplift model
-  can learn to skip them where risk ranking cannot (compare Ascarza 2018, "Retention futility:
-  targeting high-risk customers might be ineffective").
+  1.8 (GoTone), 1.3 (M-Zone) or 0.7 (Easy-Own) in months M+1..M+3, except for two kinds of
+  lost cause, for whom acceptance changes nothing:
+  - users whose contract ends within three months of M (what BASS reads as contract_ends_3m):
+    they are shopping for a new handset deal, which a bill credit does not match;
+  - users whose service has been stopped for arrears (the balance file's stop_count of M is
+    above 0): they are on the way to involuntary churn, for not paying, which an offer to stay
+    does not change.
+  Both are among the riskiest and BASS sees both, so an uplift model can learn to skip them
+  where risk ranking cannot (compare Ascarza 2018, "Retention futility: targeting high-risk
+  customers might be ineffective").
 - care list (boss_care_m): executed with probability 0.85 (the user is reachable) and then done
   unless refused (10 %); a care action done lowers the churn logit by 0.5 (priority service)
   or 0.3 (other actions) in months M+1..M+2.
@@ -83,7 +87,7 @@ def act(pop: DataFrame, listed: DataFrame, code: str, seed: int, month: str, mon
     reached = u("reach") < p_reach
     accepted = reached & (u("accept") < p_accept)
     if kind == "retention":
-        shift = retention_shift(month)
+        shift = retention_shift(seed, month)
         action, campaign, offer = F.lit("RET_OFFER"), F.lit(None).cast("string"), F.lit(None).cast("string")
     elif kind == "care":
         shift = F.when(F.col("care_action") == "PRIORITY_SERVICE", 0.5).otherwise(0.3)
@@ -101,13 +105,15 @@ def act(pop: DataFrame, listed: DataFrame, code: str, seed: int, month: str, mon
         F.when(accepted, offer).alias("offer_plan"))
 
 
-def retention_shift(month: str) -> F.Column:
+def retention_shift(seed: int, month: str) -> F.Column:
     """What an accepted retention offer on month `month`'s list takes off a user's churn logit:
-    the brand's RETENTION_SHIFT, nothing when the user's contract ends within three months."""
+    the brand's RETENTION_SHIFT, nothing for the lost causes (a contract ending within three
+    months, a stop for arrears by the end of `month`)."""
     by_brand = F.element_at(F.create_map(*[x for kv in RETENTION_SHIFT.items() for x in map(F.lit, kv)]), F.col("brand"))
-    first = F.lit(mo.month_bounds(month)[0])
-    ends_soon = F.col("has_contract") & (F.col("contract_end") >= first) & (F.col("contract_end") <= F.add_months(first, 3))
-    return F.when(ends_soon, F.lit(0.0)).otherwise(by_brand)
+    first, last = mo.month_bounds(month)
+    ends_soon = F.col("has_contract") & (F.col("contract_end") >= F.lit(first)) \
+        & (F.col("contract_end") <= F.add_months(F.lit(first), 3))
+    return F.when(ends_soon | (mo.arrears_stops(seed, last) > 0), F.lit(0.0)).otherwise(by_brand)
 
 
 def act_on_lists(spark: SparkSession, pop: DataFrame, outbox: str, province: str, seed: int, month: str,
@@ -236,5 +242,5 @@ def retention_gain(spark: SparkSession, truth: str, month: str, scored: DataFram
     _, p_reach, p_accept, _ = LISTS["boss_retention_m"]
     logit = monthly_logit(sim.seed, sim.start_date, F.lit(index + 1))
     draw = uniform(sim.seed, "churn", "id", F.lit(index + 1))
-    kept = (draw < sigmoid(logit)) & (draw >= sigmoid(logit - retention_shift(month)))
+    kept = (draw < sigmoid(logit)) & (draw >= sigmoid(logit - retention_shift(sim.seed, month)))
     return scored.join(pop.select("user_id", (p_reach * p_accept * kept.cast("double")).alias("gain")), "user_id")

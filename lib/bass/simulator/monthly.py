@@ -170,15 +170,20 @@ def payments_and_balance(pop: DataFrame, bill: DataFrame, seed: int, month: str)
         "user_id", personal_account().alias("acct_id"), "pay_time", F.col("paid").cast("decimal(12,2)").alias("amount"),
         "channel", "method")
     diff = F.col("paid") - F.col("billed")
-    stops = F.when(F.col("arrears_prone"), F.floor(uniform(seed, "stops", "id") * 3).cast("int")
-                   + F.when(F.col("stop_start") <= F.lit(last), 1).otherwise(0)).otherwise(0)
     balance = p.select(
         "user_id", personal_account().alias("acct_id"),
         F.greatest(diff, F.lit(0.0)).cast("decimal(12,2)").alias("balance"),
         F.greatest(-diff, F.lit(0.0)).cast("decimal(12,2)").alias("arrears_amt"),
         F.when(diff < 0, 10 + F.floor(u("arrdays") * 80)).otherwise(0).cast("int").alias("arrears_days"),
-        stops.alias("stop_count"))
+        arrears_stops(seed, last).alias("stop_count"))
     return payments, balance
+
+
+def arrears_stops(seed: int, last: dt.date) -> F.Column:
+    """The balance file's stop_count on day `last`: an arrears-prone user's stops before the
+    simulation (a fixed 0-2 per user), plus the simulated one once it has started."""
+    return F.when(F.col("arrears_prone"), F.floor(uniform(seed, "stops", "id") * 3).cast("int")
+                  + F.when(F.col("stop_start") <= F.lit(last), 1).otherwise(0)).otherwise(0)
 
 
 def complaints(pop: DataFrame, seed: int, month: str) -> DataFrame:
