@@ -116,3 +116,33 @@ def test_the_effect_changes_with_the_score_only_when_asked():
                 if s.hasParam("outputCol")]
     assert "treated_x_score" not in outputs({"effect_by": ["brand"]})
     assert "treated_x_score" in outputs({"effect_by": ["brand"], "effect_by_score": True})
+
+
+def test_the_champion_is_refit_with_the_month_it_was_judged_on(ctx):
+    """Lists of three months; only the newest shows an effect. The model judged on that month was
+    fitted without it, and the champion stored is refit with it, so it has learnt the effect."""
+    from bass.ml.tracking import Tracker
+    from bass.ml.uplift import train_uplift, with_churn_score
+    from tests.unit.frames import put
+    months, targets, wide, scores = ("2026-01", "2026-02", "2026-03"), [], [], []
+    for m in months:
+        for i in range(400):
+            grp = "control" if i % 4 == 0 else "treated"
+            left = (i // 4) % 10 < 3 and not (m == "2026-03" and grp == "treated")
+            uid = f"U{i}"
+            targets.append(dict(campaign_id="retention", user_id=uid, grp=grp, outcome_months=1, batch_month=m))
+            wide.append(dict(user_id=uid, msisdn=f"138{i:08d}", batch_month=m, brand="GOTONE", status="NORMAL",
+                             contract_ends_3m=False, stop_count=0, churn_1m=left))
+            scores.append(dict(user_id=uid, churn_prob=0.3, batch_month=m))
+    put(ctx, "out.campaign_target_m", targets)
+    put(ctx, "dm.user_wide_m", wide)
+    put(ctx, "dm.churn_score_m", scores)
+
+    run = train_uplift(ctx)
+    assert run.test == "2026-03" and run.promoted
+    tracker = Tracker(ctx, "uplift")
+    fit_months = tracker.client.get_run(run.run_id).data.params["fit_months"]
+    assert fit_months == "2026-01,2026-02,2026-03"
+    rows = with_churn_score(ctx.spark, ctx.spark.table("dm.user_wide_m").where("batch_month = '2026-03'"))
+    mean = predictions(tracker.load_champion(), rows).agg(F.avg("uplift")).first()[0]
+    assert 0.05 < mean < 0.2, mean    # a third of the 30 % risk removed over the three months; 0 without month 3

@@ -65,16 +65,21 @@ class Tracker:
         """`evaluate(model)` for the current champion, or None when there is none."""
         return evaluate(self.load_champion()) if self.has_champion() else None
 
-    def challenge(self, new: float, evaluate, higher_is_better: bool = True, relative: bool = False):
+    def challenge(self, new: float, evaluate, higher_is_better: bool = True, relative: bool = False,
+                  ties_win: bool = False):
         """The one promotion rule: (champion's metric or None, promote?). The champion is evaluated
         by `evaluate(model)` with its own pipeline on the challenger's data; the challenger wins
         when there is no champion or it is better by more than ml.min_improvement (absolute, or
-        relative to the champion's metric), so a retrain on the same data keeps the alias."""
+        relative to the champion's metric), so a retrain on the same data keeps the alias. With
+        `ties_win`, a challenger within ml.min_improvement of the champion wins too (one that is
+        refit on newer rows once judged)."""
         old = self.champion_metric(evaluate)
         if old is None:
             return None, True
         margin = self.min_improvement * (abs(old) if relative else 1.0)
-        return old, (new > old + margin) if higher_is_better else (new < old - margin)
+        sign = 1.0 if higher_is_better else -1.0
+        gap = sign * (new - old)
+        return old, gap >= -margin if ties_win else gap > margin
 
     def champion_rows(self, table: str, batch) -> tuple:
         """The one scoring preamble: ('<name> v<version>', the champion model, its transform of the

@@ -19,7 +19,9 @@ priority deciles is what makes the treated-versus-control difference causal. Two
   nobody declared, given many lists.
 
 Validation: the latest list month with known outcomes is the test month when there are two or
-more (trained on the earlier ones), else a random 30 % of users (by hash) is held out. On the
+more (trained on the earlier ones), else a random 30 % of users (by hash) is held out. A model
+that is not worse than the champion there is refit on every month, the test month included,
+and becomes the champion. On the
 test rows the users are cut into deciles of predicted uplift (approximate quantiles); per
 decile the observed uplift is control churn − treated churn; the Qini curve is, for the top k
 deciles, control churners × (treated / control users) − treated churners, against the random
@@ -230,9 +232,15 @@ def train_uplift(ctx, until: str | None = None) -> UpliftRun:
     table_ = deciles(scored)
     m = {**qini(table_), "deciles": table_}
     tracker = Tracker(ctx, "uplift")
-    old, promote = tracker.challenge(m["qini_coefficient"], lambda champ: qini(deciles(predictions(champ, test)))["qini_coefficient"])
+    # the champion has not seen the test month either (it was fitted before its outcomes came),
+    # so a tie goes to the challenger, which is then refit with the test month: a few hundred
+    # treated users a month, and the newest list is the one most like the next
+    old, promote = tracker.challenge(m["qini_coefficient"], lambda champ: qini(deciles(predictions(champ, test)))["qini_coefficient"],
+                                     ties_win=True)
+    if promote:
+        model = pipeline(spec, conf, seed).fit(rows)
     run_id = tracker.log_run(
-        params={"campaign": campaign, "train_months": ",".join(months[:-1] if len(months) >= 2 else months),
+        params={"campaign": campaign, "fit_months": ",".join(months if promote or len(months) < 2 else months[:-1]),
                 "test": test_name, "learner": conf.get("learner", "s_learner"),
                 "features": len(spec.names())},
         metrics={"qini_coefficient": m["qini_coefficient"], "prevented_total": m["prevented_total"]},
