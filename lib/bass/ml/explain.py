@@ -66,11 +66,19 @@ def _runs(indices: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _sum_slots(arr: Column, indices: list[int]) -> Column:
-    """The sum of the array's slots at `indices` (a slice per run of consecutive slots)."""
-    parts = [arr[a] if n == 1 else F.aggregate(F.slice(arr, a + 1, n), F.lit(0.0), lambda acc, x: acc + x)
+def _sql_text(text: str) -> str:
+    """`text` as a Spark SQL string literal."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _sum_slots(arr: str, indices: list[int]) -> str:
+    """SQL: the sum of array column `arr`'s slots at `indices` (a slice per run of consecutive slots).
+
+    The expressions here are SQL text, parsed once per column: built as Column objects, a
+    month's 150 features cost some 60,000 calls into the JVM (15 s of a scoring job)."""
+    parts = [f"`{arr}`[{a}]" if n == 1 else f"aggregate(slice(`{arr}`, {a + 1}, {n}), 0D, (acc, x) -> acc + x)"
              for a, n in _runs(indices)]
-    return sum(parts[1:], parts[0]) if parts else F.lit(0.0)
+    return " + ".join(parts) if parts else "0D"
 
 
 def _slot_contributions(assembler, classifier, calibrate, scored: DataFrame) -> tuple[DataFrame, str]:
@@ -105,18 +113,16 @@ def contributions(model, scored: DataFrame) -> tuple[DataFrame, list[str]]:
         by_source = {s: [] for s in sources}
         for j, slot in enumerate(slots):
             by_source.setdefault(features.source(slot), []).append(j)
-        per_member.append([_sum_slots(F.col(col), by_source[s]) for s in sources])
-    k = float(len(per_member))
-    mean = [per_member[0][i] if k == 1 else sum((m[i] for m in per_member[1:]), per_member[0][i]) / F.lit(k)
+        per_member.append([_sum_slots(col, by_source[s]) for s in sources])
+    mean = [" + ".join(f"({m[i]})" for m in per_member) + (f" / {len(per_member)}D" if len(per_member) > 1 else "")
             for i in range(len(sources))]
-    return scored.withColumn("_contrib", F.array(*mean)), sources
+    return scored.withColumn("_contrib", F.expr("array(" + ", ".join(mean) + ")")), sources
 
 
 def importance(model, scored: DataFrame, n: int = 20) -> list[tuple[str, float]]:
     """(feature, mean |contribution| over `scored`), the `n` largest first."""
     with_c, sources = contributions(model, scored)
-    arr = F.col("_contrib")
-    row = with_c.agg(*[F.avg(F.abs(arr[i])).alias(f"c{i}") for i in range(len(sources))]).first()
+    row = with_c.selectExpr(*[f"avg(abs(_contrib[{i}])) as c{i}" for i in range(len(sources))]).first()
     return sorted(((s, float(row[f"c{i}"] or 0.0)) for i, s in enumerate(sources)), key=lambda x: -x[1])[:n]
 
 
@@ -124,10 +130,31 @@ def top_features(model, scored: DataFrame, n: int = 5) -> list[str]:
     return [name for name, _ in importance(model, scored, n)]
 
 
-def _number(x: Column, percent: bool) -> Column:
+def _number(x: str, percent: bool) -> str:
+    """SQL: the number `x` as an agent reads it."""
     if percent:
-        return F.concat(F.format_number(x * 100, 0), F.lit(" %"))
-    return F.when(F.abs(x) >= 100, F.format_number(x, 0)).otherwise(F.format_number(x, 1))
+        return f"concat(format_number({x} * 100, 0), ' %')"
+    return f"case when abs({x}) >= 100 then format_number({x}, 0) else format_number({x}, 1) end"
+
+
+def _item(i: int, s: str, label: str, numeric: bool, typical) -> str:
+    """SQL: the struct (s: contribution, t: the reason in words, v: the value, n: the feature)."""
+    col = f"`{s}`"
+    if numeric:
+        percent = any(w in s for w in PERCENT_WORDS)
+        side = f"case when {col} > {float(typical):.17g}D then 'high' else 'low' end" if typical is not None else "''"
+        typical_text = _number(f"{float(typical if typical is not None else 0.0):.17g}D", percent)
+        text = f"concat({_sql_text(label + ': ')}, {side}, ', ', {_number(col, percent)}, ' vs ', {typical_text}, ' typical')"
+        value = f"concat({_sql_text(s + '=')}, cast(round({col}, 2) as string))"
+        told = "true"
+    else:
+        text = f"concat({_sql_text(label + ': ')}, {col})"
+        value = f"concat({_sql_text(s + '=')}, {col})"
+        # a missing category ("Handset maker: (blank)") may move the score but tells an agent nothing
+        told = f"coalesce({col} != {_sql_text(features.BLANK)}, false)"
+    return (f"named_struct('s', case when {told} then _contrib[{i}] else 0D end, "
+            f"'t', coalesce({text}, {_sql_text(label + ': unknown')}), 'v', coalesce({value}, {_sql_text(s + '=')}), "
+            f"'n', {_sql_text(s)})")
 
 
 def reasons(model, scored: DataFrame, labels: dict, top: int = 3) -> DataFrame:
@@ -135,30 +162,13 @@ def reasons(model, scored: DataFrame, labels: dict, top: int = 3) -> DataFrame:
     and churn_features (their values, e.g. "fwd_offnet_share=0.62"), from `model`'s contributions."""
     spec = stage(model, FeaturePrep).spec()
     with_c, sources = contributions(model, scored)
-    medians = with_c.agg(*[F.percentile_approx(c, 0.5, 1000).alias(c) for c in spec.numeric]).first() \
+    medians = with_c.selectExpr(*[f"percentile_approx(`{c}`, 0.5, 1000) as `{c}`" for c in spec.numeric]).first() \
         if spec.numeric else {}
-    arr = F.col("_contrib")
-    items = []
-    for i, s in enumerate(sources):
-        label = labels.get(s, s)
-        if s in spec.numeric:
-            typical = medians[s]
-            percent = any(w in s for w in PERCENT_WORDS)
-            side = F.when(F.col(s) > F.lit(typical), "high").otherwise("low") if typical is not None else F.lit("")
-            text = F.concat(F.lit(f"{label}: "), side, F.lit(", "), _number(F.col(s), percent), F.lit(" vs "),
-                            _number(F.lit(typical if typical is not None else 0.0), percent), F.lit(" typical"))
-            value = F.concat(F.lit(f"{s}="), F.round(F.col(s), 2).cast("string"))
-        else:
-            text = F.concat(F.lit(f"{label}: "), F.col(s))
-            value = F.concat(F.lit(f"{s}="), F.col(s))
-        # a missing category ("Handset maker: (blank)") may move the score but tells an agent nothing
-        told = F.lit(True) if s in spec.numeric else F.coalesce(F.col(s) != features.BLANK, F.lit(False))
-        items.append(F.struct(F.when(told, arr[i]).otherwise(0.0).alias("s"),
-                              F.coalesce(text, F.lit(f"{label}: unknown")).alias("t"),
-                              F.coalesce(value, F.lit(f"{s}=")).alias("v"), F.lit(s).alias("n")))
-    ranked = F.slice(F.sort_array(F.filter(F.array(*items), lambda x: x["s"] > 0), asc=False), 1, top)
-    return (with_c.withColumn("_top", ranked)
-            .withColumn("churn_reasons", F.array_join(F.transform("_top", lambda x: x["t"]), "; "))
-            .withColumn("churn_features", F.array_join(F.transform("_top", lambda x: x["v"]), "; "))
-            .withColumn("first_reason", F.try_element_at(F.transform("_top", lambda x: x["n"]), F.lit(1)))
+    items = [_item(i, s, labels.get(s, s), s in spec.numeric, medians[s] if s in spec.numeric else None)
+             for i, s in enumerate(sources)]
+    ranked = f"slice(sort_array(filter(array({', '.join(items)}), x -> x.s > 0), false), 1, {top})"
+    return (with_c.withColumn("_top", F.expr(ranked))
+            .withColumn("churn_reasons", F.expr("array_join(transform(_top, x -> x.t), '; ')"))
+            .withColumn("churn_features", F.expr("array_join(transform(_top, x -> x.v), '; ')"))
+            .withColumn("first_reason", F.expr("try_element_at(transform(_top, x -> x.n), 1)"))
             .drop("_top", "_contrib"))

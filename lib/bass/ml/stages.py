@@ -54,11 +54,9 @@ class LogScale(_Saveable):
 
     def _transform(self, df: DataFrame) -> DataFrame:
         logs = set(self.getOrDefault("logColumns"))
-        out = df
-        for name in self.getOrDefault("columns"):
-            v = F.col(name).cast("double")
-            out = out.withColumn(f"{name}__x", F.log1p(F.greatest(v, F.lit(0.0))) if name in logs else v)
-        return out
+        values = {name: F.col(name).cast("double") for name in self.getOrDefault("columns")}
+        return df.withColumns({f"{name}__x": F.log1p(F.greatest(v, F.lit(0.0))) if name in logs else v
+                               for name, v in values.items()})
 
 
 class Calibrate(_Saveable):
