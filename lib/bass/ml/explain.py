@@ -43,6 +43,14 @@ def _members(model) -> list[tuple]:
     return out
 
 
+def explained_columns(model, columns: list[str]) -> list[str]:
+    """What `reasons` reads of `model`'s output for rows of `columns`: those columns, each
+    member's assembled vector and probability, and the score `p`. The model's other outputs
+    (hundreds of imputed, banded, scaled intermediates) need not be kept."""
+    members = [(a.getOutputCol(), c.getOrDefault("outputCol")) for a, _, c in _members(model)]
+    return [*columns, *[c for pair in members for c in pair], "p"]
+
+
 def _doubles(values) -> Column:
     """A literal array of doubles as one SQL expression (one call, however many slots)."""
     return F.expr("array(" + ", ".join(f"{float(v):.17g}D" for v in values) + ")")

@@ -19,7 +19,8 @@ def score_churn(ctx, batch: Batch) -> DataFrame:
     version, model, scored = tracker.champion_rows("dm.user_wide_m", batch)
     # the reasons take the month's means and medians and the deciles their cut points before the
     # write: four passes over the model's output, computed once (freed when no longer referenced)
-    scored = explain.reasons(model, scored.localCheckpoint(), labels())
+    kept = explain.explained_columns(model, ctx.spark.table("dm.user_wide_m").columns)
+    scored = explain.reasons(model, scored.select(*kept).localCheckpoint(), labels())
     return (quantiles.with_top_rank(scored, "p", "risk_decile", 10)
             .select("user_id", "msisdn", F.round("p", 6).alias("churn_prob"), "risk_decile",
                     "churn_reasons", "churn_features", F.lit(version).alias("model_version"), "batch_month"))
