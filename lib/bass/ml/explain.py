@@ -51,9 +51,14 @@ def explained_columns(model, columns: list[str]) -> list[str]:
     return [*columns, *[c for pair in members for c in pair], "p"]
 
 
+def _double(value) -> str:
+    """SQL: a double literal, exactly."""
+    return f"{float(value):.17g}D"
+
+
 def _doubles(values) -> Column:
     """A literal array of doubles as one SQL expression (one call, however many slots)."""
-    return F.expr("array(" + ", ".join(f"{float(v):.17g}D" for v in values) + ")")
+    return F.expr("array(" + ", ".join(_double(v) for v in values) + ")")
 
 
 def _linear(coefficients: list, vector: str, scored: DataFrame) -> Column:
@@ -150,8 +155,8 @@ def _item(i: int, s: str, label: str, numeric: bool, typical) -> str:
     col = f"`{s}`"
     if numeric:
         percent = any(w in s for w in PERCENT_WORDS)
-        side = f"case when {col} > {float(typical):.17g}D then 'high' else 'low' end" if typical is not None else "''"
-        typical_text = _number(f"{float(typical if typical is not None else 0.0):.17g}D", percent)
+        side = f"case when {col} > {_double(typical)} then 'high' else 'low' end" if typical is not None else "''"
+        typical_text = _number(_double(typical if typical is not None else 0.0), percent)
         text = f"concat({_sql_text(label + ': ')}, {side}, ', ', {_number(col, percent)}, ' vs ', {typical_text}, ' typical')"
         value = f"concat({_sql_text(s + '=')}, cast(round({col}, 2) as string))"
         told = "true"
