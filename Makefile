@@ -16,7 +16,7 @@ install: $(STAMP)
 
 # Delta jars from Maven Central into .jars/ (once; the session does the same on first use)
 jars: install
-	$(BIN)/python -m bass.jars
+	$(BIN)/python -m bass.core.jars
 
 demo: jars
 	$(BIN)/bass demo
@@ -45,7 +45,7 @@ airflow-install: $(AIRFLOW_VENV)/.installed
 # (its own warehouse under var/airflow-test; long: one spark-submit JVM per task, about 40 s each here)
 airflow-test: jars airflow-install
 	rm -rf var/airflow-test
-	BASS_HOME=var/airflow-test $(BIN)/python -u -m bass.airflow_check $(AIRFLOW_VENV)
+	BASS_HOME=var/airflow-test $(BIN)/python -u -m bass.devkit.airflow_check $(AIRFLOW_VENV)
 
 # the data dictionary docs/tables.md, generated from conf/tables/ and conf/interfaces/
 docs: install
@@ -54,7 +54,7 @@ docs: install
 # the churn trainer on IBM's Telco data (seed 42 and seeds 1-5) and on a simulated province
 ml-check: jars
 	rm -rf var/ml-check
-	BASS_HOME=var/ml-check $(BIN)/python -m bass.ml.check
+	BASS_HOME=var/ml-check $(BIN)/python -m bass.devkit.ml_check
 
 bench: jars
 	$(BIN)/bass bench

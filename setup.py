@@ -19,7 +19,7 @@ setup(
         "mlflow==3.17.2",
         "pytest>=8",
         "chispa==0.12.0",
-        "networkx>=3.4,<4",   # tests only: the network algorithms (bass.network) are checked against it
+        "networkx>=3.4,<4",   # tests only: the network algorithms (bass.marts.network) are checked against it
         # xgboost's Spark estimator, CPU-only build (the `xgboost` wheel carries 130 MB of CUDA code)
         "xgboost-cpu==3.2.0",
         # a Python client of `bass serve` (HiveServer2 protocol, PLAIN SASL in pure Python)

@@ -20,7 +20,7 @@ export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$py}"
 pkg="$here/var/bass-lib.zip"          # the package, shipped to executors
 mkdir -p "$here/var"
 (cd "$here/lib" && rm -f "$pkg" && "$py" -m zipfile -c "$pkg" bass >/dev/null)
-jars="$("$py" -m bass.jars "${BASS_ENV:-local}")"
+jars="$("$py" -m bass.core.jars "${BASS_ENV:-local}")"
 submit="$("$py" -c 'import pyspark, os; print(os.path.join(os.path.dirname(pyspark.__file__), "bin", "spark-submit"))')"
 command -v spark-submit >/dev/null && submit="spark-submit"
 

@@ -1,5 +1,11 @@
 """One local SparkSession for the whole run (conf/test.yml); each test module gets its own
-BASS_HOME so warehouses never leak between tests."""
+BASS_HOME so warehouses never leak between tests.
+
+Tiers (markers, set here from what a test uses, so nobody has to remember them):
+- `spark`: the test uses a SparkSession (the `spark` or `ctx` fixture);
+- `integration`: under tests/integration, a small simulated province end to end;
+- `slow`: a unit test that trains models or runs a pipeline (listed in SLOW below, measured with
+  `pytest --durations`); `make test-fast` runs tests/unit without them."""
 from __future__ import annotations
 
 import os
@@ -8,9 +14,29 @@ import pytest
 
 os.environ["BASS_ENV"] = "test"
 
-from bass.config import load_config  # noqa: E402
-from bass.registry import LAYERS  # noqa: E402
-from bass.session import Context, build_spark, register_all  # noqa: E402
+from bass.core.config import load_config  # noqa: E402
+from bass.core.registry import LAYERS  # noqa: E402
+from bass.core.session import Context, build_spark, register_all  # noqa: E402
+
+
+MARKERS = {"spark": "uses a SparkSession", "integration": "a simulated province end to end",
+           "slow": "a unit test that trains models or runs pipelines (not in make test-fast)"}
+SLOW: set[str] = set()     # "<file>::<test>" of unit tests too slow for the fast tier
+
+
+def pytest_configure(config):
+    for name, text in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if {"spark", "ctx"} & set(item.fixturenames):
+            item.add_marker(pytest.mark.spark)
+        if "integration" in item.path.parts:
+            item.add_marker(pytest.mark.integration)
+        if f"{item.path.name}::{item.originalname}" in SLOW:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

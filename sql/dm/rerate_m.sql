@@ -1,6 +1,6 @@
 -- dm.rerate_m: every billed user's month re-rated under every plan of the month's catalogue
 -- (BOSS's plans and the proposals of conf/tariffs/), by item. The rules are BOSS's
--- (lib/bass/simulator/catalog.py documents the simulated one):
+-- (lib/bass/devkit/simulator/catalog.py documents the simulated one):
 --   rent      the plan's monthly fee
 --   local     outgoing local minutes beyond the included minutes x price x voice rate
 --   ld        6-second units x price x voice rate; on a NATIONAL plan the included minutes local

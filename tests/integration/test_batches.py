@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from bass.fileio.delivery import DeliveryError, VerfRecord, read_verf, write_verf
-from bass.jobs import run_job
-from bass.pipeline import run_pipeline
-from bass.simulator.generate import generate
+from bass.boss.delivery import DeliveryError, VerfRecord, read_verf, write_verf
+from bass.devkit.simulator.generate import generate
+from bass.orchestration.jobs import run_job
+from bass.orchestration.pipeline import run_pipeline
 from tests.conftest import context_for
 
 START = dt.date(2026, 1, 1)

@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 from pyspark.sql import functions as F
 
-from bass.batch import Batch
-from bass.fileio.delivery import DeliveryError
-from bass.fileio.writer import write_delivery
-from bass.interfaces import interface
-from bass.jobs import run_job
-from bass.simulator import boss
-from bass.simulator.generate import Simulation, advance, generate
-from bass.simulator.population import population
+from bass.boss.delivery import DeliveryError
+from bass.boss.writer import write_delivery
+from bass.core.batch import Batch
+from bass.core.interfaces import interface
+from bass.devkit.simulator import boss
+from bass.devkit.simulator.generate import Simulation, advance, generate
+from bass.devkit.simulator.population import population
+from bass.orchestration.jobs import run_job
 from tests.conftest import context_for
 
 USERS, START = 400, dt.date(2026, 1, 1)

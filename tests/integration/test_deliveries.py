@@ -15,15 +15,16 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from bass import delta_io, outbox
-from bass.batch import Batch
-from bass.fileio.delivery import DeliveryError, VerfRecord, find_delivery, read_verf, write_verf
-from bass.fileio.writer import write_delivery
-from bass.interfaces import parse_interface
-from bass.jobs import run_job
-from bass.ods_loader import checked_rows
-from bass.registry import table
-from bass.simulator.generate import generate
+from bass.boss import outbound
+from bass.boss.delivery import DeliveryError, VerfRecord, find_delivery, read_verf, write_verf
+from bass.boss.inbound import checked_rows
+from bass.boss.writer import write_delivery
+from bass.core.batch import Batch
+from bass.core.interfaces import parse_interface
+from bass.core.registry import table
+from bass.devkit.simulator.generate import generate
+from bass.orchestration.jobs import run_job
+from bass.warehouse import delta_io
 from tests.conftest import context_for
 
 START = dt.date(2026, 1, 1)
@@ -149,7 +150,7 @@ def test_fixed_width_deliveries_round_trip_and_repeats_are_configurable(province
         assert [(r.id, r.name, r.n) for r in got] == [("a1", "张三", 7), ("b22", None, 123), ("b22", None, 123), ("c", "x", 1)]
         assert [r.reject_reason for r in got] == reasons
     short = spark.createDataFrame([("a1 x",)], "line string")
-    from bass.fileio.parse import parse_lines
+    from bass.boss.parse import parse_lines
     assert parse_lines(short, parse_interface(SPEC)).first().reject_reason == "line length 4, expected 21 (fixed widths)"
     with pytest.raises(Exception, match="t_fixed field id: 'toolong' is longer than its width 4"):
         write_delivery(spark.createDataFrame([("toolong", "", dt.date(2026, 1, 5), 1)], rows.schema), parse_interface(SPEC),
@@ -166,7 +167,7 @@ def test_outbound_files_are_clean_complete_and_numbered_from_the_delivery_log(pr
     df = province.spark.createDataFrame(rows, tbl.schema_ddl())
     delta_io.write(province, "out.boss_retention_m", df, {"batch_month": "2026-01"})
     folder = Path(province.cfg.path("outbox")) / "boss_retention_m"
-    sent = outbox.deliver(province, "out.boss_retention_m", "boss_retention_m", Batch.of("month", "2026-01"))
+    sent = outbound.deliver(province, "out.boss_retention_m", "boss_retention_m", Batch.of("month", "2026-01"))
     data = (folder / sent["2026-01"][0].file_name).read_text(encoding="utf-8").split("\n")
     assert data[-1] == "" and len(data) == 3
     assert data[0].split("|")[:3] == ["1", "13800000001", "王 五 "]
@@ -174,7 +175,7 @@ def test_outbound_files_are_clean_complete_and_numbered_from_the_delivery_log(pr
     assert sorted(p.name for p in folder.iterdir()) == ["boss_retention_m_571_202601_00_00.verf",
                                                       "boss_retention_m_571_202601_00_00_001.dat"]   # nothing half-written
     shutil.rmtree(folder)                                           # BOSS picked the files up
-    sent = outbox.deliver(province, "out.boss_retention_m", "boss_retention_m", Batch.of("month", "2026-01"))
+    sent = outbound.deliver(province, "out.boss_retention_m", "boss_retention_m", Batch.of("month", "2026-01"))
     assert sent["2026-01"][0].file_name == "boss_retention_m_571_202601_00_01_001.dat"
     log = province.spark.table("meta.outbox_log").orderBy("resend_no").collect()
     assert [(r.resend_no, r.records) for r in log] == [(0, 2), (1, 2)]
@@ -210,7 +211,7 @@ def bass(*args, home) -> subprocess.CompletedProcess:
 def test_bad_input_at_the_cli_is_one_clear_line(province):
     home = province.cfg.path("home")
     for args, says in ((["run", "mid.user_usage_d", "--date", "2026-13-01"], "expected a date YYYY-MM-DD, got '2026-13-01'"),
-                       (["run", "mid.nothing", "--date", "2026-01-01"], "unknown job 'mid.nothing'"),
+                       (["run", "mid.nothing", "--date", "2026-01-01"], "unknown step 'mid.nothing'"),
                        (["run", "daily", "--from", "2026-01-05", "--to", "2026-01-01"], "before its start"),
                        (["sql", "selec 1"], "PARSE_SYNTAX_ERROR"),
                        (["sql", "select no_such_column from range(1)"], "UNRESOLVED_COLUMN"),

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from pyhive import hive
 
-from bass import accounts
-from bass.config import load_config
-from bass.jars import ensure_serve_jar
-from bass.serve import ServeError, start
-from bass.session import AUDIT_TABLE, table_location
+from bass.core.config import load_config
+from bass.core.jars import ensure_serve_jar
+from bass.core.session import AUDIT_TABLE, table_location
+from bass.serving import accounts
+from bass.serving.sql_server import ServeError, start
 from tests.conftest import context_for
 
 KEY = "test-pseudonym-key-0123456789"

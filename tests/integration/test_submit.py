@@ -7,8 +7,8 @@ from pathlib import Path
 import pyspark
 
 SCRIPT = """
-from bass.config import load_config
-from bass.session import build_spark
+from bass.core.config import load_config
+from bass.core.session import build_spark
 spark = build_spark(load_config("local"))
 print("MASTER=" + spark.sparkContext.master)
 """

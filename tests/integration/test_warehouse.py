@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from bass.batch import Batch
-from bass.graph import load_pipeline
-from bass.interfaces import interface
-from bass.jobs import batch_kind, run_job
-from bass.pipeline import run_pipeline, step_value
-from bass.simulator.generate import generate
+from bass.core.batch import Batch
+from bass.core.interfaces import interface
+from bass.devkit.simulator.generate import generate
+from bass.orchestration.graph import load_pipeline
+from bass.orchestration.jobs import batch_kind, run_job
+from bass.orchestration.pipeline import run_pipeline, step_value
 from tests.conftest import context_for
 
 START = dt.date(2026, 1, 1)
@@ -161,9 +161,9 @@ def test_reconciliation_results_are_stored_and_pass(province):
 def test_tariffs_rerate_every_bill_and_a_survey_goes_round_trip(province):
     """The rating engine reproduces the simulated bills; a survey sample goes to BOSS, the
     simulator answers it, the answers load and the evaluation counts them."""
-    from bass.simulator.survey import answer
-    from bass.tariff import survey
-    from bass.tariff.catalogue import proposal
+    from bass.devkit.simulator.survey import answer
+    from bass.marts.tariff import survey
+    from bass.marts.tariff.catalogue import proposal
     status = run_pipeline(province, "tariff", ["2026-01", "2026-02"])
     assert set(status.values()) == {"SUCCESS"}, status
     spark = province.spark

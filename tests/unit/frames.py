@@ -1,8 +1,8 @@
 """Tiny inline tables for SQL unit tests: rows are dicts, undeclared columns are null."""
 from __future__ import annotations
 
-from bass import delta_io
-from bass.registry import table
+from bass.core.registry import table
+from bass.warehouse import delta_io
 
 
 def frame(ctx, name: str, rows: list[dict]):

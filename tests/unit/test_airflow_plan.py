@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import jinja2
 import pytest
 
-from bass.airflow_plan import DAG_FILE, dag_plans, export
-from bass.config import load_config
-from bass.graph import load_pipeline
+from bass.core.config import load_config
+from bass.ops.airflow.plan import DAG_FILE, dag_plans, export
+from bass.orchestration.graph import load_pipeline
 
 
 class LogicalDate(dt.datetime):
@@ -31,7 +31,7 @@ class Macros:
 
 
 def render(command: str, logical: dt.datetime) -> str:
-    when = LogicalDate.fromtimestamp(logical.timestamp(), dt.timezone.utc)
+    when = LogicalDate.fromtimestamp(logical.timestamp(), dt.UTC)
     return jinja2.Template(command).render(logical_date=when, macros=Macros)
 
 

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from bass import api
+from bass.serving import api
 from tests.unit.frames import put
 
 M = "2026-06"

@@ -1,7 +1,7 @@
 """The benchmark's summary: each side's median over the repeated runs, and the ratio of the medians."""
 import pytest
 
-from bass.bench import summarize
+from bass.devkit.bench import summarize
 
 
 def test_medians_per_side_and_ratio_of_medians():
@@ -29,6 +29,6 @@ def test_ratio_uses_the_median_of_bass_totals_not_the_sum_of_medians():
 
 
 def test_repeat_must_be_positive(tmp_path):
-    from bass.bench import run_bench
+    from bass.devkit.bench import run_bench
     with pytest.raises(ValueError, match="repeat"):
         run_bench(None, 10, str(tmp_path), repeat=0)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from bass.business_report import business_report, change, fmt
+from bass.reports.business import business_report, change, fmt
 from tests.unit.frames import put
 
 

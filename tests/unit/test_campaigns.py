@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from pyspark.sql import functions as F
 
-from bass.campaigns import Campaign, Rule, assign, load_campaigns, parse_campaign
+from bass.marts.campaigns import Campaign, Rule, assign, load_campaigns, parse_campaign
 from tests.unit.frames import put
 
 RAW = dict(id="c1", name="test", kind="retention", target="sql/campaigns/retention.sql", deliver="boss_retention_m",
@@ -91,8 +91,8 @@ def test_campaign_evaluation_of_a_hand_built_month(ctx):
     put(ctx, "ods.fb_retention", feedback)
     put(ctx, "ods.fb_care", [])
     put(ctx, "ods.fb_campaign", [])
-    from bass.batch import Batch
-    from bass.jobs import run_job
+    from bass.core.batch import Batch
+    from bass.orchestration.jobs import run_job
     for step in ("mid.campaign_response_m", "dm.campaign_eval_m"):
         assert run_job(ctx, step, Batch.of("month", "2026-03")).status == "SUCCESS"
     r = ctx.spark.table("dm.campaign_eval_m").first()
@@ -116,8 +116,8 @@ def test_campaign_evaluation_of_a_hand_built_month(ctx):
 def test_churn_model_is_judged_on_untreated_users(ctx):
     """Six untreated users (scores 0.9 .. 0.4, the 1st, 2nd and 4th leave: AUC 8/9) and two treated
     ones who would spoil it (a high score who stays, a low one who leaves)."""
-    from bass.batch import Batch
-    from bass.jobs import run_job
+    from bass.core.batch import Batch
+    from bass.orchestration.jobs import run_job
     probs = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4]
     left = [True, True, False, True, False, False]
     scores = [dict(user_id=f"U{i}", churn_prob=p, model_version="bass_churn_h1 v1", batch_month="2026-03")

@@ -5,9 +5,9 @@ import re
 
 from pyspark.sql import functions as F
 
-from bass.jobs import run_job
-from bass.ml import churn
+from bass.ml.churn import model as churn
 from bass.ml.tracking import Tracker
+from bass.orchestration.jobs import run_job
 from tests.unit.frames import put
 
 

@@ -3,8 +3,9 @@ them, whatever the features' units."""
 import math
 import random
 
-from bass.ml import explain, features, trainer
-from bass.ml.candidates import Candidate, Member
+from bass.ml import features
+from bass.ml.churn import explain, search
+from bass.ml.churn.candidates import Candidate, Member
 
 LABELS = {"minutes_drop": "Fall in call minutes", "offnet_share": "Share of calls to other networks",
           "plan": "Plan"}
@@ -27,8 +28,8 @@ def rows(spark, n=600, seed=4):
 def first_reasons(spark, member, members=()):
     df = rows(spark)
     spec = features.detect(df, ["user_id", "label"])
-    trained = trainer.fit(df, spec, Candidate(members or (member,)))
-    scored = explain.reasons(trained.model, trainer.score(trained, df), LABELS)
+    trained = search.fit(df, spec, Candidate(members or (member,)))
+    scored = explain.reasons(trained.model, search.score(trained, df), LABELS)
     return {r.user_id: r for r in scored.collect()}
 
 
@@ -62,8 +63,8 @@ def test_a_linear_model_also_sees_log_scaled_amounts_and_explains_them_by_their_
     log1p, and the log slots count towards their own column's reason."""
     member = Member("logistic_regression", (("regParam", 0.01),))
     df = rows(spark)
-    trained = trainer.fit(df, features.detect(df, ["user_id", "label"]), Candidate((member,)))
-    scored = trainer.score(trained, df)
+    trained = search.fit(df, features.detect(df, ["user_id", "label"]), Candidate((member,)))
+    scored = search.score(trained, df)
     names = features.vector_names(scored, member.col("features"))
     assert {"minutes_drop__imp__x", "offnet_share__imp__x"} <= set(names)
     u0 = scored.where("user_id = 'U0'").select(member.col("features")).first()[0]
@@ -81,9 +82,9 @@ def test_a_missing_category_is_never_a_reason(spark):
         risk = drop / 5000 * 1.5 + (2.0 if maker is None else 0.0) + rnd.gauss(0, 0.4)
         data.append((f"U{i}", drop, maker, int(risk > 2.0)))
     df = spark.createDataFrame(data, "user_id string, minutes_drop double, handset_maker string, label int")
-    trained = trainer.fit(df, features.detect(df, ["user_id", "label"]),
+    trained = search.fit(df, features.detect(df, ["user_id", "label"]),
                           Candidate((Member("logistic_regression", (("regParam", 0.01),)),)))
-    got = explain.reasons(trained.model, trainer.score(trained, df), {"handset_maker": "Handset maker"}).collect()
+    got = explain.reasons(trained.model, search.score(trained, df), {"handset_maker": "Handset maker"}).collect()
     blank = [r for r in got if r.handset_maker == features.BLANK]
     assert blank and all("Handset maker" not in (r.churn_reasons or "") for r in blank)
     assert all(r.first_reason != "handset_maker" for r in blank)

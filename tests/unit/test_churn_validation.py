@@ -4,8 +4,8 @@ import random
 
 import pytest
 
-from bass.grain import add_months
-from bass.ml import churn
+from bass.core.grain import add_months
+from bass.ml.churn import model as churn
 from tests.unit.frames import put
 
 MONTHS = [f"2026-{m:02d}" for m in range(1, 9)]

@@ -1,5 +1,5 @@
 """Configuration: env overlay and per-path overrides."""
-from bass.config import deep_merge, load_config
+from bass.core.config import deep_merge, load_config
 
 
 def test_overlay_merges_deeply():
@@ -19,7 +19,8 @@ def test_paths_follow_bass_home_and_single_overrides(monkeypatch, tmp_path):
 
 def test_timeline_spreads_cdr_days_over_every_month():
     import datetime as dt
-    from bass.simulator.generate import timeline
+
+    from bass.devkit.simulator.generate import timeline
     days, months = timeline(dt.date(2026, 1, 1), 0, 3, days_per_month=2)
     assert months == ["2026-01", "2026-02", "2026-03"]
     assert [d.isoformat() for d in days] == ["2026-01-30", "2026-01-31", "2026-02-27", "2026-02-28",
@@ -36,6 +37,6 @@ def test_standalone_environment_uses_the_embedded_catalog_and_maven_jars():
 
 
 def test_spark_submits_master_wins_over_the_configured_one():
-    from bass.session import resolve_master
+    from bass.core.session import resolve_master
     assert resolve_master("local[*]", "spark://head:7077") == "spark://head:7077"
     assert resolve_master("local[*]", None) == "local[*]"

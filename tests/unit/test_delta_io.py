@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bass import delta_io
+from bass.warehouse import delta_io
 from tests.unit.frames import frame, put
 
 DAYS = [dt.date(2026, 1, d) for d in (1, 2, 3, 4)]
@@ -78,7 +78,7 @@ def test_columns_declared_without_dictionary_are_stored_plain(ctx):
 
 
 def test_append_rows_adds_one_file_per_call_and_only_to_append_tables(ctx):
-    from bass.registry import table
+    from bass.core.registry import table
     cols = [c.name for c in table("meta.file_registry").columns]
     row = dict(interface="cdr_voice", batch="2026-01-01", file_name="f.dat", resend_no=0, byte_size=10,
                records=2, loaded=2, rejected=0, status="LOADED", loaded_at=dt.datetime(2026, 1, 2))
@@ -112,7 +112,7 @@ def test_append_rows_keeps_any_text_nulls_and_types(ctx):
 def test_a_commit_runs_one_spark_job_and_no_state_reconstruction(ctx):
     """Outside UTC, Delta re-derives the whole file list after every commit unless conf/base.yml
     turns that check off: two more Spark jobs per bookkeeping row."""
-    from bass.registry import table
+    from bass.core.registry import table
     sc = ctx.spark.sparkContext
     row = {c.name: f"v{i}" if c.type == "string" else None for i, c in enumerate(table("meta.job_run").columns)}
     delta_io.append_rows(ctx, "meta.job_run", [row])

@@ -1,8 +1,8 @@
 """The registry is complete and the generated data dictionary is in sync with it."""
-from bass import dictionary
-from bass.config import REPO_ROOT
-from bass.campaigns import load_campaigns
-from bass.registry import load_registry
+from bass.core.config import REPO_ROOT
+from bass.core.registry import load_registry
+from bass.marts.campaigns import load_campaigns
+from bass.reports import dictionary
 
 
 def test_data_dictionary_is_in_sync_with_the_registry():

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from bass.ml.feature_effect import feature_effect
+from bass.ml.churn.feature_effect import feature_effect
 from tests.unit.frames import put
 
 

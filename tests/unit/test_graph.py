@@ -2,10 +2,10 @@
 tables, other batches' inputs; unknown inputs and cycles are errors when it is built."""
 import pytest
 
-from bass import graph
-from bass.graph import dependencies, load_pipeline, pipeline_names
-from bass.steps import KINDS, all_steps, step
-from bass.steps.table import sql_tables
+from bass.orchestration import graph
+from bass.orchestration.graph import dependencies, load_pipeline, pipeline_names
+from bass.orchestration.steps import STEP_KINDS, all_steps, step
+from bass.orchestration.steps.table import sql_tables
 
 
 def test_sql_references_are_read_without_comments():
@@ -63,7 +63,7 @@ def fresh_graph():
 
 
 def test_an_unknown_input_is_an_error(monkeypatch, fresh_graph):
-    sql = KINDS["sql"]
+    sql = STEP_KINDS["sql"]
     original = sql.inputs
     monkeypatch.setattr(sql, "inputs", lambda self: original(self) + (("mid.nowhere",) if self.name == "dm.kpi_m" else ()))
     with pytest.raises(ValueError, match=r"dm.kpi_m reads \['mid.nowhere'\]"):
@@ -71,7 +71,7 @@ def test_an_unknown_input_is_an_error(monkeypatch, fresh_graph):
 
 
 def test_a_cycle_is_an_error(monkeypatch, fresh_graph):
-    sql = KINDS["sql"]
+    sql = STEP_KINDS["sql"]
     original = sql.inputs
     monkeypatch.setattr(sql, "inputs", lambda self: original(self) + (("dm.kpi_m",) if self.name == "mid.user_h" else ()))
     with pytest.raises(ValueError, match="cycle"):
@@ -81,7 +81,7 @@ def test_a_cycle_is_an_error(monkeypatch, fresh_graph):
 def test_a_step_of_the_wrong_grain_is_refused(tmp_path, monkeypatch, fresh_graph):
     conf = tmp_path / "conf"
     conf.mkdir()
-    from bass.config import conf_dir
+    from bass.core.config import conf_dir
     for item in conf_dir().iterdir():
         (conf / item.name).symlink_to(item)
     (conf / "pipelines.yml").unlink()

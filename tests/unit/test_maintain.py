@@ -2,10 +2,10 @@
 needs, and history/time travel show what a table said before."""
 from pyspark.sql import functions as F
 
-from bass import bookkeeping, delta_io
-from bass.batch import Batch
-from bass.maintain import history, maintain
-from bass.registry import table
+from bass.core.batch import Batch
+from bass.core.registry import table
+from bass.warehouse import bookkeeping, delta_io
+from bass.warehouse.maintain import history, maintain
 
 
 def _write_month(ctx, name: str, month: str, files: int) -> None:
@@ -21,7 +21,7 @@ def _files(ctx, name: str) -> dict:
 
 
 def test_maintain_compacts_recent_partitions_and_bookkeeping_then_vacuums(ctx):
-    ctx.cfg.raw["maintain"] = {"optimize_days": 35, "vacuum_retention_hours": 0}
+    ctx = ctx.with_overrides({"maintain": {"optimize_days": 35, "vacuum_retention_hours": 0}})
     for month in ("2026-01", "2026-02", "2026-03", "2026-04"):
         _write_month(ctx, "dm.kpi_m", month, files=3)
     bookkeeping.ensure_tables(ctx)

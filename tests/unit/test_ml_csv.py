@@ -4,9 +4,10 @@ import json
 import random
 
 from bass.cli import main
-from bass.ml.csv_check import evaluate_csv
-from bass.ml import features, trainer
-from bass.ml.candidates import Member
+from bass.ml import features
+from bass.ml.churn import search
+from bass.ml.churn.candidates import Member
+from bass.ml.churn.evaluate_csv import evaluate_csv
 
 
 def write_customers(path, n=600, seed=3):
@@ -33,7 +34,7 @@ def test_types_are_detected_and_blanks_kept(spark, tmp_path):
 
 def test_evaluate_csv_finds_the_signal(spark, tmp_path):
     write_customers(tmp_path / "c.csv")
-    settings = trainer.Settings((Member("logistic_regression", (("regParam", 0.01),)), Member("gbt", (("maxIter", 10),))),
+    settings = search.Settings((Member("logistic_regression", (("regParam", 0.01),)), Member("gbt", (("maxIter", 10),))),
                                 folds=2, budget_seconds=300, parallelism=2)
     r = evaluate_csv(spark, settings, str(tmp_path / "c.csv"), "left", "Yes", id_col="cust", seed=1, baselines=False)
     assert r["rows"] == 600 and r["selection"] == "stratified 2-fold"
@@ -60,12 +61,12 @@ def test_cli_prints_a_json_line(tmp_path, capsys, monkeypatch):
 def test_blends_pair_the_best_of_different_kinds():
     xgb2, xgb3 = Member("xgboost", (("max_depth", 2),)), Member("xgboost", (("max_depth", 3),))
     lr, gbt = Member("logistic_regression"), Member("gbt")
-    assert trainer.blends([xgb2, xgb3, lr, gbt]) == [(xgb2, lr), (xgb2, lr, gbt)]
-    assert trainer.blends([xgb2, xgb3]) == []          # one kind: nothing to gain from averaging
+    assert search.blends([xgb2, xgb3, lr, gbt]) == [(xgb2, lr), (xgb2, lr, gbt)]
+    assert search.blends([xgb2, xgb3]) == []          # one kind: nothing to gain from averaging
 
 
 def test_ml_check_names_a_missing_csv_instead_of_a_traceback(tmp_path, capsys, monkeypatch):
-    from bass.ml import check
+    from bass.devkit import ml_check as check
     missing = tmp_path / "nowhere.csv"
     monkeypatch.setenv("BASS_IBM_CSV", str(missing))
     assert check.main() == 2

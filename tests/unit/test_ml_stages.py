@@ -6,8 +6,9 @@ from pyspark.ml import PipelineModel
 from pyspark.ml.functions import vector_to_array
 from pyspark.sql import functions as F
 
-from bass.ml import features, trainer
-from bass.ml.candidates import Candidate, Member
+from bass.ml import features
+from bass.ml.churn import search
+from bass.ml.churn.candidates import Candidate, Member
 from bass.ml.stages import Calibrate, FeaturePrep, LogScale, stage
 
 
@@ -24,13 +25,13 @@ def test_a_saved_model_prepares_and_calibrates_raw_rows_itself(spark, tmp_path):
     df = raw_rows(spark)
     spec = features.detect(df, ["user_id", "label"])
     assert set(spec.numeric) == {"charges", "risk"} and spec.categorical == ("plan",)
-    trained = trainer.fit(df, spec, Candidate((Member("logistic_regression"),)), balanced=True)
+    trained = search.fit(df, spec, Candidate((Member("logistic_regression"),)), balanced=True)
     path = str(tmp_path / "model")
     trained.model.save(path)
     loaded = PipelineModel.load(path)
     assert stage(loaded, FeaturePrep).spec() == spec
     assert abs(stage(loaded, Calibrate).getOrDefault("baseRate") - trained.base_rate) < 1e-12
-    before = {r.user_id: r.p for r in trainer.score(trained, df).collect()}
+    before = {r.user_id: r.p for r in search.score(trained, df).collect()}
     after = {r.user_id: r.p for r in loaded.transform(df).collect()}   # raw text columns in, `p` out
     assert before == after and len(after) == 200
     # the calibration moves the weighted model's mean probability back towards the base rate

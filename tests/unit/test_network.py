@@ -3,7 +3,7 @@ and the per-user measures of dm.user_network_m on a hand-built call graph."""
 import networkx as nx
 import pytest
 
-from bass.network import label_propagation, pagerank, user_network
+from bass.marts.network import label_propagation, pagerank, user_network
 from tests.unit.frames import put
 
 # a directed weighted graph with a dangling node (E) and a cycle

@@ -3,12 +3,11 @@ import datetime as dt
 from decimal import Decimal
 
 from chispa import assert_df_equality
-
-from bass.fileio.parse import parse_lines
-from bass.interfaces import parse_interface
 from pyspark.sql import functions as F
 
-from bass.ods_loader import good_rows
+from bass.boss.inbound import good_rows
+from bass.boss.parse import parse_lines
+from bass.core.interfaces import parse_interface
 
 SPEC = parse_interface({
     "code": "t", "grain": "daily",

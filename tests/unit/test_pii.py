@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bass.config import load_config
-from bass.serve import analyst_columns, analyst_tables, masked
+from bass.core.config import load_config
+from bass.serving.sql_server import analyst_columns, analyst_tables, masked
 
 PERSONAL = re.compile(r"msisdn|imei|name|id_no|party|phone|cert|addr|email")
 

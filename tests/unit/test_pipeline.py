@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
-from bass import pipeline
-from bass.batch import Batch
-from bass.graph import Node as Step
-from bass.graph import Pipeline, order
-from bass.pipeline import History
+from bass.core.batch import Batch
+from bass.orchestration import pipeline
+from bass.orchestration.graph import Node as Step
+from bass.orchestration.graph import Pipeline, order
+from bass.orchestration.pipeline import History
 
 DAYS = ["2026-01-01", "2026-01-02", "2026-01-03"]
 
@@ -137,7 +137,7 @@ def test_a_batch_serving_other_pipelines_runs_only_what_they_read(monkeypatch):
 
 
 def test_the_monthly_jobs_feeding_scoring_and_feedback_leave_out_the_kpis():
-    from bass.graph import feeding, load_pipeline
+    from bass.orchestration.graph import feeding, load_pipeline
     keep = feeding("monthly", ("scoring", "feedback"))
     assert {"dm.user_wide_m", "dm.churn_label_m", "mid.user_profile_m", "ods.user"} <= keep
     assert not {"dm.kpi_m", "dm.kpi_cube_m"} & keep

@@ -2,7 +2,7 @@
 truth folder."""
 from pathlib import Path
 
-from bass import planted
+from bass.devkit import planted
 from tests.unit.frames import put
 
 

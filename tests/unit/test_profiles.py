@@ -4,11 +4,9 @@ headquarters upload) on tiny hand-built tables, each run as its job, so the BOSS
 from decimal import Decimal as D
 from pathlib import Path
 
-import pytest
-
-from bass.fileio.delivery import read_verf
-from bass.interfaces import interface
-from bass.jobs import run_job
+from bass.boss.delivery import read_verf
+from bass.core.interfaces import interface
+from bass.orchestration.jobs import run_job
 from tests.unit.frames import put
 
 M, PREV = "2026-03", "2026-02"

@@ -4,10 +4,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from bass import quality
-from bass.batch import Batch
-from bass.quality import Check, QualityError, Stage
-from bass.bookkeeping import Run
+from bass.core.batch import Batch
+from bass.warehouse import quality
+from bass.warehouse.bookkeeping import Run
+from bass.warehouse.quality import Check, QualityError, Stage
 from tests.unit.frames import put
 
 FEB = Batch.of("month", "2026-02")

@@ -2,7 +2,7 @@
 is refused before it runs."""
 import pytest
 
-from bass.query import ReadOnlyError, check_read_only
+from bass.serving.query import ReadOnlyError, check_read_only
 
 READS = ["select 1", "with a as (select 1 as x) select * from a", "values (1)", "select * from dm.x union all select 2",
          "show tables in dm", "describe dm.x", "describe history dm.x", "explain select 1", "show create table dm.x"]

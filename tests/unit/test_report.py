@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from bass.ml import report
+from bass.reports import churn as report
 
 
 def test_curves_from_buckets():

@@ -2,9 +2,9 @@
 import datetime as dt
 from types import SimpleNamespace as Row
 
-from bass import bookkeeping, delta_io
-from bass.batch import Batch
-from bass.runs_report import batches, daily_trends, runs_report, slowest_jobs
+from bass.core.batch import Batch
+from bass.reports.runs import batches, daily_trends, runs_report, slowest_jobs
+from bass.warehouse import bookkeeping, delta_io
 
 T0 = dt.datetime(2026, 3, 2, 1, 0, 0)
 

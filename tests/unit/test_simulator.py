@@ -5,10 +5,19 @@ import datetime as dt
 import pytest
 from pyspark.sql import functions as F
 
-from bass.simulator import catalog as cat
-from bass.simulator.monthly import USAGE_ITEMS, rated
-from bass.simulator.population import (CIRCLE_SIZE, CIRCLE_STEP, TREATMENT_SCHEMA, circle_left, complained_in, monthly_logit,
-                                       plans_df, with_circle_departures, with_treatments)
+from bass.devkit.simulator import catalog as cat
+from bass.devkit.simulator.monthly import USAGE_ITEMS, rated
+from bass.devkit.simulator.population import (
+    CIRCLE_SIZE,
+    CIRCLE_STEP,
+    TREATMENT_SCHEMA,
+    circle_left,
+    complained_in,
+    monthly_logit,
+    plans_df,
+    with_circle_departures,
+    with_treatments,
+)
 
 
 def test_bills_rate_usage_against_the_plan_allowances(ctx):
@@ -90,8 +99,8 @@ def test_churn_hazard_follows_what_happens_to_the_user(ctx):
 def test_a_retention_offer_does_nothing_for_the_lost_causes(ctx):
     """Lost causes: a contract ending within three months of the list month, or a stop for
     arrears (the balance file's stop_count > 0, the same expression) by the month's end."""
-    from bass.simulator.boss import RETENTION_SHIFT, retention_shift
-    from bass.simulator.monthly import arrears_stops
+    from bass.devkit.simulator.boss import RETENTION_SHIFT, retention_shift
+    from bass.devkit.simulator.monthly import arrears_stops
     seed, may_31 = 11, dt.date(2026, 5, 31)
     rows = ctx.spark.createDataFrame([
         (1, "GOTONE", True, dt.date(2026, 5, 1), False, None),     # ends in the list month: contract_ends_3m

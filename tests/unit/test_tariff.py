@@ -6,11 +6,11 @@ from decimal import Decimal as D
 import pytest
 from pyspark.sql import functions as F
 
-from bass import delta_io, quality, sql_runner
-from bass.batch import Batch
-from bass.registry import table
-from bass.tariff import survey, whatif
-from bass.tariff.catalogue import PLAN_FIELDS, parse_proposal
+from bass.core.batch import Batch
+from bass.core.registry import table
+from bass.marts.tariff import survey, whatif
+from bass.marts.tariff.catalogue import PLAN_FIELDS, parse_proposal
+from bass.warehouse import delta_io, quality, sql_runner
 from tests.unit.frames import put
 
 FEB = Batch.of("month", "2026-02")
@@ -91,8 +91,8 @@ def test_current_plan_check_fails_a_bill_the_engine_cannot_reproduce(two_users):
 def test_current_plan_rerating_reproduces_the_simulated_bill(ctx):
     """The simulator rates its bills itself (simulator.monthly.rated); BASS re-rates the usage
     summary it delivers and must land on the same totals."""
-    from bass.simulator import monthly as mo
-    from bass.simulator.population import plans_df
+    from bass.devkit.simulator import monthly as mo
+    from bass.devkit.simulator.population import plans_df
     spark = ctx.spark
     plans = plans_df(spark)
     rng = spark.range(60).select(F.col("id"), F.concat(F.lit("U"), F.col("id")).alias("user_id"), F.lit(M).alias("month"))

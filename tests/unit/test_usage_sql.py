@@ -3,9 +3,9 @@ import datetime as dt
 import re
 from decimal import Decimal as D
 
-from bass import delta_io, sql_runner
-from bass.batch import Batch
-from bass.registry import table
+from bass.core.batch import Batch
+from bass.core.registry import table
+from bass.warehouse import delta_io, sql_runner
 from tests.unit.frames import put
 
 DAY = dt.date(2026, 1, 5)

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from bass.fileio.delivery import check_record_counts, find_delivery, count_lines
-from bass.campaigns import load_campaigns
-from bass.interfaces import interface
+from bass.boss.delivery import check_record_counts, count_lines, find_delivery
+from bass.core.interfaces import interface
+from bass.core.registry import table
+from bass.marts.campaigns import load_campaigns
 from bass.ml import segments, value
-from bass.ml.train import train
-from bass.pipeline import run_pipeline
-from bass.registry import table
+from bass.ml.training import train
+from bass.orchestration.pipeline import run_pipeline
 from tests.conftest import context_for
 from tests.unit.frames import put
 
@@ -176,7 +176,7 @@ def test_campaign_lists_and_their_boss_files(province):
 
 
 def _month(m):
-    from bass.batch import Batch
+    from bass.core.batch import Batch
     return Batch.of("month", m)
 
 

@@ -4,9 +4,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from bass import delta_io, sql_runner
-from bass.batch import Batch
-from bass.registry import table
+from bass.core.batch import Batch
+from bass.core.registry import table
+from bass.warehouse import delta_io, sql_runner
 from tests.unit.frames import put
 
 FEB = Batch.of("month", "2026-02")
@@ -197,7 +197,7 @@ def bill(user_id, month, fee):
 
 def test_vip_tiers_by_hand(ctx):
     """Bounds from conf/base.yml: ARPU of the last 3 billed months x 12 against 3000 / 1500 / 666."""
-    from bass.jobs import run_job
+    from bass.orchestration.jobs import run_job
     put(ctx, "mid.user_profile_m", [vip_profile("U1"), vip_profile("U2"), vip_profile("U3"), vip_profile("U4"),
                                     vip_profile("U5", status="CLOSED"), vip_profile("U6", cust_type="G")])
     put(ctx, "mid.user_bill_m", [bill("U1", m, "300.00") for m in ("2025-12", "2026-01", "2026-02")]
@@ -215,7 +215,7 @@ def test_vip_tiers_by_hand(ctx):
 
 def test_group_classes_by_hand(ctx):
     """A: 500+ members or the top 5 % by spend; B: 100+; C: 11+; D below (conf/base.yml)."""
-    from bass.jobs import run_job
+    from bass.orchestration.jobs import run_job
     sizes = {"G1": 12, "G2": 101, "G3": 11, "G4": 10, "G5": 0}
     members = [vip_profile(f"U{g[1]}{i:03d}", group_id=g) for g, n in sizes.items() for i in range(n)]
     put(ctx, "ods.group_customer", [dict(group_id=g, group_name=g, batch_month="2026-02") for g in sizes])
@@ -235,7 +235,7 @@ def loaded(ctx, *days, at):
 
 
 def test_user_history_merged_month_by_month_equals_the_full_rebuild(ctx):
-    from bass.jobs import run_job
+    from bass.orchestration.jobs import run_job
     d = dt.date
     jan = [snapshot(d(2026, 1, 5), "U1", "A", "NORMAL", d(2020, 1, 1)),
            snapshot(d(2026, 1, 31), "U1", "B", "ARREARS_STOP", d(2026, 1, 15)),

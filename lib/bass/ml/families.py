@@ -1,8 +1,10 @@
-"""Model families as plug-ins: churn, value and segmentation each implement `ModelFamily`
+"""Model families as plug-ins: churn, value, segmentation and uplift each implement `ModelFamily`
 (train, score, describe) and register under their name. The CLI (`bass ml train`), the demo,
 the training loop and the scoring steps (step kind `score`) only ever loop over FAMILIES.
-A new family is a new class here (or in a module imported here), with its registry name and
-experiment in conf ml.<family>."""
+A new family is a new class here (its implementation imported inside train and score, so that
+`bass run` and `bass graph` need not load MLlib), its registered-model name and experiment in
+conf ml.<family>, its score table declared in conf/tables/dm.yml with `step: score`, and that
+table in the `scoring` pipeline of conf/pipelines.yml."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -10,22 +12,16 @@ from typing import ClassVar
 
 from pyspark.sql import DataFrame
 
-from bass.batch import Batch
+from bass.core.batch import Batch
+from bass.core.plugins import Plugins
 
-FAMILIES: dict[str, "ModelFamily"] = {}
-
-
-def register(cls):
-    FAMILIES[cls.name] = cls()
-    return cls
+FAMILIES: Plugins[ModelFamily] = Plugins("model family", instances=True)
+register = FAMILIES.register
 
 
 class ModelFamily(ABC):
     name: ClassVar[str]
     inputs: ClassVar[tuple] = ("dm.user_wide_m",)   # tables training and scoring read
-    # the modules train and score import on first use (so `bass run` and `bass graph` need not load
-    # pyspark.ml and MLflow); bass.ml.train imports them before its threads start
-    modules: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def train(self, ctx, until: str | None = None, **options):
@@ -43,14 +39,13 @@ class ModelFamily(ABC):
 @register
 class Churn(ModelFamily):
     name = "churn"
-    modules = ("bass.ml.churn", "bass.ml.scoring")
 
     def train(self, ctx, until=None, horizon=None, **_):
-        from bass.ml.churn import Runs, train_all
+        from bass.ml.churn.model import Runs, train_all
         return Runs(train_all(ctx, horizon, until))
 
     def score(self, ctx, batch):
-        from bass.ml.scoring import score_churn
+        from bass.ml.churn.scoring import score_churn
         return score_churn(ctx, batch)
 
     def describe(self, runs):
@@ -67,7 +62,6 @@ class Churn(ModelFamily):
 @register
 class Value(ModelFamily):
     name = "value"
-    modules = ("bass.ml.value",)
 
     def train(self, ctx, until=None, **_):
         from bass.ml.value import train_value
@@ -85,7 +79,6 @@ class Value(ModelFamily):
 @register
 class Segment(ModelFamily):
     name = "segment"
-    modules = ("bass.ml.segments",)
 
     def train(self, ctx, until=None, **_):
         from bass.ml.segments import train_segments
@@ -104,7 +97,6 @@ class Segment(ModelFamily):
 class Uplift(ModelFamily):
     name = "uplift"
     inputs = ("dm.user_wide_m", "dm.churn_score_m")   # training also reads out.campaign_target_m (scoring does not)
-    modules = ("bass.ml.uplift",)
 
     def train(self, ctx, until=None, **_):
         from bass.ml.uplift import train_uplift
@@ -125,6 +117,4 @@ class Uplift(ModelFamily):
 
 
 def family(name: str) -> ModelFamily:
-    if name not in FAMILIES:
-        raise KeyError(f"unknown model family {name!r}; have {', '.join(FAMILIES)}")
-    return FAMILIES[name]
+    return FAMILIES.get(name)

@@ -21,7 +21,7 @@ from pyspark.ml.feature import Imputer, StandardScaler, VectorAssembler
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from bass.batch import Batch
+from bass.core.batch import Batch
 from bass.ml.stages import LogScale
 from bass.ml.tracking import Tracker
 

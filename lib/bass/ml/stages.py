@@ -32,7 +32,7 @@ class FeaturePrep(_Saveable):
         self._set(**self._input_kwargs)
 
     @classmethod
-    def of(cls, spec: features.FeatureSpec) -> "FeaturePrep":
+    def of(cls, spec: features.FeatureSpec) -> FeaturePrep:
         return cls(numeric=list(spec.numeric), categorical=list(spec.categorical))
 
     def spec(self) -> features.FeatureSpec:

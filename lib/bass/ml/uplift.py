@@ -37,17 +37,17 @@ from dataclasses import dataclass, field
 from pyspark.ml import Pipeline
 from pyspark.ml.classification import GBTClassifier, LogisticRegression
 from pyspark.ml.feature import Interaction, OneHotEncoder, SQLTransformer, StringIndexer, VectorAssembler
-from pyspark.ml.regression import GeneralizedLinearRegression
 from pyspark.ml.functions import vector_to_array
+from pyspark.ml.regression import GeneralizedLinearRegression
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from bass.batch import Batch
+from bass.core.batch import Batch
+from bass.core.registry import table
 from bass.ml import features, quantiles
-from bass.ml.churn import NOT_FEATURES
+from bass.ml.churn.model import NOT_FEATURES
 from bass.ml.stages import FeaturePrep
 from bass.ml.tracking import Tracker
-from bass.registry import table
 
 log = logging.getLogger("bass")
 ARMS = ("treated", "control")

@@ -22,10 +22,10 @@ from pyspark.ml.regression import GBTRegressor, LinearRegression
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from bass.batch import Batch
-from bass.grain import add_months
+from bass.core.batch import Batch
+from bass.core.grain import add_months
 from bass.ml import features, quantiles
-from bass.ml.churn import NOT_FEATURES
+from bass.ml.churn.model import NOT_FEATURES
 from bass.ml.stages import FeaturePrep
 from bass.ml.tracking import Tracker
 

@@ -1,0 +1,141 @@
+"""Delivery naming and .verf integrity files (DOMAIN.md §8).
+
+A delivery of interface X for a batch is one or more data files
+`X_<province>_<data date>_<unit>_<resend>_<seq>.dat` beside `X_<province>_<data date>_<unit>_<resend>.verf`;
+each .verf line is `file name|bytes|records|data date|file timestamp`. The data date is
+yyyyMMdd for daily interfaces and yyyyMM for monthly ones. A higher resend number replaces
+the earlier delivery of the same batch.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bass.core.grain import grain
+
+UNIT = "00"
+VERF_SEP = "|"
+
+
+class DeliveryError(Exception):
+    """A delivery that must not be loaded: missing, incomplete or not matching its .verf."""
+
+
+@dataclass(frozen=True)
+class VerfRecord:
+    file_name: str
+    byte_size: int
+    records: int
+    data_date: str
+    file_ts: str
+
+    def line(self) -> str:
+        return VERF_SEP.join([self.file_name, str(self.byte_size), str(self.records), self.data_date, self.file_ts])
+
+
+@dataclass(frozen=True)
+class Delivery:
+    interface: str
+    batch: str
+    resend_no: int
+    folder: Path
+    verf_path: Path
+    records: tuple          # VerfRecord per data file, as the .verf lists them
+
+    def data_paths(self) -> list[str]:
+        return [str(self.folder / r.file_name) for r in self.records]
+
+    def expected_records(self) -> int:
+        return sum(r.records for r in self.records)
+
+
+def data_date_token(grain_name: str, batch: str) -> str:
+    """'2026-01-05' -> '20260105' (daily); '2026-01' -> '202601' (monthly)."""
+    return grain(grain_name).token(batch)
+
+
+def data_file_name(code: str, province: str, token: str, resend: int, seq: int) -> str:
+    return f"{code}_{province}_{token}_{UNIT}_{resend:02d}_{seq:03d}.dat"
+
+
+def verf_file_name(code: str, province: str, token: str, resend: int) -> str:
+    return f"{code}_{province}_{token}_{UNIT}_{resend:02d}.verf"
+
+
+def write_verf(path: Path, records: list[VerfRecord]) -> None:
+    path.write_text("".join(r.line() + "\n" for r in records), encoding="ascii")
+
+
+def read_verf(path: Path) -> list[VerfRecord]:
+    out = []
+    for n, line in enumerate(path.read_text(encoding="ascii").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.strip().split(VERF_SEP)
+        if len(parts) != 5 or not parts[1].isdigit() or not parts[2].isdigit():
+            raise DeliveryError(f"{path.name} line {n}: expected 'file|bytes|records|data date|timestamp', got {line!r}")
+        out.append(VerfRecord(parts[0], int(parts[1]), int(parts[2]), parts[3], parts[4]))
+    return out
+
+
+def find_delivery(landing: str, code: str, province: str, grain: str, batch: str) -> Delivery:
+    """The newest delivery (highest resend number) of `code` for `batch` in landing/<code>/."""
+    folder = Path(landing) / code
+    token = data_date_token(grain, batch)
+    prefix = f"{code}_{province}_{token}_{UNIT}_"
+    verf_re = re.compile(re.escape(prefix) + r"(\d{2})\.verf$")
+    dat_re = re.compile(re.escape(prefix) + r"(\d{2})_\d{3}\.dat$")
+    names = os.listdir(folder) if folder.is_dir() else []
+    verfs = {int(m.group(1)): n for n in names if (m := verf_re.match(n))}
+    if not verfs:
+        dats = [n for n in names if dat_re.match(n)]
+        if dats:
+            raise DeliveryError(f"{code} {batch}: data files {dats[:3]} arrived without a .verf ({prefix}NN.verf)")
+        raise DeliveryError(f"{code} {batch}: no delivery in {folder} (expected {prefix}NN.verf)")
+    resend = max(verfs)
+    verf_path = folder / verfs[resend]
+    delivery = Delivery(code, batch, resend, folder, verf_path, tuple(read_verf(verf_path)))
+    verify_files(delivery, token, [n for n in names if (m := dat_re.match(n)) and int(m.group(1)) == resend])
+    return delivery
+
+
+def verify_files(delivery: Delivery, token: str, present: list[str]) -> None:
+    """File list, sizes and data date against the .verf (record counts are checked by the loader)."""
+    name = delivery.verf_path.name
+    if not delivery.records:
+        raise DeliveryError(f"{name}: lists no data file")
+    listed = {r.file_name for r in delivery.records}
+    twice = sorted({r.file_name for r in delivery.records if [x.file_name for x in delivery.records].count(r.file_name) > 1})
+    if twice:
+        raise DeliveryError(f"{name}: lists {twice} more than once; each data file must be listed once")
+    unlisted = sorted(set(present) - listed)
+    if unlisted:
+        raise DeliveryError(f"{name}: data files {unlisted} are present but not listed in the .verf")
+    for rec in delivery.records:
+        path = delivery.folder / rec.file_name
+        if rec.data_date != token:
+            raise DeliveryError(f"{name}: {rec.file_name} has data date {rec.data_date}, expected {token}")
+        if not path.exists():
+            raise DeliveryError(f"{name}: listed file {rec.file_name} is missing")
+        size = path.stat().st_size
+        if size != rec.byte_size:
+            raise DeliveryError(f"{name}: {rec.file_name} is {size} bytes, the .verf says {rec.byte_size}")
+
+
+def check_record_counts(delivery: Delivery, counted: dict[str, int]) -> None:
+    for rec in delivery.records:
+        got = counted.get(rec.file_name, 0)
+        if got != rec.records:
+            raise DeliveryError(f"{delivery.verf_path.name}: {rec.file_name} has {got} records, the .verf says {rec.records}")
+
+
+def count_lines(path: str) -> int:
+    """Records in a data file: newline-terminated lines (a last line without newline counts)."""
+    n, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    return n + (last != b"\n")

@@ -1,0 +1,33 @@
+"""Outbound BOSS deliveries: a table's batch written to the outbox as its interface's files.
+
+Each value of the batch becomes one delivery (data file + .verf) in outbox/<code>/, in the
+interface's first field's order (e.g. list_rank), ties broken by the table's keys, so a rebuilt
+batch is the same file line for line. Rebuilding a batch that was already delivered
+sends it again with the next resend number, which replaces the earlier delivery on the BOSS
+side (DOMAIN.md §8); resend numbers come from meta.outbox_log, since BOSS may empty the folder.
+The table holds exactly the interface's fields, so no other personal data leaves."""
+from __future__ import annotations
+
+from pyspark.sql import functions as F
+
+from bass.boss.delivery import VerfRecord
+from bass.boss.writer import write_delivery
+from bass.core.batch import Batch
+from bass.core.interfaces import interface
+from bass.core.registry import table
+from bass.warehouse import bookkeeping
+
+
+def deliver(ctx, table_name: str, code: str, batch: Batch) -> dict[str, list[VerfRecord]]:
+    """Write each value of `batch` from `table_name` as a delivery of interface `code`."""
+    spec = interface(code)
+    fields = spec.field_names()
+    order = [fields[0]] + [k for k in table(table_name).keys if k in fields and k != fields[0]]
+    sent = {}
+    for value in batch.values:
+        rows = ctx.spark.table(table_name).where(F.col(spec.batch_column) == value).orderBy(*order).coalesce(1)
+        resend = bookkeeping.next_resend(ctx, code, value)
+        sent[value] = write_delivery(rows, spec, value, ctx.cfg.path("outbox"), ctx.cfg.province, resend=resend,
+                                     files=1, sort=False)
+        bookkeeping.record_outbound(ctx, code, value, resend, table_name, sent[value])
+    return sent

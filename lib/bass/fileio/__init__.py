@@ -1,1 +1,0 @@
-"""The BOSS file interface: delivery naming, .verf integrity files, reading and writing."""

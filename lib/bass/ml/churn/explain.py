@@ -1,0 +1,193 @@
+"""Why the model scored this user high: per-user contributions of each feature to the score
+(in log-odds), from the model that scored the user.
+
+- Logistic regression: coefficient × (the user's value − the month's mean), slot by slot, which
+  is the standardised coefficient × the standardised value (units do not decide importance).
+- xgboost: its exact tree path contributions (SHAP values, `pred_contrib_col`).
+- GBT and random forest: a documented surrogate. A linear regression of the member's log-odds on
+  its feature vector, fitted on a sample of the month, explained like a logistic regression.
+- A blend: the mean of its members' contributions.
+
+Slots of one feature (its number, its quantile bands, its one-hot levels) add up to the
+feature's contribution. The reasons are the features with the largest positive contribution,
+in words: "Share of calls forwarded to other networks: high, 62 % vs 8 % typical"; a category
+the user has no value of is never a reason.
+"""
+from __future__ import annotations
+
+from pyspark.ml.classification import LogisticRegressionModel
+from pyspark.ml.feature import VectorAssembler
+from pyspark.ml.functions import vector_to_array
+from pyspark.ml.regression import LinearRegression
+from pyspark.ml.stat import Summarizer
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from bass.core.registry import table
+from bass.ml import features
+from bass.ml.stages import Calibrate, FeaturePrep, stage
+
+SURROGATE_ROWS = 100_000      # rows sampled from the month to fit a tree ensemble's surrogate
+PERCENT_WORDS = ("share", "rate", "ratio")
+
+
+def _members(model) -> list[tuple]:
+    """(assembler, classifier, calibrate) for each member of a fitted churn PipelineModel."""
+    out, assembler, classifier = [], None, None
+    for s in model.stages:
+        if isinstance(s, VectorAssembler):
+            assembler = s
+        elif isinstance(s, Calibrate):
+            out.append((assembler, classifier, s))
+        elif assembler is not None and s is not assembler:
+            classifier = s
+    return out
+
+
+def explained_columns(model, columns: list[str]) -> list[str]:
+    """What `reasons` reads of `model`'s output for rows of `columns`: those columns, each
+    member's assembled vector and probability, and the score `p`. The model's other outputs
+    (hundreds of imputed, banded, scaled intermediates) need not be kept."""
+    members = [(a.getOutputCol(), c.getOrDefault("outputCol")) for a, _, c in _members(model)]
+    return [*columns, *[c for pair in members for c in pair], "p"]
+
+
+def _double(value) -> str:
+    """SQL: a double literal, exactly."""
+    return f"{float(value):.17g}D"
+
+
+def _doubles(values) -> Column:
+    """A literal array of doubles as one SQL expression (one call, however many slots)."""
+    return F.expr("array(" + ", ".join(_double(v) for v in values) + ")")
+
+
+def _linear(coefficients: list, vector: str, scored: DataFrame) -> Column:
+    """Per-slot array of coefficient × (value − the rows' mean)."""
+    means = scored.agg(Summarizer.mean(F.col(vector)).alias("m")).first()["m"].toArray()
+    m, c = _doubles(means), _doubles(coefficients)
+    return F.transform(vector_to_array(vector), lambda x, j: (x - m[j]) * c[j])
+
+
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    """Sorted slot indices as (first, length) runs of consecutive slots."""
+    runs = []
+    for j in sorted(indices):
+        if runs and runs[-1][0] + runs[-1][1] == j:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((j, 1))
+    return runs
+
+
+def _sql_text(text: str) -> str:
+    """`text` as a Spark SQL string literal."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _sum_slots(arr: str, indices: list[int]) -> str:
+    """SQL: the sum of array column `arr`'s slots at `indices` (a slice per run of consecutive slots).
+
+    The expressions here are SQL text, parsed once per column: built as Column objects, a
+    month's 150 features cost some 60,000 calls into the JVM (15 s of a scoring job)."""
+    parts = [f"`{arr}`[{a}]" if n == 1 else f"aggregate(slice(`{arr}`, {a + 1}, {n}), 0D, (acc, x) -> acc + x)"
+             for a, n in _runs(indices)]
+    return " + ".join(parts) if parts else "0D"
+
+
+def _slot_contributions(assembler, classifier, calibrate, scored: DataFrame) -> tuple[DataFrame, str]:
+    """`scored` with an array column of this member's per-slot contributions."""
+    vector = assembler.getOutputCol()
+    out = f"contrib__{vector}"
+    if isinstance(classifier, LogisticRegressionModel):
+        return scored.withColumn(out, _linear(list(classifier.coefficients.toArray()), vector, scored)), out
+    if classifier.__class__.__name__ == "SparkXGBClassifierModel":
+        clf = classifier.copy({classifier.pred_contrib_col: out})
+        own = [clf.getOrDefault(p) for p in (clf.probabilityCol, clf.rawPredictionCol, clf.predictionCol)]
+        with_shap = clf.transform(scored.drop(*[c for c in own if c in scored.columns]))
+        shap = F.col(out)[0]          # strict shape: one group of (features + bias) for a binary model
+        return with_shap.withColumn(out, F.slice(shap, 1, F.size(shap) - 1)), out
+    p = F.least(F.greatest(F.col(calibrate.getOrDefault("outputCol")), F.lit(1e-6)), F.lit(1 - 1e-6))
+    sample = scored.withColumn("_logit", F.log(p / (1 - p)))
+    n = scored.count()
+    if n > SURROGATE_ROWS:
+        sample = sample.sample(SURROGATE_ROWS / n, seed=7)
+    surrogate = LinearRegression(featuresCol=vector, labelCol="_logit", regParam=0.01, maxIter=50).fit(sample)
+    return scored.withColumn(out, _linear(list(surrogate.coefficients.toArray()), vector, scored)), out
+
+
+def contributions(model, scored: DataFrame) -> tuple[DataFrame, list[str]]:
+    """(`scored` + `_contrib`: an array of per-feature contributions, the feature names in order)."""
+    spec = stage(model, FeaturePrep).spec()
+    sources = spec.names()
+    per_member = []
+    for assembler, classifier, calibrate in _members(model):
+        scored, col = _slot_contributions(assembler, classifier, calibrate, scored)
+        slots = features.vector_names(scored, assembler.getOutputCol())
+        by_source = {s: [] for s in sources}
+        for j, slot in enumerate(slots):
+            by_source.setdefault(features.source(slot), []).append(j)
+        per_member.append([_sum_slots(col, by_source[s]) for s in sources])
+    mean = [" + ".join(f"({m[i]})" for m in per_member) + (f" / {len(per_member)}D" if len(per_member) > 1 else "")
+            for i in range(len(sources))]
+    return scored.withColumn("_contrib", F.expr("array(" + ", ".join(mean) + ")")), sources
+
+
+def importance(model, scored: DataFrame, n: int = 20) -> list[tuple[str, float]]:
+    """(feature, mean |contribution| over `scored`), the `n` largest first."""
+    with_c, sources = contributions(model, scored)
+    row = with_c.selectExpr(*[f"avg(abs(_contrib[{i}])) as c{i}" for i in range(len(sources))]).first()
+    return sorted(((s, float(row[f"c{i}"] or 0.0)) for i, s in enumerate(sources)), key=lambda x: -x[1])[:n]
+
+
+def top_features(model, scored: DataFrame, n: int = 5) -> list[str]:
+    return [name for name, _ in importance(model, scored, n)]
+
+
+def _number(x: str, percent: bool) -> str:
+    """SQL: the number `x` as an agent reads it."""
+    if percent:
+        return f"concat(format_number({x} * 100, 0), ' %')"
+    return f"case when abs({x}) >= 100 then format_number({x}, 0) else format_number({x}, 1) end"
+
+
+def _item(i: int, s: str, label: str, numeric: bool, typical) -> str:
+    """SQL: the struct (s: contribution, t: the reason in words, v: the value, n: the feature)."""
+    col = f"`{s}`"
+    if numeric:
+        percent = any(w in s for w in PERCENT_WORDS)
+        side = f"case when {col} > {_double(typical)} then 'high' else 'low' end" if typical is not None else "''"
+        typical_text = _number(_double(typical if typical is not None else 0.0), percent)
+        text = f"concat({_sql_text(label + ': ')}, {side}, ', ', {_number(col, percent)}, ' vs ', {typical_text}, ' typical')"
+        value = f"concat({_sql_text(s + '=')}, cast(round({col}, 2) as string))"
+        told = "true"
+    else:
+        text = f"concat({_sql_text(label + ': ')}, {col})"
+        value = f"concat({_sql_text(s + '=')}, {col})"
+        # a missing category ("Handset maker: (blank)") may move the score but tells an agent nothing
+        told = f"coalesce({col} != {_sql_text(features.BLANK)}, false)"
+    return (f"named_struct('s', case when {told} then _contrib[{i}] else 0D end, "
+            f"'t', coalesce({text}, {_sql_text(label + ': unknown')}), 'v', coalesce({value}, {_sql_text(s + '=')}), "
+            f"'n', {_sql_text(s)})")
+
+
+def reasons(model, scored: DataFrame, labels: dict, top: int = 3) -> DataFrame:
+    """`scored` + churn_reasons (the `top` features pushing this user's score up most, in words)
+    and churn_features (their values, e.g. "fwd_offnet_share=0.62"), from `model`'s contributions."""
+    spec = stage(model, FeaturePrep).spec()
+    with_c, sources = contributions(model, scored)
+    medians = with_c.selectExpr(*[f"percentile_approx(`{c}`, 0.5, 1000) as `{c}`" for c in spec.numeric]).first() \
+        if spec.numeric else {}
+    items = [_item(i, s, labels.get(s, s), s in spec.numeric, medians[s] if s in spec.numeric else None)
+             for i, s in enumerate(sources)]
+    ranked = f"slice(sort_array(filter(array({', '.join(items)}), x -> x.s > 0), false), 1, {top})"
+    return (with_c.withColumn("_top", F.expr(ranked))
+            .withColumn("churn_reasons", F.expr("array_join(transform(_top, x -> x.t), '; ')"))
+            .withColumn("churn_features", F.expr("array_join(transform(_top, x -> x.v), '; ')"))
+            .withColumn("first_reason", F.expr("try_element_at(transform(_top, x -> x.n), 1)"))
+            .drop("_top", "_contrib"))
+
+
+def feature_labels() -> dict:
+    """Feature column -> its English label in the data dictionary (the words of a churn reason)."""
+    return {c.name: c.en.replace(", this month", "") for c in table("dm.user_wide_m").columns}

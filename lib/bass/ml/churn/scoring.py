@@ -1,0 +1,27 @@
+"""Monthly churn scoring (dm.churn_score_m) with the champion of the configured horizon
+(ml.churn.horizon_months) and per-user reasons from that model's own contributions
+(ml/explain.py), e.g. "Share of calls forwarded to other networks: high, 62 % vs 8 % typical".
+"""
+from __future__ import annotations
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from bass.core.batch import Batch
+from bass.ml import quantiles
+from bass.ml.churn import explain
+from bass.ml.tracking import Tracker
+
+
+def score_churn(ctx, batch: Batch) -> DataFrame:
+    """Rows of dm.churn_score_m for the batch's months, from the champion model (never a path)."""
+    tracker = Tracker(ctx, "churn", horizon=int(ctx.cfg.get("ml.churn.horizon_months", 1)))
+    version, model, scored = tracker.champion_rows("dm.user_wide_m", batch)
+    # the reasons take the month's means and medians and the deciles their cut points before the
+    # write: four passes over the model's output, computed once (freed when no longer referenced)
+    kept = explain.explained_columns(model, ctx.spark.table("dm.user_wide_m").columns)
+    scored = explain.reasons(model, scored.select(*kept).localCheckpoint(), explain.feature_labels())
+    return (quantiles.with_top_rank(scored, "p", "risk_decile", 10)
+            .select("user_id", "msisdn", F.round("p", 6).alias("churn_prob"), "risk_decile",
+                    "churn_reasons", "churn_features", F.lit(version).alias("model_version"), "batch_month"))
+

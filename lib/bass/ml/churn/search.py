@@ -1,0 +1,177 @@
+"""The churn trainer for any labelled table: candidate search, then one fit.
+
+Every candidate (candidates.py: logistic regression on numbers and their quantile bands, GBT,
+random forest, xgboost, each with a small hyperparameter grid from conf) is fitted on each
+selection fold's training rows and scored on its selection rows. Folds are time-ordered for the
+warehouse (churn.py) and stratified for a CSV. The best members of the two and of the three best
+kinds are also tried as blends (the mean of their calibrated probabilities). The best mean
+selection ROC-AUC wins; the search stops starting fits when its time budget is spent. All of a candidate is one PipelineModel:
+`model.transform(raw rows)` gives `p`.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from pyspark.ml import Pipeline, PipelineModel
+from pyspark.ml.evaluation import BinaryClassificationEvaluator
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.window import Window
+
+from bass.ml import features
+from bass.ml.churn import candidates
+from bass.ml.churn.candidates import CANDIDATES, Candidate, Member
+from bass.ml.stages import Average, Calibrate, FeaturePrep
+
+log = logging.getLogger("bass")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """conf ml.churn: the candidates' grids, the search's folds, time budget and parallelism."""
+    members: tuple
+    folds: int = 3                 # stratified folds when no time order is available (a CSV)
+    budget_seconds: float = 600.0
+    parallelism: int = 2
+    balanced: bool = False         # balanced class weights (probabilities are moved back: stages.Calibrate)
+
+    @classmethod
+    def of(cls, cfg, seed: int | None = None) -> Settings:
+        seed = int(cfg.get("ml.churn.seed", 7)) if seed is None else seed
+        s = cfg.get("ml.churn.search") or {}
+        return cls(tuple(candidates.members(cfg.get("ml.churn.candidates") or {"logistic_regression": {}}, seed)),
+                   int(s.get("folds", 3)), float(s.get("budget_seconds", 600)), int(s.get("parallelism", 2)),
+                   bool(s.get("class_weights", False)))
+
+
+@dataclass
+class Fold:
+    """One selection split: fit on `fit`, score `select` (which carries a `_row` id)."""
+    name: str
+    fit: DataFrame
+    select: DataFrame
+
+
+@dataclass
+class Search:
+    scores: dict                   # candidate label -> mean selection ROC-AUC
+    best: Candidate
+    folds: list                    # fold names
+    skipped: list = field(default_factory=list)   # members not tried within the time budget
+    seconds: float = 0.0
+
+
+@dataclass
+class Trained:
+    model: PipelineModel
+    candidate: Candidate
+    spec: features.FeatureSpec
+    base_rate: float               # positive rate of the training rows
+
+    @property
+    def kind(self) -> str:
+        return self.candidate.label
+
+
+def with_weights(df: DataFrame, base_rate: float, balanced: bool) -> DataFrame:
+    """`w`: balanced class weights (each class weighs half of the total), or 1."""
+    if not balanced:
+        return df.withColumn("w", F.lit(1.0))
+    w1, w0 = 0.5 / max(base_rate, 1e-6), 0.5 / max(1 - base_rate, 1e-6)
+    return df.withColumn("w", F.when(F.col("label") == 1, w1).otherwise(w0))
+
+
+def pipeline(spec: features.FeatureSpec, candidate: Candidate, base_rate: float, balanced: bool = False) -> Pipeline:
+    """Raw rows -> prepared features -> each member's vector, classifier and calibrated score -> `p`."""
+    stages = [FeaturePrep.of(spec), *features.stages(spec)]
+    for m in candidate.members:
+        kind = CANDIDATES[m.kind]
+        stages += [*kind.feature_stages(spec, m), kind.estimator(m),
+                   Calibrate(baseRate=base_rate, weighted=balanced, inputCol=m.col("prob"), outputCol=m.col("p"))]
+    return Pipeline(stages=stages + [Average(inputCols=[m.col("p") for m in candidate.members])])
+
+
+def fit(df: DataFrame, spec: features.FeatureSpec, candidate: Candidate, balanced: bool = False) -> Trained:
+    base_rate = df.agg(F.avg("label")).first()[0] or 0.0
+    model = pipeline(spec, candidate, base_rate, balanced).fit(with_weights(df, base_rate, balanced))
+    return Trained(model, candidate, spec, base_rate)
+
+
+def roc_auc(scored: DataFrame, score: str = "p") -> float:
+    ev = BinaryClassificationEvaluator(rawPredictionCol=score, labelCol="label", metricName="areaUnderROC")
+    return ev.evaluate(scored.select(F.col("label").cast("double").alias("label"), F.col(score).cast("double").alias(score)))
+
+
+def numbered(df: DataFrame) -> DataFrame:
+    """`df` cached with a stable row id `_row` (to line up members' scores for a blend)."""
+    return df.withColumn("_row", F.monotonically_increasing_id()).cache()
+
+
+def stratified_folds(df: DataFrame, k: int, seed: int) -> list[Fold]:
+    """k folds with the same positive rate each: rows numbered at random within each label."""
+    w = Window.partitionBy("label").orderBy(F.rand(seed))
+    marked = df.withColumn("_fold", F.row_number().over(w) % k).cache()
+    return [Fold(f"fold {i + 1}/{k}", marked.where(F.col("_fold") != i).drop("_fold"),
+                 numbered(marked.where(F.col("_fold") == i).drop("_fold"))) for i in range(k)]
+
+
+def blends(ranked: list[Member]) -> list[tuple]:
+    """Blends worth trying, from members ranked best first: the best of each kind, two and three
+    kinds at a time (members that differ gain most from averaging)."""
+    best_of_kind = []
+    for m in ranked:
+        if m.kind not in {b.kind for b in best_of_kind}:
+            best_of_kind.append(m)
+    return [tuple(best_of_kind[:n]) for n in (2, 3) if len(best_of_kind) >= n]
+
+
+def search(folds: list[Fold], spec: features.FeatureSpec, members: list[Member], budget_seconds: float,
+           parallelism: int = 2, balanced: bool = False) -> Search:
+    """Each member on each fold (fits in parallel, none started after the budget), then the
+    blends; the candidate with the best mean selection ROC-AUC."""
+    start = time.time()
+    tasks = [(m, i) for m in members for i in range(len(folds))]
+    specs = [features.filled_in(spec, f.fit) for f in folds]
+
+    def run(task):
+        member, i = task
+        if time.time() - start > budget_seconds:
+            return task, None
+        model = fit(folds[i].fit, specs[i], Candidate((member,)), balanced).model
+        scored = model.transform(folds[i].select).select("_row", "label", "p").cache()
+        return task, (scored, roc_auc(scored))
+
+    with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="bass-search") as pool:
+        done = dict(pool.map(run, tasks))
+    per_member = {m: [done[(m, i)] for i in range(len(folds))] for m in members}
+    complete = {m: r for m, r in per_member.items() if all(x is not None for x in r)}
+    skipped = [m.describe() for m in members if m not in complete]
+    if not complete:
+        raise RuntimeError(f"the candidate search's time budget ({budget_seconds:.0f} s) ended before one candidate "
+                           "was fitted on every fold: raise ml.churn.search.budget_seconds")
+    scores = {Candidate((m,)): sum(a for _, a in r) / len(r) for m, r in complete.items()}
+    ranked = sorted(complete, key=lambda m: -scores[Candidate((m,))])
+    for blend in blends(ranked):
+        aucs = []
+        for i in range(len(folds)):
+            joined = complete[blend[0]][i][0]
+            for j, m in enumerate(blend[1:]):
+                joined = joined.join(complete[m][i][0].select("_row", F.col("p").alias(f"p{j}")), "_row")
+            total = sum((F.col(f"p{j}") for j in range(len(blend) - 1)), F.col("p"))
+            aucs.append(roc_auc(joined.withColumn("p", total / len(blend))))
+        scores[Candidate(blend)] = sum(aucs) / len(aucs)
+    for r in complete.values():
+        for scored, _ in r:
+            scored.unpersist()
+    best = max(scores, key=scores.get)
+    log.info("churn candidate search over %s: best %s (%.4f); %d skipped by the time budget",
+             ", ".join(f.name for f in folds), best.label, scores[best], len(skipped))
+    return Search({c.label: s for c, s in scores.items()}, best, [f.name for f in folds], skipped, time.time() - start)
+
+
+def score(trained: Trained, df: DataFrame) -> DataFrame:
+    """`df` with the calibrated churn probability `p`."""
+    return trained.model.transform(df)

@@ -1,0 +1,138 @@
+"""Data-quality checks (数据稽核) from conf/quality.yml, stored in meta.dq_result.
+
+A check is one SQL file returning, per batch value, how many items it compared and how many
+were out of line. A failed critical check fails its dq job, which stops the jobs after it in
+the pipeline with the check's own message; a failed warning is recorded and the batch goes on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from bass.core.batch import Batch
+from bass.core.config import REPO_ROOT, conf_dir, read_yaml
+from bass.core.interfaces import load_interfaces
+from bass.core.status import Status
+from bass.warehouse import bookkeeping
+
+
+class QualityError(RuntimeError):
+    """A critical data-quality check failed."""
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    sql: str
+    severity: str                    # critical | warn
+    max_failed_ratio: float = 0.0
+    for_each_interface: str | None = None
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    kind: str                        # date | month
+    checks: tuple
+    pipeline: str | None = None      # for_each_interface checks cover the interfaces this pipeline loads
+
+
+@lru_cache(maxsize=1)
+def stages() -> dict[str, Stage]:
+    raw = read_yaml(conf_dir() / "quality.yml")["stages"]
+    out = {}
+    for name, spec in raw.items():
+        checks = []
+        for cname, c in spec["checks"].items():
+            if c["severity"] not in ("critical", "warn"):
+                raise ValueError(f"conf/quality.yml: {cname} severity must be critical or warn")
+            checks.append(Check(cname, c["sql"], c["severity"], float(c.get("max_failed_ratio", 0.0)),
+                                c.get("for_each_interface"), dict(c.get("params") or {})))
+        out[name] = Stage(name, spec["batch"], tuple(checks), spec.get("pipeline"))
+    return out
+
+
+def stage(name: str) -> Stage:
+    if name not in stages():
+        raise KeyError(f"no data-quality stage {name!r} in conf/quality.yml; have {sorted(stages())}")
+    return stages()[name]
+
+
+def interfaces_checked(check: Check, pipeline: str | None) -> list:
+    """The inbound interfaces a for_each_interface check covers: those of its grain, and when the
+    stage names a pipeline, only those whose load is a step of it."""
+    loaded = None
+    if pipeline:
+        raw = read_yaml(conf_dir() / "pipelines.yml")
+        loaded = set((raw.get(pipeline) or {}).get("steps", ()))   # a pipeline not declared loads nothing
+    return [spec for _code, spec in sorted(load_interfaces().items())
+            if spec.direction == "in" and spec.grain == check.for_each_interface
+            and (loaded is None or spec.table in loaded)]
+
+
+def subjects(check: Check, pipeline: str | None = None) -> list[dict]:
+    """(subject, extra SQL parameters) for each run of the check."""
+    if not check.for_each_interface:
+        return [{"subject": "", "params": {}}]
+    return [{"subject": spec.table, "params": {"interface": spec.code, "ods_table": spec.table, "batch_col": spec.batch_column}}
+            for spec in interfaces_checked(check, pipeline)]
+
+
+RESULT_COLUMNS = "subject string, batch string, checked bigint, failed bigint, observed string, expected string, detail string"
+SUBJECTS_AT_ONCE = 4
+
+
+def evaluate(spark, check: Check, batch: Batch, pipeline: str | None = None) -> DataFrame:
+    """meta.dq_result rows of one check for the batch (not yet written).
+
+    Subjects (one per interface) are queried concurrently and their few result rows collected:
+    each query is small, so one plan unioning all of them ran slower than this."""
+    text = (REPO_ROOT / check.sql).read_text(encoding="utf-8")
+    base = {**batch.params(), "batch_from": batch.first, "batch_to": batch.last, **check.params}
+
+    def one(subject: dict) -> list:
+        rows = spark.sql(text, args={**base, **subject["params"]}).select(
+            F.lit(subject["subject"]), F.col("batch").cast("string"), F.col("checked").cast("bigint"),
+            F.col("failed").cast("bigint"), F.col("observed").cast("string"), F.col("expected").cast("string"),
+            F.col("detail").cast("string"))
+        return [tuple(r) for r in rows.collect()]
+
+    with ThreadPoolExecutor(SUBJECTS_AT_ONCE, thread_name_prefix="bass-dq") as pool:
+        out = spark.createDataFrame([r for part in pool.map(one, subjects(check, pipeline)) for r in part], RESULT_COLUMNS)
+    status = (F.when(F.col("checked") == 0, Status.SKIPPED.value)
+              .when(F.col("failed") > F.col("checked") * F.lit(check.max_failed_ratio), Status.FAIL.value).otherwise(Status.PASS.value))
+    return out.select(F.lit(check.name).alias("check_name"), "subject", "batch",
+                      F.lit(check.severity).alias("severity"), status.alias("status"), "checked", "failed",
+                      "observed", "expected", F.when(status != Status.PASS.value, F.col("detail")).alias("detail"), F.lit(dt.datetime.now()).alias("checked_at"))
+
+
+def run_stage(ctx, name: str, batch: Batch, run) -> None:
+    """Run every check of the stage, store the results in one write, fail if a critical check failed.
+
+    The write replaces only this stage's (check, subject) results for the batch: two stages may
+    run the same check on other subjects for the same month (the monthly and the feedback
+    batches both compare their interfaces with their .verf)."""
+    the_stage = stage(name)
+    results = [evaluate(ctx.spark, check, batch, the_stage.pipeline) for check in the_stage.checks]
+    rows = functools.reduce(DataFrame.unionByName, results).cache()
+    scope = {"check_name": [c.name for c in the_stage.checks],
+             "subject": sorted({s["subject"] for c in the_stage.checks for s in subjects(c, the_stage.pipeline)}),
+             "batch": (batch.first, batch.last)}
+    if scope["subject"]:          # a stage whose interfaces its pipeline does not load checks nothing
+        bookkeeping.write_dq_results(ctx, scope, rows)
+    failures, warnings = [], []
+    for r in rows.where(F.col("status") == Status.FAIL.value).orderBy("check_name", "subject", "batch").collect():
+        text = f"{r.check_name}{' ' + r.subject if r.subject else ''} {r.batch}: {r.failed} of {r.checked} failed ({r.detail})"
+        (failures if r.severity == "critical" else warnings).append(text)
+    run.rows_written += rows.count()
+    rows.unpersist()
+    run.message = "; ".join([f"{len(warnings)} warning(s)"] + warnings) if warnings else "all checks passed"
+    if failures:
+        raise QualityError("critical data-quality check failed: " + "; ".join(failures))
