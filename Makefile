@@ -54,7 +54,7 @@ docs: install
 # the churn trainer on IBM's Telco data (seed 42 and seeds 1-5) and on a simulated province
 ml-check: jars
 	rm -rf var/ml-check
-	BASS_HOME=var/ml-check $(BIN)/python -m bass.devkit.ml_check
+	BASS_HOME=var/ml-check $(BIN)/python -m bass.devkit.ml_check $(IBM_CSV)
 
 bench: jars
 	$(BIN)/bass bench

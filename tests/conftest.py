@@ -18,7 +18,6 @@ from bass.core.config import load_config  # noqa: E402
 from bass.core.registry import LAYERS  # noqa: E402
 from bass.core.session import Context, build_spark, register_all  # noqa: E402
 
-
 MARKERS = {"spark": "uses a SparkSession", "integration": "a simulated province end to end",
            "slow": "a unit test that trains models or runs pipelines (not in make test-fast)"}
 SLOW: set[str] = set()     # "<file>::<test>" of unit tests too slow for the fast tier

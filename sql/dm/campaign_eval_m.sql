@@ -1,4 +1,4 @@
--- dm.campaign_eval_m: what each campaign's list of the month did (模型评估, seed 001 §3.3.1.7),
+-- dm.campaign_eval_m: what each campaign's list of the month did (模型评估, docs/domain.md §10),
 -- once its outcomes are known: the treated users (sent to BOSS) against the control group (held
 -- back at random within the same priority deciles), so differences are the campaign's effect.
 --   churn_*            share who left within the campaign's outcome_months after the list month

@@ -1,4 +1,4 @@
--- dm.churn_model_eval_m: the churn champion judged on what happened (seed 001 §3.3.1.7), for each
+-- dm.churn_model_eval_m: the churn champion judged on what happened (docs/domain.md §10), for each
 -- scored month whose :horizon-month outcome is known. The model is evaluated on the users nobody
 -- tried to retain (every user but the campaigns' treated ones: the control groups and those not
 -- targeted), because treatment changes the outcome it predicts. ROC-AUC comes from 1,000 score

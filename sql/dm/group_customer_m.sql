@@ -1,6 +1,6 @@
 -- dm.group_customer_m: group (corporate) customers per month with members in the network, their
 -- spend (members' bills, the rent the group pays for them included) and the A/B/C class (集团客户分类,
--- DOMAIN.md §3): A with at least :class_a_members members or in the top :class_a_spend_share of
+-- docs/domain.md §3): A with at least :class_a_members members or in the top :class_a_spend_share of
 -- groups by spend; B with :class_b_members or more; C with :class_c_members or more; D below.
 with groups as (
     select group_id, group_name, industry, region_code, member_count as boss_member_count,

@@ -1,4 +1,4 @@
--- dm.kpi_m: the operator's monthly KPIs (DOMAIN.md §5) per month × region × brand × plan × opening
+-- dm.kpi_m: the operator's monthly KPIs (docs/domain.md §5) per month × region × brand × plan × opening
 -- channel, for :month_from..:month_to. Every definition is written once, here:
 --   users_in_net    users existing at month end and not closed (在网用户)
 --   active_users    used the service at least once in the month: a CDR, or a usage item on the bill (使用用户数)

@@ -1,4 +1,4 @@
--- dm.vip_m: VIP tier (VIP等级) per individual user. DOMAIN.md §3 gives the bounds in yuan (diamond
+-- dm.vip_m: VIP tier (VIP等级) per individual user. docs/domain.md §3 gives the bounds in yuan (diamond
 -- > 3000, gold 1500-3000, silver 666-1500) without their period; both are configuration
 -- (dm.vip in conf/base.yml). vip_spend = ARPU (mean actual fee of the last :lookback_months
 -- months the user was billed in) × :period_months, compared with the bounds. Group customers'

@@ -1,6 +1,6 @@
 -- mid.user_usage_d: one row per MSISDN and CDR day with usage, for the days :date_from..:date_to,
 -- with the user who held the MSISDN that day (null for numbers not ours, e.g. visiting roamers).
--- Billed duration (计费时长, DOMAIN.md §5): each call rounded up to its billing unit - 6-second
+-- Billed duration (计费时长, docs/domain.md §5): each call rounded up to its billing unit - 6-second
 -- units for long-distance calls, whole minutes for all other calls - then summed.
 -- Every delivered CDR is a valid CDR (有效话单), including free calls under 3 s.
 -- Roaming: roam_* are our users roaming (漫游出访); visit_* are other networks' subscribers

@@ -1,4 +1,4 @@
--- out.boss_campaign_m: the marketing list for BOSS (主动营销, DOMAIN.md §6.4): the marketing
+-- out.boss_campaign_m: the marketing list for BOSS (主动营销, docs/domain.md §6.4): the marketing
 -- campaign's treated users (the control group is never sent) with the offer, valid for the
 -- campaign's period (period_months after the list month).
 with targets as (

@@ -1,4 +1,4 @@
--- out.boss_care_m: the care list for BOSS (客户关怀, DOMAIN.md §6.3): the care campaign's treated
+-- out.boss_care_m: the care list for BOSS (客户关怀, docs/domain.md §6.3): the care campaign's treated
 -- users (the control group is never sent) with the care action their segment is matched to.
 with targets as (
     select campaign_id, user_id, msisdn, target_rank, action_code, action_desc, channel, batch_month

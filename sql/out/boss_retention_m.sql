@@ -1,4 +1,4 @@
--- out.boss_retention_m: the retention list for BOSS (客户挽留, DOMAIN.md §6.1): the retention
+-- out.boss_retention_m: the retention list for BOSS (客户挽留, docs/domain.md §6.1): the retention
 -- campaign's treated users (out.campaign_target_m; the control group is never sent) in priority
 -- order, with the fields the document lists. Text fields never carry the file delimiter.
 with targets as (

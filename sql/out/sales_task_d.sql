@@ -1,4 +1,4 @@
--- out.sales_task_d: the front desk's sales-assist tasks (seed 003, DOMAIN.md §6.6), one row per
+-- out.sales_task_d: the front desk's sales-assist tasks (docs/domain.md §6.6), one row per
 -- user and task, refreshed every day :date_from..:date_to from the day's user snapshot (ods.user)
 -- and the last closed month's tables (the newest month before the day's with a plan fit). A task that is done (a contract
 -- renewed, a SIM changed, a plan moved to 4G) is gone from the next day's rows.

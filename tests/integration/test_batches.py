@@ -14,8 +14,8 @@ from pyspark.sql import functions as F
 
 from bass.boss.delivery import DeliveryError, VerfRecord, read_verf, write_verf
 from bass.devkit.simulator.generate import generate
-from bass.orchestration.jobs import run_job
 from bass.orchestration.pipeline import run_pipeline
+from bass.orchestration.runs import run_step
 from tests.conftest import context_for
 
 START = dt.date(2026, 1, 1)
@@ -93,7 +93,7 @@ def test_wrong_record_count_is_refused_and_writes_nothing(province):
     lines = dat.read_bytes().splitlines(keepends=True)
     rewrite(dat, verf, lines, records=len(lines) + 1)
     with pytest.raises(DeliveryError, match=f"{dat.name} has {len(lines)} records, the .verf says {len(lines) + 1}"):
-        run_job(province, "ods.cdr_sms", d)
+        run_step(province, "ods.cdr_sms", d)
     assert province.spark.table("ods.cdr_sms").where(F.col("batch_date") == d).count() == 0
     assert registry(province, "cdr_sms", d) == []
     failed = province.spark.table("meta.job_run").where((F.col("job") == "ods.cdr_sms") & (F.col("batch") == d)).collect()
@@ -108,7 +108,7 @@ def test_malformed_rows_are_quarantined_and_counted(province):
            good[0].replace(b"|MO|", b"|XX|").replace(b"|MT|", b"|XX|"),
            b"13800000001|13800000002|20260103090000|abc|MO|LOCAL|ONNET|0||C1|860|0.10|0.10\r\n"]
     rewrite(dat, verf, good[:5] + bad[:1] + good[5:] + bad[1:])
-    run = run_job(province, "ods.cdr_voice", d)
+    run = run_step(province, "ods.cdr_voice", d)
     delivered = len(good) + 3
     assert (run.rows_read, run.rows_written, run.rows_rejected) == (delivered, len(good), 3)
     assert province.spark.table("ods.cdr_voice").where(F.col("batch_date") == d).count() == len(good)
@@ -129,7 +129,7 @@ def test_too_many_bad_rows_fail_the_job_every_time(province):
     rewrite(dat, verf, good[:10] + [b"garbage\n"] * 5)
     for _ in range(2):   # not registered as loaded, so a rerun tries (and fails) again
         with pytest.raises(DeliveryError, match=r"5 of 15 rows rejected \(over 5%\)"):
-            run_job(province, "ods.cdr_data", d)
+            run_step(province, "ods.cdr_data", d)
     assert [s for _, s, *_ in registry(province, "cdr_data", d)] == ["REFUSED", "REFUSED"]
     # refused before anything was written: no rows, no quarantine (the error quotes the reasons)
     assert province.spark.table("meta.ods_reject").where((F.col("interface") == "cdr_data") & (F.col("batch") == d)).count() == 0
@@ -138,16 +138,16 @@ def test_too_many_bad_rows_fail_the_job_every_time(province):
 
 def test_resend_replaces_the_earlier_delivery(province):
     d, token = day(4), "20260104"
-    run_job(province, "ods.cdr_voice", d)
+    run_step(province, "ods.cdr_voice", d)
     verf0, dat0 = delivery_files(province, "cdr_voice", token)
     first_ten = dat0.read_bytes().splitlines(keepends=True)[:10]
     dat1 = dat0.with_name(dat0.name.replace("_00_001.dat", "_01_001.dat"))
     rewrite(dat1, verf0.with_name(verf0.name.replace("_00.verf", "_01.verf")), first_ten)
-    assert run_job(province, "ods.cdr_voice", d).rows_written == 10
+    assert run_step(province, "ods.cdr_voice", d).rows_written == 10
     assert province.spark.table("ods.cdr_voice").where(F.col("batch_date") == d).count() == 10
     states = {name: status for name, status, *_ in registry(province, "cdr_voice", d)}
     assert states == {dat0.name: "SUPERSEDED", dat1.name: "LOADED"}
-    assert run_job(province, "ods.cdr_voice", d).status == "SKIPPED"
+    assert run_step(province, "ods.cdr_voice", d).status == "SKIPPED"
 
 
 def test_bass_sql_from_a_second_process(province):

@@ -17,7 +17,7 @@ from bass.core.interfaces import interface
 from bass.devkit.simulator import boss
 from bass.devkit.simulator.generate import Simulation, advance, generate
 from bass.devkit.simulator.population import population
-from bass.orchestration.jobs import run_job
+from bass.orchestration.runs import run_step
 from tests.conftest import context_for
 
 USERS, START = 400, dt.date(2026, 1, 1)
@@ -59,7 +59,7 @@ def test_boss_acts_on_the_list_and_the_advance_is_deterministic(spark, tmp_path)
     # the feedback delivery answers exactly the listed users, with its .verf, and loads
     fb = tmp_path / "a" / "landing" / "fb_retention"
     assert sorted(p.suffix for p in fb.iterdir()) == [".dat", ".verf"]
-    run = run_job(ctx, "ods.fb_retention", Batch.of("month", "2026-02"))
+    run = run_step(ctx, "ods.fb_retention", Batch.of("month", "2026-02"))
     assert run.status == "SUCCESS", run.message
     loaded = ctx.spark.table("ods.fb_retention")
     assert loaded.count() == 150 and loaded.where("handled = 'Y'").count() == int(actions.reached.sum())
@@ -86,7 +86,7 @@ def test_feedback_with_a_bad_verf_is_refused(spark, tmp_path):
     verf = next((Path(ctx.cfg.path("landing")) / "fb_care").glob("*.verf"))
     verf.write_text(verf.read_text().replace("|1|", "|2|"), encoding="ascii")   # claims two records
     with pytest.raises(DeliveryError, match="has 1 records, the .verf says 2"):
-        run_job(ctx, "ods.fb_care", Batch.of("month", "2026-02"))
+        run_step(ctx, "ods.fb_care", Batch.of("month", "2026-02"))
     assert not ctx.spark.catalog.tableExists("ods.fb_care") or ctx.spark.table("ods.fb_care").count() == 0
     last = ctx.spark.table("meta.job_run").where("job = 'ods.fb_care'").first()
     assert last.status == "FAILED" and "the .verf says 2" in last.message

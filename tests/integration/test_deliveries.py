@@ -23,7 +23,7 @@ from bass.core.batch import Batch
 from bass.core.interfaces import parse_interface
 from bass.core.registry import table
 from bass.devkit.simulator.generate import generate
-from bass.orchestration.jobs import run_job
+from bass.orchestration.runs import run_step
 from bass.warehouse import delta_io
 from tests.conftest import context_for
 
@@ -71,14 +71,14 @@ def rejects(ctx, code: str, batch: str) -> list:
 
 def test_a_resend_refused_after_parsing_leaves_the_earlier_delivery_intact(province):
     d, token = day(1), "20260101"
-    run_job(province, "ods.cdr_voice", d)
+    run_step(province, "ods.cdr_voice", d)
     before, states = ods(province, "cdr_voice", "batch_date", d), registry(province, "cdr_voice", d)
     verf0, dat0 = files(province, "cdr_voice", token)
     good = dat0.read_bytes().splitlines(keepends=True)[:10]
     verf1, dat1 = verf0.with_name(verf0.name.replace("_00.verf", "_01.verf")), dat0.with_name(dat0.name.replace("_00_001", "_01_001"))
     rewrite(dat1, verf1, good + [b"garbage\n"] * 10, token)
     with pytest.raises(DeliveryError, match=r"resend 01 refused, nothing written: 10 of 20 rows rejected .* line 11: field count 1"):
-        run_job(province, "ods.cdr_voice", d)
+        run_step(province, "ods.cdr_voice", d)
     assert ods(province, "cdr_voice", "batch_date", d) == before
     assert registry(province, "cdr_voice", d) == {**states, dat1.name: "REFUSED"}
     assert rejects(province, "cdr_voice", d) == []
@@ -90,7 +90,7 @@ def test_a_verf_listing_a_file_twice_is_refused(province):
     rec = read_verf(verf)[0]
     write_verf(verf, [rec, rec])
     with pytest.raises(DeliveryError, match=f"lists \\['{dat.name}'\\] more than once"):
-        run_job(province, "ods.cdr_sms", d)
+        run_step(province, "ods.cdr_sms", d)
     assert ods(province, "cdr_sms", "batch_date", d) == [] and registry(province, "cdr_sms", d) == {}
 
 
@@ -100,7 +100,7 @@ def test_rows_outside_the_batch_are_quarantined(province):
     lines = dat.read_bytes().splitlines(keepends=True)
     lines[4] = lines[4].replace(b"|20260103", b"|20260102", 1)     # a CDR of the day before
     rewrite(dat, verf, lines, token)
-    run = run_job(province, "ods.cdr_data", d)
+    run = run_step(province, "ods.cdr_data", d)
     assert (run.rows_written, run.rows_rejected) == (len(lines) - 1, 1)
     [(line_no, reason)] = rejects(province, "cdr_data", d)
     assert line_no == 5 and reason.startswith("field start_time: '2026-01-02") and reason.endswith("outside the batch 2026-01-03")
@@ -109,7 +109,7 @@ def test_rows_outside_the_batch_are_quarantined(province):
     lines = dat.read_bytes().splitlines(keepends=True)
     lines[0] = b"202512" + lines[0][6:]                                  # bill_month comes first
     rewrite(dat, verf, lines, "202601")
-    run = run_job(province, "ods.bill", "2026-01")
+    run = run_step(province, "ods.bill", "2026-01")
     assert run.rows_rejected == 1
     assert rejects(province, "bill", "2026-01") == [(1, "field bill_month: '2025-12' is outside the batch 2026-01")]
 
@@ -119,7 +119,7 @@ def test_exact_repeats_within_a_delivery_are_quarantined(province):
     verf, dat = files(province, "cdr_sms", token)
     lines = dat.read_bytes().splitlines(keepends=True)
     rewrite(dat, verf, lines + [lines[0], lines[7], lines[0]], token)
-    run = run_job(province, "ods.cdr_sms", d)
+    run = run_step(province, "ods.cdr_sms", d)
     assert (run.rows_written, run.rows_rejected) == (len(lines), 3)
     assert rejects(province, "cdr_sms", d) == [(len(lines) + i, "exact duplicate of an earlier record of this delivery")
                                                for i in (1, 2, 3)]
@@ -183,15 +183,15 @@ def test_outbound_files_are_clean_complete_and_numbered_from_the_delivery_log(pr
 
 def test_a_delivery_far_smaller_than_usual_is_flagged(province):
     for n in (1, 2, 3):                             # day 3 was loaded above (SKIPPED here)
-        run_job(province, "ods.cdr_data", day(n))
+        run_step(province, "ods.cdr_data", day(n))
     for n in (2, 3):                                # day 1 was loaded by the first test
-        run_job(province, "ods.cdr_voice", day(n))
+        run_step(province, "ods.cdr_voice", day(n))
     verf, dat = files(province, "cdr_data", "20260104")
     lines = dat.read_bytes().splitlines(keepends=True)
     rewrite(dat, verf, lines[: len(lines) // 10], "20260104")
     for code in ("user", "cdr_voice", "cdr_sms", "cdr_data", "vas_usage"):
-        run_job(province, f"ods.{code}", day(4))
-    run_job(province, "dq.ods_d", day(4))          # a warning: the batch goes on
+        run_step(province, f"ods.{code}", day(4))
+    run_step(province, "dq.ods_d", day(4))          # a warning: the batch goes on
     got = {r.subject: (r.status, r.detail) for r in province.spark.table("meta.dq_result")
            .where((F.col("check_name") == "delivery_volume") & (F.col("batch") == day(4))).collect()}
     assert got["ods.cdr_data"][0] == "FAIL" and "over the 3 deliveries before" in got["ods.cdr_data"][1]

@@ -16,8 +16,8 @@ from bass.core.batch import Batch
 from bass.core.interfaces import interface
 from bass.devkit.simulator.generate import generate
 from bass.orchestration.graph import load_pipeline
-from bass.orchestration.jobs import batch_kind, run_job
 from bass.orchestration.pipeline import run_pipeline, step_value
+from bass.orchestration.runs import batch_kind, run_step
 from tests.conftest import context_for
 
 START = dt.date(2026, 1, 1)
@@ -84,9 +84,9 @@ def test_monthly_batch_runs_every_layer_and_labels_fill_later(province):
     # no leakage: rebuilding January's MID and DM with February loaded gives the same features
     # (only labels differ); the ODS deliveries are the same files, so they are not reloaded
     for node in load_pipeline("monthly").nodes:
-        if node.job.split(".")[0] in ("mid", "dm"):
-            run = run_job(province, node.job, Batch(batch_kind(node.job), (step_value(node, "2026-01"),)), True)
-            assert run.status == "SUCCESS", node.job
+        if node.step.split(".")[0] in ("mid", "dm"):
+            run = run_step(province, node.step, Batch(batch_kind(node.step), (step_value(node, "2026-01"),)), True)
+            assert run.status == "SUCCESS", node.step
     assert features_of(province, "2026-01") == jan_features
 
 

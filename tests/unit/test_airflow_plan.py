@@ -1,5 +1,5 @@
 """The Airflow DAGs' plan (bass airflow export), checked without Airflow: one task per step of
-each batch, dependencies equal to the job graph's, batch arguments from the logical date, and a
+each batch, dependencies equal to the step graph's, batch arguments from the logical date, and a
 DAG file that imports nothing of BASS. (`make airflow-test` runs the DAGs under Airflow.)"""
 from __future__ import annotations
 
@@ -47,16 +47,16 @@ def test_every_step_of_every_batch_is_a_task_waiting_for_what_the_graph_says(pla
         for batch in spec.get("batches", []):
             p = load_pipeline(batch["pipeline"])
             for node in p.nodes:
-                task = tasks.pop(f"{p.name}.{node.job}")
+                task = tasks.pop(f"{p.name}.{node.step}")
                 same_batch = {u for u in task["upstream"] if u.startswith(p.name + ".")}
                 assert same_batch == {f"{p.name}.{d}" for d in node.after}, task["task_id"]
                 other = set(task["upstream"]) - same_batch
-                assert all(tasks_job(plans[dag_id], u) in node.inputs for u in other), task["task_id"]
+                assert all(tasks_step(plans[dag_id], u) in node.inputs for u in other), task["task_id"]
         assert set(tasks) == set(spec.get("commands", {})), f"{dag_id}: tasks outside the graph {set(tasks)}"
 
 
-def tasks_job(plan: dict, task_id: str) -> str:
-    return next(t["job"] for t in plan["tasks"] if t["task_id"] == task_id)
+def tasks_step(plan: dict, task_id: str) -> str:
+    return next(t["step"] for t in plan["tasks"] if t["task_id"] == task_id)
 
 
 def test_a_step_reading_another_batchs_table_waits_for_the_task_that_builds_it(plans):
@@ -71,7 +71,7 @@ def test_a_step_reading_another_batchs_table_waits_for_the_task_that_builds_it(p
 
 def test_batch_arguments_follow_the_logical_date_in_the_operators_time_zone(plans):
     cst = ZoneInfo("Asia/Shanghai")
-    daily = {t["job"]: t["command"] for t in plans["bass_daily"]["tasks"]}
+    daily = {t["step"]: t["command"] for t in plans["bass_daily"]["tasks"]}
     run = dt.datetime(2026, 2, 1, 2, 0, tzinfo=cst)          # 2026-01-31 18:00 UTC
     assert render(daily["dm.kpi_d"], run).endswith("spark-submit.sh dm.kpi_d --date 2026-01-31")
     monthly = {t["task_id"]: t["command"] for t in plans["bass_monthly"]["tasks"]}
@@ -79,7 +79,7 @@ def test_batch_arguments_follow_the_logical_date_in_the_operators_time_zone(plan
     assert render(monthly["monthly.dm.kpi_m"], run).endswith("dm.kpi_m --month 2026-06")
     assert render(monthly["monthly.ods.user"], run).endswith("ods.user --date 2026-06-30")   # month_end
     assert render(monthly["scoring.dm.churn_score_m"], run).endswith("dm.churn_score_m --month 2026-06")
-    feedback = {t["job"]: t["command"] for t in plans["bass_feedback"]["tasks"]}
+    feedback = {t["step"]: t["command"] for t in plans["bass_feedback"]["tasks"]}
     assert render(feedback["dm.campaign_eval_m"], dt.datetime(2026, 1, 10, 6, tzinfo=cst)).endswith("--month 2025-11")
     maintain = plans["bass_maintain"]["tasks"]
     assert [t["task_id"] for t in maintain] == ["maintain"] and maintain[0]["command"].endswith("-m bass.cli maintain")

@@ -92,9 +92,9 @@ def test_campaign_evaluation_of_a_hand_built_month(ctx):
     put(ctx, "ods.fb_care", [])
     put(ctx, "ods.fb_campaign", [])
     from bass.core.batch import Batch
-    from bass.orchestration.jobs import run_job
+    from bass.orchestration.runs import run_step
     for step in ("mid.campaign_response_m", "dm.campaign_eval_m"):
-        assert run_job(ctx, step, Batch.of("month", "2026-03")).status == "SUCCESS"
+        assert run_step(ctx, step, Batch.of("month", "2026-03")).status == "SUCCESS"
     r = ctx.spark.table("dm.campaign_eval_m").first()
     assert (r.targeted, r.treated, r.control, r.contacted, r.responded) == (30, 20, 10, 15, 6)
     assert r.response_rate == pytest.approx(0.3)
@@ -109,7 +109,7 @@ def test_campaign_evaluation_of_a_hand_built_month(ctx):
     assert r.incremental_revenue == pytest.approx((9.6 - 6.0) * 20)
     assert r.cost == pytest.approx(30.0) and r.roi == pytest.approx((72.0 - 30.0) / 30.0)
     rows = sorted(map(tuple, ctx.spark.table("dm.campaign_eval_m").drop("batch_month").collect()))
-    assert run_job(ctx, "dm.campaign_eval_m", Batch.of("month", "2026-03"), force=True).status == "SUCCESS"
+    assert run_step(ctx, "dm.campaign_eval_m", Batch.of("month", "2026-03"), force=True).status == "SUCCESS"
     assert sorted(map(tuple, ctx.spark.table("dm.campaign_eval_m").drop("batch_month").collect())) == rows
 
 
@@ -117,7 +117,7 @@ def test_churn_model_is_judged_on_untreated_users(ctx):
     """Six untreated users (scores 0.9 .. 0.4, the 1st, 2nd and 4th leave: AUC 8/9) and two treated
     ones who would spoil it (a high score who stays, a low one who leaves)."""
     from bass.core.batch import Batch
-    from bass.orchestration.jobs import run_job
+    from bass.orchestration.runs import run_step
     probs = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4]
     left = [True, True, False, True, False, False]
     scores = [dict(user_id=f"U{i}", churn_prob=p, model_version="bass_churn_h1 v1", batch_month="2026-03")
@@ -132,7 +132,7 @@ def test_churn_model_is_judged_on_untreated_users(ctx):
     put(ctx, "out.campaign_target_m", targets)
     put(ctx, "dm.user_value_m", [dict(user_id="U0", value_tier="A", batch_month="2026-03"),
                                  dict(user_id="T1", value_tier="A", batch_month="2026-03")])
-    assert run_job(ctx, "dm.churn_model_eval_m", Batch.of("month", "2026-03")).status == "SUCCESS"
+    assert run_step(ctx, "dm.churn_model_eval_m", Batch.of("month", "2026-03")).status == "SUCCESS"
     r = ctx.spark.table("dm.churn_model_eval_m").first()
     assert (r.users, r.untreated_users, r.list_size, r.list_control) == (8, 6, 4, 2)
     assert r.roc_auc_untreated == pytest.approx(8 / 9)

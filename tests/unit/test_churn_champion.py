@@ -7,7 +7,7 @@ from pyspark.sql import functions as F
 
 from bass.ml.churn import model as churn
 from bass.ml.tracking import Tracker
-from bass.orchestration.jobs import run_job
+from bass.orchestration.runs import run_step
 from tests.unit.frames import put
 
 
@@ -49,9 +49,9 @@ def test_champion_moves_only_on_improvement(ctx):
 def test_scoring_uses_the_champion_and_is_deterministic(ctx):
     put(ctx, "dm.user_wide_m", wide_rows(with_signal=True))
     churn.train_churn(ctx, horizon=1)
-    first = run_job(ctx, "dm.churn_score_m", "2026-03")
+    first = run_step(ctx, "dm.churn_score_m", "2026-03")
     rows = sorted(tuple(r) for r in ctx.spark.table("dm.churn_score_m").collect())
-    second = run_job(ctx, "dm.churn_score_m", "2026-03")
+    second = run_step(ctx, "dm.churn_score_m", "2026-03")
     assert first.rows_written == second.rows_written == 300
     assert sorted(tuple(r) for r in ctx.spark.table("dm.churn_score_m").collect()) == rows
     top = ctx.spark.table("dm.churn_score_m").orderBy(F.desc("churn_prob")).first()

@@ -38,19 +38,19 @@ ALL_PIPELINES = ["daily", "monthly", "tariff", "scoring", "profiles", "feedback"
 @pytest.mark.parametrize("name", ALL_PIPELINES)
 def test_declared_pipelines_are_consistent(name):
     p = load_pipeline(name)
-    jobs = {n.job for n in p.nodes}
+    jobs = {n.step for n in p.nodes}
     seen = set()
     for n in p.nodes:
-        assert set(n.after) <= seen, f"{n.job} runs before {set(n.after) - seen}"
+        assert set(n.after) <= seen, f"{n.step} runs before {set(n.after) - seen}"
         assert not set(n.inputs) & jobs
         expected = "daily" if n.at == graph.MONTH_END else p.grain
-        assert step(n.job).grain.name == expected, n.job
-        seen.add(n.job)
+        assert step(n.step).grain.name == expected, n.step
+        seen.add(n.step)
     assert set(pipeline_names()) == set(ALL_PIPELINES)
 
 
 def test_cross_batch_inputs_make_steps_stale_not_wait():
-    nodes = {n.job: n for n in load_pipeline("monthly").nodes}
+    nodes = {n.step: n for n in load_pipeline("monthly").nodes}
     assert "mid.user_usage_d" in nodes["mid.user_usage_m"].inputs and not nodes["mid.user_usage_m"].after
     assert nodes["ods.user"].at == graph.MONTH_END
 

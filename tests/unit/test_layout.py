@@ -105,3 +105,19 @@ def test_overrides_return_a_new_config_and_leave_the_old_one_alone():
     assert new.get("ml.churn.candidates") == {"gbt": {}} and new.get("new.section.key") == 3
     assert cfg.get("ml.churn.candidates") == before and cfg.get("new.section.key") is None
     assert new.paths == cfg.paths and new.env == cfg.env
+
+
+def test_the_repository_cites_only_what_it_holds():
+    """A clone has no ../shared folder or the source documents: the code cites docs/domain.md."""
+    root = PACKAGE.parents[1]
+    outside = ("DOMAIN.md", "DESIGN.md", "../shared", "shared/data", "shared/seeds", "seed 00")
+    found = []
+    for folder in ("lib", "sql", "conf", "jobs"):
+        for path in (root / folder).rglob("*"):
+            if path.suffix in (".py", ".sql", ".yml", ".java") and path.is_file():
+                text = path.read_text(encoding="utf-8", errors="replace")
+                found += [f"{path.relative_to(root)}: {w}" for w in outside if w in text]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    found += [f"README.md: {w}" for w in outside if w in readme]
+    assert not found, found
+    assert (root / "docs" / "domain.md").exists()

@@ -1,5 +1,5 @@
 """Batch runs: order, a failed job blocking its dependents, resume, backfill in one pass, and
-rebuilding only what a reloaded day changed. run_job is faked; the skip logic is real."""
+rebuilding only what a reloaded day changed. run_step is faked; the skip logic is real."""
 import datetime as dt
 
 import pytest
@@ -8,7 +8,7 @@ from bass.core.batch import Batch
 from bass.orchestration import pipeline
 from bass.orchestration.graph import Node as Step
 from bass.orchestration.graph import Pipeline, order
-from bass.orchestration.pipeline import History
+from bass.orchestration.pipeline import BuildLog
 
 DAYS = ["2026-01-01", "2026-01-02", "2026-01-03"]
 
@@ -26,18 +26,18 @@ def test_cycle_and_unknown_dependency_are_errors():
 
 
 class FakeWarehouse:
-    """Stands in for run_job + meta.job_run: records calls, remembers successes."""
+    """Stands in for run_step + meta.job_run: records calls, remembers successes."""
 
     def __init__(self, monkeypatch, steps, fail=(), loads=None):
         self.calls, self.rows, self.fail, self.loads = [], [], set(fail), loads or {}
         monkeypatch.setattr(pipeline, "load_pipeline", lambda name: Pipeline(name, "daily", tuple(order(steps))))
-        monkeypatch.setattr(pipeline, "run_job", self.run_job)
+        monkeypatch.setattr(pipeline, "run_step", self.run_step)
         monkeypatch.setattr(pipeline, "batch_kind", lambda job: "date")
         monkeypatch.setattr(pipeline, "always_run", lambda job: job.startswith("ods."))
-        monkeypatch.setattr(pipeline, "load_history", lambda ctx: History(list(self.rows)))
+        monkeypatch.setattr(pipeline, "load_build_log", lambda ctx: BuildLog(list(self.rows)))
         monkeypatch.setattr(pipeline.bookkeeping, "ensure_tables", lambda ctx: None)
 
-    def run_job(self, ctx, job, batch, force=False):
+    def run_step(self, ctx, job, batch, force=False):
         self.calls.append((job, batch.values))
         if job in self.fail:
             raise RuntimeError("boom")
@@ -108,7 +108,7 @@ def test_a_reloaded_day_rebuilds_only_that_day_downstream(monkeypatch):
 def test_monthly_job_is_stale_when_its_daily_input_changed(monkeypatch):
     t0 = dt.datetime(2026, 2, 1, 1)
     row = lambda job, kind, a, b, t: type("R", (), dict(job=job, batch_kind=kind, batch_from=a, batch_to=b, ended_at=t))()  # noqa: E731
-    h = History([row("mid.m", "month", "2026-01", "2026-01", t0),
+    h = BuildLog([row("mid.m", "month", "2026-01", "2026-01", t0),
                  row("mid.d", "date", "2026-01-10", "2026-01-10", t0 + dt.timedelta(hours=1))])
     step = Step("mid.m", (), None, ("mid.d",))
     monkeypatch.setattr(pipeline, "batch_kind", {"mid.m": "month", "mid.d": "date"}.get)
@@ -122,7 +122,7 @@ def test_monthly_job_is_stale_when_its_daily_input_changed(monkeypatch):
 def test_scoring_is_stale_when_the_wide_table_was_rebuilt(monkeypatch):
     t0 = dt.datetime(2026, 7, 2, 1)
     row = lambda job, a, t: type("R", (), dict(job=job, batch_kind="month", batch_from=a, batch_to=a, ended_at=t))()  # noqa: E731
-    h = History([row("dm.churn_score_m", "2026-05", t0), row("dm.churn_score_m", "2026-06", t0),
+    h = BuildLog([row("dm.churn_score_m", "2026-05", t0), row("dm.churn_score_m", "2026-06", t0),
                  row("dm.user_wide_m", "2026-05", t0 - dt.timedelta(hours=1)),
                  row("dm.user_wide_m", "2026-06", t0 + dt.timedelta(hours=1))])    # June rebuilt after scoring
     step = Step("dm.churn_score_m", (), None, ("dm.user_wide_m",))
@@ -142,4 +142,4 @@ def test_the_monthly_jobs_feeding_scoring_and_feedback_leave_out_the_kpis():
     assert {"dm.user_wide_m", "dm.churn_label_m", "mid.user_profile_m", "ods.user"} <= keep
     assert not {"dm.kpi_m", "dm.kpi_cube_m"} & keep
     for node in load_pipeline("monthly").nodes:       # whatever a kept job waits for is kept too
-        assert node.job not in keep or set(node.after) <= keep
+        assert node.step not in keep or set(node.after) <= keep

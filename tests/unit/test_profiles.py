@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bass.boss.delivery import read_verf
 from bass.core.interfaces import interface
-from bass.orchestration.jobs import run_job
+from bass.orchestration.runs import run_step
 from tests.unit.frames import put
 
 M, PREV = "2026-03", "2026-02"
@@ -14,7 +14,7 @@ M, PREV = "2026-03", "2026-02"
 
 def delivered(ctx, code: str, name: str) -> list[dict]:
     """Run the profile's job for March and read back the delivered file; the .verf counts its lines."""
-    assert run_job(ctx, name, M).status == "SUCCESS"
+    assert run_step(ctx, name, M).status == "SUCCESS"
     folder = Path(ctx.cfg.path("outbox"), code)
     [dat], [verf] = sorted(folder.glob("*.dat")), sorted(folder.glob("*.verf"))
     lines = dat.read_text(encoding=interface(code).encoding).splitlines()

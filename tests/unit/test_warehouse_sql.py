@@ -197,7 +197,7 @@ def bill(user_id, month, fee):
 
 def test_vip_tiers_by_hand(ctx):
     """Bounds from conf/base.yml: ARPU of the last 3 billed months x 12 against 3000 / 1500 / 666."""
-    from bass.orchestration.jobs import run_job
+    from bass.orchestration.runs import run_step
     put(ctx, "mid.user_profile_m", [vip_profile("U1"), vip_profile("U2"), vip_profile("U3"), vip_profile("U4"),
                                     vip_profile("U5", status="CLOSED"), vip_profile("U6", cust_type="G")])
     put(ctx, "mid.user_bill_m", [bill("U1", m, "300.00") for m in ("2025-12", "2026-01", "2026-02")]
@@ -205,7 +205,7 @@ def test_vip_tiers_by_hand(ctx):
            bill("U3", "2026-01", "60.00"), bill("U3", "2026-02", "52.00"),
            bill("U3", "2025-11", "900.00"),                     # outside the 3-month window
            bill("U5", "2026-02", "999.00"), bill("U6", "2026-02", "999.00")])
-    run_job(ctx, "dm.vip_m", "2026-02")
+    run_step(ctx, "dm.vip_m", "2026-02")
     got = {r.user_id: (r.vip_tier, r.arpu, r.months_billed) for r in ctx.spark.table("dm.vip_m").collect()}
     assert got == {"U1": ("DIAMOND", D("300.00"), 3),       # 3600 > 3000
                    "U2": ("GOLD", D("130.00"), 1),          # 1560
@@ -215,14 +215,14 @@ def test_vip_tiers_by_hand(ctx):
 
 def test_group_classes_by_hand(ctx):
     """A: 500+ members or the top 5 % by spend; B: 100+; C: 11+; D below (conf/base.yml)."""
-    from bass.orchestration.jobs import run_job
+    from bass.orchestration.runs import run_step
     sizes = {"G1": 12, "G2": 101, "G3": 11, "G4": 10, "G5": 0}
     members = [vip_profile(f"U{g[1]}{i:03d}", group_id=g) for g, n in sizes.items() for i in range(n)]
     put(ctx, "ods.group_customer", [dict(group_id=g, group_name=g, batch_month="2026-02") for g in sizes])
     put(ctx, "mid.user_profile_m", members)
     put(ctx, "mid.user_bill_m", [bill(m["user_id"], "2026-02", "5000.00" if m["group_id"] == "G1" else "10.00")
                                  for m in members])
-    run_job(ctx, "dm.group_customer_m", "2026-02")
+    run_step(ctx, "dm.group_customer_m", "2026-02")
     got = {r.group_id: (r.members, r.group_class) for r in ctx.spark.table("dm.group_customer_m").collect()}
     assert got == {"G1": (12, "A"), "G2": (101, "B"), "G3": (11, "C"), "G4": (10, "D"), "G5": (0, "D")}
 
@@ -235,7 +235,7 @@ def loaded(ctx, *days, at):
 
 
 def test_user_history_merged_month_by_month_equals_the_full_rebuild(ctx):
-    from bass.orchestration.jobs import run_job
+    from bass.orchestration.runs import run_step
     d = dt.date
     jan = [snapshot(d(2026, 1, 5), "U1", "A", "NORMAL", d(2020, 1, 1)),
            snapshot(d(2026, 1, 31), "U1", "B", "ARREARS_STOP", d(2026, 1, 15)),
@@ -255,16 +255,16 @@ def test_user_history_merged_month_by_month_equals_the_full_rebuild(ctx):
 
     put(ctx, "ods.user", jan)
     loaded(ctx, d(2026, 1, 5), d(2026, 1, 31), at=dt.datetime(2026, 2, 1, 1))
-    assert run_job(ctx, "mid.user_h", "2026-01").message.startswith("rebuilt")
+    assert run_step(ctx, "mid.user_h", "2026-01").message.startswith("rebuilt")
     put(ctx, "ods.user", feb)
     loaded(ctx, d(2026, 2, 28), at=dt.datetime(2026, 3, 1, 1))
-    assert run_job(ctx, "mid.user_h", "2026-02").message == "merged the snapshots after 2026-01-31 through 2026-02-28"
+    assert run_step(ctx, "mid.user_h", "2026-02").message == "merged the snapshots after 2026-01-31 through 2026-02-28"
     same_as_rebuild()
-    assert run_job(ctx, "mid.user_h", "2026-02").message == "up to date through 2026-02-28"
+    assert run_step(ctx, "mid.user_h", "2026-02").message == "up to date through 2026-02-28"
     # a resent January snapshot changes history the merge would not revisit: rebuilt in full
     put(ctx, "ods.user", [dict(r, plan_id="Z") if r["user_id"] == "U2" else r for r in jan if r["batch_date"] == d(2026, 1, 31)])
     loaded(ctx, d(2026, 1, 31), at=dt.datetime(2026, 3, 2, 1))
-    assert run_job(ctx, "mid.user_h", "2026-02").message.startswith("rebuilt")
+    assert run_step(ctx, "mid.user_h", "2026-02").message.startswith("rebuilt")
     same_as_rebuild()
     assert ctx.spark.table("mid.user_h").where("user_id = 'U2' and plan_id = 'Z'").count() == 1
 

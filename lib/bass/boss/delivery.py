@@ -1,4 +1,4 @@
-"""Delivery naming and .verf integrity files (DOMAIN.md §8).
+"""Delivery naming and .verf integrity files (docs/domain.md §8).
 
 A delivery of interface X for a batch is one or more data files
 `X_<province>_<data date>_<unit>_<resend>_<seq>.dat` beside `X_<province>_<data date>_<unit>_<resend>.verf`;

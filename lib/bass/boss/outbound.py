@@ -4,7 +4,7 @@ Each value of the batch becomes one delivery (data file + .verf) in outbox/<code
 interface's first field's order (e.g. list_rank), ties broken by the table's keys, so a rebuilt
 batch is the same file line for line. Rebuilding a batch that was already delivered
 sends it again with the next resend number, which replaces the earlier delivery on the BOSS
-side (DOMAIN.md §8); resend numbers come from meta.outbox_log, since BOSS may empty the folder.
+side (docs/domain.md §8); resend numbers come from meta.outbox_log, since BOSS may empty the folder.
 The table holds exactly the interface's fields, so no other personal data leaves."""
 from __future__ import annotations
 

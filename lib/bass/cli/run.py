@@ -30,8 +30,8 @@ def cmd_run(args) -> int:
     from bass.core.batch import Batch
     from bass.core.session import get_context
     from bass.orchestration.graph import load_pipeline, pipeline_names
-    from bass.orchestration.jobs import batch_kind, run_job
     from bass.orchestration.pipeline import run_pipeline
+    from bass.orchestration.runs import batch_kind, run_step
     from bass.warehouse.bookkeeping import dq_results
     if args.target in pipeline_names():
         values = batch_values(args, grain_kind(load_pipeline(args.target).grain))
@@ -48,7 +48,7 @@ def cmd_run(args) -> int:
         return 0 if all(s in (Status.SUCCESS, *NOT_RUN) for s in status.values()) else 1
     kind = batch_kind(args.target)
     values = batch_values(args, kind)
-    run = run_job(get_context(args.env), args.target, Batch(kind, tuple(values)), force=args.force)
+    run = run_step(get_context(args.env), args.target, Batch(kind, tuple(values)), force=args.force)
     print(f"{args.target} {run.batch.label()}: {run.status} read={run.rows_read} written={run.rows_written} "
           f"rejected={run.rows_rejected} {run.message}")
     return 0
@@ -64,7 +64,7 @@ def cmd_graph(args) -> int:
     out = {}
     for name in names:
         p = load_pipeline(name)
-        out[name] = {"grain": p.grain, "steps": [{"job": n.job, "kind": step(n.job).kind, "after": list(n.after),
+        out[name] = {"grain": p.grain, "steps": [{"step": n.step, "kind": step(n.step).kind, "after": list(n.after),
                                                   "inputs": list(n.inputs), **({"at": n.at} if n.at else {})}
                                                  for n in p.nodes]}
     if args.format == "json":
@@ -74,7 +74,7 @@ def cmd_graph(args) -> int:
         print(f"{name} ({p['grain']})")
         for s in p["steps"]:
             extra = f"  [reads {', '.join(s['inputs'])} of other batches]" if s["inputs"] else ""
-            print(f"  {s['job']:<22} {s['kind']:<9} after {', '.join(s['after']) or '-'}{extra}")
+            print(f"  {s['step']:<22} {s['kind']:<9} after {', '.join(s['after']) or '-'}{extra}")
     return 0
 
 

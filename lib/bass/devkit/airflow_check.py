@@ -1,9 +1,9 @@
-"""`make airflow-test`: the generated DAGs run the real jobs under Airflow, end to end.
+"""`make airflow-test`: the generated DAGs run the real steps under Airflow, end to end.
 
 On a small simulated province (its own BASS_HOME), the months before the last are run and the
 models trained with BASS directly; then `airflow dags test` (Airflow's own virtualenv) runs the
 daily DAG (daily batch and sales-assist tasks) for the last CDR day and the monthly DAG (monthly
-batch, tariffs and scoring) for the last month, and BASS checks what they wrote: every job of
+batch, tariffs and scoring) for the last month, and BASS checks what they wrote: every step of
 those batches succeeded, the tables have the new batch, the retention file is in the outbox,
 and the run, being long past its deadline, was recorded late.
 """
@@ -22,7 +22,7 @@ from pyspark.sql import functions as F
 from bass.core.grain import add_months
 from bass.core.session import Context, get_context, register_all
 from bass.core.status import Status
-from bass.devkit.demo import _report
+from bass.devkit.printout import batch_line
 from bass.devkit.simulator.generate import generate, timeline
 from bass.ml.training import train
 from bass.ops.airflow.plan import dag_plans, export
@@ -37,14 +37,14 @@ def prepare(ctx: Context, users: int, months: int) -> tuple[str, str]:
              ctx.cfg.path("truth"), days_per_month=1)
     days, bill_months = timeline(START, 0, months, 1)
     days = [d.isoformat() for d in days]
-    ok = _report("daily", run_pipeline(ctx, "daily", days[:-1]))
-    ok &= _report("monthly", run_pipeline(ctx, "monthly", bill_months[:-1]))
-    ok &= _report("tariff", run_pipeline(ctx, "tariff", bill_months[:-1]))
+    ok = batch_line("daily", run_pipeline(ctx, "daily", days[:-1]))
+    ok &= batch_line("monthly", run_pipeline(ctx, "monthly", bill_months[:-1]))
+    ok &= batch_line("tariff", run_pipeline(ctx, "tariff", bill_months[:-1]))
     if not ok:
         raise SystemExit("the preparation failed")
     train(ctx.with_overrides({"ml.churn.candidates": ctx.cfg.get("demo.churn_candidates")}))
     # the closed month the daily DAG's sales-assist tasks read: scored like the monthly DAG would have
-    if not _report("scoring", run_pipeline(ctx, "scoring", bill_months[-2])):
+    if not batch_line("scoring", run_pipeline(ctx, "scoring", bill_months[-2])):
         raise SystemExit("the preparation failed")
     return days[-1], bill_months[-1]
 
@@ -68,7 +68,7 @@ def check(ctx: Context, since: dt.datetime, day: str, month: str, alerts: Path) 
         (F.col("started_at") >= F.lit(since)) & F.col("status").isin(Status.SUCCESS, Status.SKIPPED)).select("job").collect()}
     problems = [f"{dag['dag_id']} {t['task_id']}: no successful run"
                 for dag in dag_plans(ctx.cfg) if dag["dag_id"] in ("bass_daily", "bass_monthly")
-                for t in dag["tasks"] if t["job"] not in ran]
+                for t in dag["tasks"] if t["step"] not in ran]
     for table, col, value in [("dm.kpi_d", "batch_date", day), ("dm.kpi_m", "batch_month", month),
                               ("dm.churn_score_m", "batch_month", month), ("out.boss_retention_m", "batch_month", month),
                               ("dm.plan_fit_m", "batch_month", month), ("out.sales_task_d", "batch_date", day),

@@ -28,7 +28,7 @@ from bass.core.interfaces import interface
 from bass.core.registry import LAYERS
 from bass.core.session import Context, register_all
 from bass.devkit.simulator import monthly, population, usage
-from bass.orchestration.jobs import run_job
+from bass.orchestration.runs import run_step
 
 DAY = dt.date(2026, 1, 5)
 WARMUP_DAY = dt.date(2026, 1, 4)
@@ -67,11 +67,11 @@ def run_bass(ctx: Context, day: dt.date) -> tuple[float, float]:
     """Seconds for the ODS voice load and for mid.user_usage_d (the other sources load untimed).
     The voice load is forced, so a repeat loads the delivery again instead of skipping it."""
     for job in ("ods.user", "ods.cdr_sms", "ods.cdr_data", "ods.vas_usage"):
-        run_job(ctx, job, day.isoformat())
+        run_step(ctx, job, day.isoformat())
     t0 = time.time()
-    run_job(ctx, "ods.cdr_voice", day.isoformat(), force=True)
+    run_step(ctx, "ods.cdr_voice", day.isoformat(), force=True)
     t1 = time.time()
-    run_job(ctx, "mid.user_usage_d", day.isoformat())
+    run_step(ctx, "mid.user_usage_d", day.isoformat())
     return t1 - t0, time.time() - t1
 
 

@@ -14,9 +14,8 @@ from pyspark.sql import functions as F
 
 from bass.core.grain import add_months
 from bass.core.registry import load_registry
-from bass.core.session import Context, register_all
-from bass.core.status import NOT_RUN, Status
-from bass.devkit import planted
+from bass.core.session import Context
+from bass.devkit.printout import batch_line, planted_profile_lines, summary
 from bass.devkit.simulator.generate import generate, timeline
 from bass.ml.families import family
 from bass.ml.training import train
@@ -35,8 +34,8 @@ def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, s
     print(f"   done in {time.time() - t0:.0f}s")
     ok = True
     print("== 2/4 running the batches (one backfill per pipeline)")
-    ok &= _report(f"daily {cdr_days[0]}..{cdr_days[-1]}", run_pipeline(ctx, "daily", [d.isoformat() for d in cdr_days]))
-    ok &= _report(f"monthly {bill_months[0]}..{bill_months[-1]}", run_pipeline(ctx, "monthly", bill_months))
+    ok &= batch_line(f"daily {cdr_days[0]}..{cdr_days[-1]}", run_pipeline(ctx, "daily", [d.isoformat() for d in cdr_days]))
+    ok &= batch_line(f"monthly {bill_months[0]}..{bill_months[-1]}", run_pipeline(ctx, "monthly", bill_months))
     if ok:
         print(f"== 3/4 mining models (after {time.time() - t0:.0f}s)")
         ok &= _models(ctx, bill_months[-1])
@@ -67,7 +66,7 @@ def _models(ctx: Context, month: str) -> bool:
         for k, items in lists.items():
             print(f"     {k}:" + "".join(f"\n       {x}" for x in items))
     months = [add_months(month, -1), month]   # the month before too: the sales tasks of the last day read it
-    ok = _report(f"scoring {months[0]}..{month}", run_pipeline(ctx, "scoring", months))
+    ok = batch_line(f"scoring {months[0]}..{month}", run_pipeline(ctx, "scoring", months))
     if ok:
         print(f"   retention list {month} (out.boss_retention_m, largest expected loss first):")
         for r in (ctx.spark.table("out.boss_retention_m").where(F.col("batch_month") == month)
@@ -84,7 +83,7 @@ def _tariffs(ctx: Context, months: list[str]) -> bool:
     from bass.marts.tariff import survey, whatif
     from bass.marts.tariff.catalogue import load_proposals
     month = months[-1]
-    if not _report(f"tariff {months[0]}..{month}", run_pipeline(ctx, "tariff", months)):
+    if not batch_line(f"tariff {months[0]}..{month}", run_pipeline(ctx, "tariff", months)):
         return False
     [check] = (ctx.spark.table("meta.dq_result").where((F.col("check_name") == "rerate_current_vs_bill") & (F.col("batch") == month))
                .orderBy(F.desc("checked_at")).limit(1).collect())
@@ -96,7 +95,7 @@ def _tariffs(ctx: Context, months: list[str]) -> bool:
     done = survey.sample(ctx, p, month, 300)
     print(f"   survey {done['survey_id']}: {done['sampled']} users in {done['strata']} strata -> outbox {done['file']}")
     answer(ctx.spark, ctx.cfg.path("outbox"), ctx.cfg.path("landing"), ctx.cfg.path("truth"), ctx.cfg.province, month)
-    if not _report(f"survey {month}", run_pipeline(ctx, "survey", month)):
+    if not batch_line(f"survey {month}", run_pipeline(ctx, "survey", month)):
         return False
     [ev] = ctx.spark.table("dm.survey_eval_m").where((F.col("survey_id") == done["survey_id"]) & (F.col("stratum") == "ALL")).collect()
     truth = json.loads((Path(ctx.cfg.path("truth")) / f"survey_{done['survey_id']}.json").read_text())
@@ -110,7 +109,7 @@ def _tariffs(ctx: Context, months: list[str]) -> bool:
         rows = whatif.simulate(ctx, [p], month, {p.id: fit}).collect()
         print("\n".join("     " + line for line in whatif.side_by_side(rows).splitlines()))
     last_day = (dt.date.fromisoformat(month + "-01") + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
-    if not _report(f"sales tasks {last_day}", run_pipeline(ctx, "sales", [last_day.isoformat()])):
+    if not batch_line(f"sales tasks {last_day}", run_pipeline(ctx, "sales", [last_day.isoformat()])):
         return False
     counts = (ctx.spark.table("out.sales_task_d").where(F.col("batch_date") == last_day)
               .groupBy("task_type", "task_subtype").count().orderBy("task_type", "task_subtype").collect())
@@ -121,7 +120,7 @@ def _tariffs(ctx: Context, months: list[str]) -> bool:
 def _profiles(ctx: Context, month: str) -> bool:
     """The monthly profiles, each a table and a BOSS file; the SP ranking and the group warnings."""
     status = run_pipeline(ctx, "profiles", [month])
-    if not _report(f"profiles {month}", status):
+    if not batch_line(f"profiles {month}", status):
         return False
     spark = ctx.spark
     registry = load_registry()
@@ -133,65 +132,11 @@ def _profiles(ctx: Context, month: str) -> bool:
                                          + (f", {r.warning}" if r.warning else "") + ")" for r in top))
     warned = spark.table("out.group_eval_m").where((F.col("batch_month") == month) & F.col("warning").isNotNull())
     print(f"   group churn warnings: {warned.count()}" + "".join(f"\n     {r.group_name}: {r.warning}" for r in warned.limit(3).collect()))
-    shared = planted.multi_sim_check(ctx, month)
-    if shared:
-        print(f"   multi-SIM flag against the {shared['planted']} users in the profile planted with a handset shared with "
-              f"another of our numbers: {shared['flagged']} flagged, precision {_share(shared['precision'])}, "
-              f"recall {_share(shared['recall'])}")
-    sims = planted.second_sim_check(ctx, month)
-    if sims:
-        print(f"   competitor-SIM score >= 2 against the {sims['holders']} users in the profile who hold one: "
-              f"{sims['flagged']} flagged, precision {_share(sims['precision'])}, recall {_share(sims['recall'])} "
-              f"({_share(sims['recall_settled'])} of those who took it before last month)")
     channels = spark.table("out.channel_eval_m").where((F.col("batch_month") == month) & F.col("warning").isNotNull())
     print(f"   agent-channel warnings: {channels.count()}"
           + "".join(f"\n     {r.risk_rank}. {r.channel_name}: {r.warning}" for r in channels.orderBy("risk_rank").limit(3).collect()))
-    check = planted.channel_check(ctx, month)
-    if check:
-        print(f"   against the planted dishonest channels {', '.join(check['planted'])}: precision {_share(check['precision'])}, "
-              f"recall {_share(check['recall'])}, their risk ranks {check['planted_risk_ranks']}")
+    for line in planted_profile_lines(ctx, month):
+        print(line)
     return True
 
 
-def _share(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.2f}"
-
-
-def _report(label: str, status: dict) -> bool:
-    bad = {j: s for j, s in status.items() if s not in (Status.SUCCESS, *NOT_RUN)}
-    print(f"   {label:<22} {len(status) - len(bad)}/{len(status)} jobs ok" + (f"  FAILED: {bad}" if bad else ""))
-    return not bad
-
-
-def summary(ctx: Context) -> str:
-    spark = ctx.spark
-    register_all(spark, ctx.cfg)
-    lines = [f"   {'table':<22} {'rows':>12}  {'batches':>7}  location"]
-    for name, tbl in sorted(load_registry().items()):
-        if not spark.catalog.tableExists(name):
-            continue
-        df = spark.table(name)
-        batches = df.select(*tbl.partition_by).distinct().count() if tbl.partition_by else 1
-        lines.append(f"   {name:<22} {df.count():>12,d}  {batches:>7}  {ctx.location(name)}")
-    rejects = spark.table("meta.ods_reject").count() if spark.catalog.tableExists("meta.ods_reject") else 0
-    runs = spark.table("meta.job_run").groupBy("status").count().collect()
-    lines.append(f"   job runs: {', '.join(f'{r.status} {r[1]}' for r in runs)}; quarantined rows: {rejects}")
-    lines.append(f"   outbox (files for BOSS): {ctx.cfg.path('outbox')}")
-    for f in sorted(Path(ctx.cfg.path("outbox")).glob("*/*")):
-        lines.append(f"     {f.relative_to(ctx.cfg.path('outbox'))}  {f.stat().st_size:,d} bytes")
-    lines.append(f"   reports: {ctx.cfg.path('reports')}")
-    for f in sorted(Path(ctx.cfg.path("reports")).glob("**/*.html")):
-        lines.append(f"     {f.resolve().as_uri()}")
-    lines.append("   monthly KPIs by brand (dm.kpi_m):")
-    kpi = (spark.table("dm.kpi_m").groupBy("batch_month", "brand")
-           .agg(F.sum("users_in_net").alias("users"), F.sum("revenue").alias("revenue"),
-                F.try_divide(F.sum("revenue"), F.sum("billed_users")).alias("arpu"),
-                F.try_divide(F.sum("churned_users"), F.sum("users_at_start")).alias("churn"))
-           .orderBy("batch_month", "brand").collect())
-    for r in kpi:
-        lines.append(f"     {r.batch_month} {r.brand:<8} users {r.users:>7,d}  revenue {float(r.revenue):>12,.2f}  "
-                     f"ARPU {float(r.arpu or 0):>7.2f}  churn {float(r.churn or 0):.2%}")
-    dq = spark.table("meta.dq_result").groupBy("status").count().orderBy("status").collect()
-    lines.append(f"   data-quality checks (meta.dq_result): {', '.join(f'{r.status} {r[1]}' for r in dq)}")
-    lines.append('   try: bass sql "select batch_month, brand, sum(revenue), sum(churned_users) from dm.kpi_m group by 1, 2 order by 1, 2"')
-    return "\n".join(lines)

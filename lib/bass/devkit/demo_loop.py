@@ -17,7 +17,7 @@ from pyspark.sql.window import Window
 
 from bass.core.grain import add_months
 from bass.core.session import Context
-from bass.devkit.demo import _report
+from bass.devkit.printout import batch_line
 from bass.devkit.simulator import boss
 from bass.devkit.simulator.generate import Simulation, advance, generate, timeline
 from bass.ml.training import train
@@ -35,8 +35,8 @@ def run_loop(ctx: Context, users: int, start: dt.date, warmup: int, loops: int, 
     generate(ctx.spark, landing, users, start, 0, warmup, seed, ctx.cfg.province, truth, days_per_month=cdr_days,
              horizon_months=warmup + loops + 1)
     days, months = timeline(start, 0, warmup, cdr_days)
-    ok = _report("daily", run_pipeline(ctx, "daily", [d.isoformat() for d in days], serving=LOOP))
-    ok &= _report("monthly", run_pipeline(ctx, "monthly", months, serving=LOOP))
+    ok = batch_line("daily", run_pipeline(ctx, "daily", [d.isoformat() for d in days], serving=LOOP))
+    ok &= batch_line("monthly", run_pipeline(ctx, "monthly", months, serving=LOOP))
     if not ok:
         return False
     ctx = ctx.with_overrides({"ml.churn.candidates": ctx.cfg.get("demo.loop_churn_candidates"),
@@ -102,16 +102,16 @@ def loop_month(ctx: Context, month: str) -> bool:
     """One turn of the loop: the lists of `month`, BOSS acting on them in the next month (the
     simulator), the next month's batches, the feedback on the lists and their evaluation, and the
     uplift model relearnt from every list with known outcomes."""
-    ok = _report(f"scoring {month}", run_pipeline(ctx, "scoring", month))
+    ok = batch_line(f"scoring {month}", run_pipeline(ctx, "scoring", month))
     if not ok:
         return False
     advance(ctx.spark, ctx.cfg.path("landing"), ctx.cfg.path("outbox"), ctx.cfg.path("truth"), 1)
     nxt = add_months(month, 1)
     sim = Simulation.load(ctx.cfg.path("truth"))
     days = [d.isoformat() for d in timeline(sim.start_date, 0, sim.months, sim.days_per_month)[0] if d.strftime("%Y-%m") == nxt]
-    ok = _report(f"daily {nxt}", run_pipeline(ctx, "daily", days, serving=LOOP)) if days else True
-    ok &= _report(f"monthly {nxt}", run_pipeline(ctx, "monthly", nxt, serving=LOOP))
-    ok &= _report(f"feedback {month}", run_pipeline(ctx, "feedback", month))
+    ok = batch_line(f"daily {nxt}", run_pipeline(ctx, "daily", days, serving=LOOP)) if days else True
+    ok &= batch_line(f"monthly {nxt}", run_pipeline(ctx, "monthly", nxt, serving=LOOP))
+    ok &= batch_line(f"feedback {month}", run_pipeline(ctx, "feedback", month))
     if ok:
         up = train(ctx, ("uplift",))["uplift"]
         print("   uplift model: " + (up.skipped or f"Qini coefficient {up.metrics['qini_coefficient']:.4f} on {up.test}"

@@ -1,4 +1,4 @@
-"""Campaigns (营销管理, DOMAIN.md §6.3-6.4, §10): lists BASS sends to BOSS for action, each with a
+"""Campaigns (营销管理, docs/domain.md §6.3-6.4, §10): lists BASS sends to BOSS for action, each with a
 control group that is recorded here and never sent.
 
 A campaign is declared once in conf/campaigns/<id>.yml (see retention.yml for every key). Its

@@ -1,4 +1,4 @@
-"""The job graph, derived from what each step reads (never hand-kept).
+"""The step graph, derived from what each step reads (never hand-kept).
 
 A step depends on the steps that write the tables it reads, and on every quality stage of its
 grain that vouches for one of those tables (so a failed critical check stops what would consume
@@ -59,7 +59,7 @@ def ancestors(edges: dict[str, set], name: str) -> set[str]:
 @dataclass(frozen=True)
 class Node:
     """A step as one batch runs it."""
-    job: str
+    step: str
     after: tuple = ()          # steps of the same batch it waits for
     at: str | None = None      # month_end: a daily step of a monthly batch runs for the month's last day
     inputs: tuple = ()         # steps of other batches it reads: their rebuild makes it stale
@@ -74,28 +74,28 @@ class Pipeline:
 
 def order(nodes: list[Node]) -> list[Node]:
     """Topological order (stable: declaration order among ready steps); a cycle is an error."""
-    by_name = {n.job: n for n in nodes}
+    by_name = {n.step: n for n in nodes}
     for n in nodes:
         unknown = [d for d in n.after if d not in by_name]
         if unknown:
-            raise ValueError(f"pipeline job {n.job} depends on undeclared {unknown}")
+            raise ValueError(f"pipeline step {n.step} depends on undeclared {unknown}")
     done, out = set(), []
     while len(out) < len(nodes):
-        ready = [n for n in nodes if n.job not in done and all(d in done for d in n.after)]
+        ready = [n for n in nodes if n.step not in done and all(d in done for d in n.after)]
         if not ready:
-            raise ValueError(f"pipeline has a cycle among {[n.job for n in nodes if n.job not in done]}")
+            raise ValueError(f"pipeline has a cycle among {[n.step for n in nodes if n.step not in done]}")
         for n in ready:
-            done.add(n.job)
+            done.add(n.step)
             out.append(n)
     return out
 
 
 def feeding(name: str, consumers: tuple[str, ...]) -> set[str]:
-    """The jobs of pipeline `name` that the jobs of the `consumers` pipelines read, directly or
-    through other jobs: what a run that only needs those consumers must build."""
+    """The steps of pipeline `name` that the steps of the `consumers` pipelines read, directly or
+    through other steps: what a run that only needs those consumers must build."""
     deps = {k: set(v) for k, v in dependencies().items()}
-    needed = set().union(*[ancestors(deps, n.job) for c in consumers for n in load_pipeline(c).nodes])
-    return {n.job for n in load_pipeline(name).nodes if n.job in needed}
+    needed = set().union(*[ancestors(deps, n.step) for c in consumers for n in load_pipeline(c).nodes])
+    return {n.step for n in load_pipeline(name).nodes if n.step in needed}
 
 
 def pipeline_names() -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from pyspark.sql import functions as F
 
 from bass.core.grain import add_months
-from bass.reports.churn import _table, bar_chart, line_chart, save
+from bass.reports.html import bar_chart, line_chart, save, table
 
 HEADLINE = [("users_in_net", "Users in the network"), ("new_users", "New users"), ("churned_users", "Churned users"),
             ("churn_rate", "Churn rate"), ("revenue", "Revenue"), ("arpu", "ARPU"), ("mou_est", "MOU (estimated)"),
@@ -131,14 +131,14 @@ def results_html(spark, month: str) -> str:
     parts = []
     scored, rows = newest_evaluation(spark, "dm.churn_model_eval_m", month)
     if rows:
-        parts.append(f"<h2>Churn model (scores of {html.escape(scored)}, outcomes known)</h2>" + _table(
+        parts.append(f"<h2>Churn model (scores of {html.escape(scored)}, outcomes known)</h2>" + table(
             ["model", "horizon", "ROC-AUC (untreated)", "list precision", "lift", "churn untreated", "churn treated"],
             [[r.model_version, r.horizon_months, fmt("", r.roc_auc_untreated), fmt("churn_rate", r.precision_at_list),
               fmt("", r.lift_at_list), fmt("churn_rate", r.churn_rate_untreated), fmt("churn_rate", r.churn_rate_treated)]
              for r in rows]))
     listed, rows = newest_evaluation(spark, "dm.campaign_eval_m", month)
     if rows:
-        parts.append(f"<h2>Campaigns (lists of {html.escape(listed)}, against their control groups)</h2>" + _table(
+        parts.append(f"<h2>Campaigns (lists of {html.escape(listed)}, against their control groups)</h2>" + table(
             ["campaign", "kind", "treated", "control", "response rate", "uplift", "95 % interval", "churners prevented"],
             [[r.campaign_id, r.campaign_kind, r.treated, r.control, fmt("churn_rate", r.response_rate),
               fmt("churn_rate", r.uplift), f"{fmt('churn_rate', r.uplift_ci_low)} .. {fmt('churn_rate', r.uplift_ci_high)}",
@@ -158,7 +158,7 @@ def business_report(ctx, month: str | None = None) -> Path:
     total = cells(spark, None, only(None))   # the province, every month: the trend
     if (month, "ALL", "ALL", "ALL", "ALL") not in total:
         raise LookupError(f"dm.kpi_cube_m has no {month}")
-    sections = [f"<h2>By {label}</h2>" + _table(
+    sections = [f"<h2>By {label}</h2>" + table(
         [label, "users", "vs last month", "churn rate", "revenue", "vs last month", "ARPU"],
         breakdown_rows(cells(spark, months, only(dim)), month, dim)) for dim, label in DIMENSIONS]
     region_plan = (F.col("region_code") != "ALL") & (F.col("plan_id") != "ALL") & (F.col("brand") == "ALL") \
@@ -170,10 +170,10 @@ def business_report(ctx, month: str | None = None) -> Path:
             f"<h1>Business analysis, {html.escape(month)} (经营分析月报)</h1>"
             f"<p>Generated {dt.datetime.now():%Y-%m-%d %H:%M} from dm.kpi_cube_m. Changes: against last month and "
             "the same month last year (per cent; rates in points).</p>"
-            + _table(["measure", month, add_months(month, -1), "vs last month", "vs last year"], headline_rows(total, month))
+            + table(["measure", month, add_months(month, -1), "vs last month", "vs last year"], headline_rows(total, month))
             + f"<div>{''.join(trend_charts(total))}</div>" + "".join(sections)
             + "<h2>Biggest movers (region × plan, revenue vs last month)</h2>"
-            + _table(["region", "plan", "revenue change", "users change", "churn rate"],
+            + table(["region", "plan", "revenue change", "users change", "churn rate"],
                      movers(cells(spark, months[:2], region_plan), month))
             + results_html(spark, month) + "</body></html>")
     return save(ctx.cfg.path("reports"), f"business_{month}.html", page)

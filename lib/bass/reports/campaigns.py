@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pyspark.sql import functions as F
 
-from bass.reports.churn import _table, bar_chart, line_chart, save
+from bass.reports.html import bar_chart, line_chart, save, table
 
 COLOURS = ("#c0392b", "#2e86c1", "#27ae60", "#8e44ad")
 
@@ -95,7 +95,7 @@ def campaign_report(ctx, month: str) -> Path:
                                  [("model", [(i / n, v) for i, v in enumerate(q["qini_curve"])], COLOURS[0], False),
                                   ("random", [(i / n, v) for i, v in enumerate(q["random_curve"])], COLOURS[1], True)],
                                  xr=(0, 1), yr=(low, top)))
-        decile_html = _table(["decile", "treated", "control", "churned T", "churned C", "predicted", "observed"],
+        decile_html = table(["decile", "treated", "control", "churned T", "churned C", "predicted", "observed"],
                              [[d["decile"], d["treated"], d["control"], d["churn_t"], d["churn_c"],
                                f"{d['predicted']:+.3f}", "" if d["observed"] is None else f"{d['observed']:+.3f}"]
                               for d in table_])
@@ -106,6 +106,6 @@ def campaign_report(ctx, month: str) -> Path:
             "<p>Treated users were sent to BOSS; the control group was drawn at random within the same priority "
             "deciles and held back, so treated minus control is the campaign's effect. Uplift = control churn − "
             "treated churn (churners prevented per treated user).</p>"
-            f"{_table(head, rows)}<h2>Uplift by decile (retention)</h2>{decile_html}<div>{''.join(charts)}</div>"
+            f"{table(head, rows)}<h2>Uplift by decile (retention)</h2>{decile_html}<div>{''.join(charts)}</div>"
             "</body></html>")
     return save(ctx.cfg.path("reports"), f"campaigns/{month}.html", page)

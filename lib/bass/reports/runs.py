@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bass.core.status import Status
-from bass.reports.churn import _table, bar_chart, line_chart, save
+from bass.reports.html import bar_chart, line_chart, save, table
 from bass.warehouse import bookkeeping
 
 FAILED = (Status.FAILED, Status.FAIL)
@@ -87,10 +87,10 @@ def _trend_charts(trend: list) -> list[str]:
 def _batch_html(b: dict) -> str:
     state = (f"<b style='color:#c0392b'>FAILED: {html.escape(', '.join(b['failed']))}</b>" if b["failed"]
              else "<b style='color:#c0392b'>checks failed</b>" if b["failed_checks"] else "ok")
-    jobs = _table(["job", "status", "started", "seconds", "read", "written", "rejected", "message"],
+    jobs = table(["job", "status", "started", "seconds", "read", "written", "rejected", "message"],
                   [[r.job, r.status, r.started_at.strftime("%Y-%m-%d %H:%M:%S"), f"{_secs(r):.1f}", r.rows_read or 0,
                     r.rows_written or 0, r.rows_rejected or 0, (r.message or "")[:300]] for r in b["runs"]])
-    checks = _table(["check", "subject", "batch", "severity", "status", "checked", "failed"],
+    checks = table(["check", "subject", "batch", "severity", "status", "checked", "failed"],
                     [[c.check_name, c.subject or "", c.batch, c.severity, c.status, c.checked, c.failed] for c in b["checks"]]) \
         if b["checks"] else "<p>No data-quality results for this batch.</p>"
     return (f"<details{' open' if b['failed'] or b['failed_checks'] else ''}><summary>{html.escape(b['kind'])} "
@@ -107,7 +107,7 @@ def runs_report(ctx, days: int = 28) -> tuple[Path, list[dict]]:
     last = max(r.batch_to for r in runs)
     found = batches(runs, bookkeeping.dq_results(ctx.spark, first, last))
     trend = daily_trends(runs)
-    slow = _table(["job", "successful runs", "median seconds", "longest seconds"],
+    slow = table(["job", "successful runs", "median seconds", "longest seconds"],
                   [[j, n, f"{m:.1f}", f"{x:.1f}"] for j, n, m, x in slowest_jobs(runs)])
     bad = [b for b in found if b["failed"] or b["failed_checks"]]
     page = ("<!doctype html><html><head><meta charset='utf-8'><title>BASS runs</title>"

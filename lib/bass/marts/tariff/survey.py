@@ -1,4 +1,4 @@
-"""The tariff-plan survey (资费计划调查, seed 001 §3.3.2): before a plan is launched, BOSS asks a
+"""The tariff-plan survey (资费计划调查, docs/domain.md §6.2): before a plan is launched, BOSS asks a
 stratified random sample of its target users whether they would take it.
 
 `sample` draws the sample (strata: tariff.survey.strata; proportional allocation, at least one

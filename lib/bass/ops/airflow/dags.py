@@ -1,5 +1,5 @@
 """BASS's Airflow DAGs (Airflow 3). Copied into the DAG folder by `bass airflow export`, next to
-bass_plan.json, which says every task, command and dependency (worked out by BASS from its job
+bass_plan.json, which says every task, command and dependency (worked out by BASS from its step
 graph). This file only builds Airflow objects from the plan and reports failed or late batches;
 it runs in Airflow's own virtualenv and imports nothing of BASS.
 """

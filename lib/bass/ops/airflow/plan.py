@@ -1,10 +1,10 @@
-"""`bass airflow export`: the Airflow DAGs of conf `airflow.dags`, derived from the job graph.
+"""`bass airflow export`: the Airflow DAGs of conf `airflow.dags`, derived from the step graph.
 
 BASS works the plan out here (tasks, commands, dependencies, deadlines) and writes it as JSON
 next to a DAG file (lib/bass/ops/airflow/dags.py) that only turns it into Airflow objects: Airflow
 lives in its own virtualenv and never imports BASS, and the plan is tested without Airflow.
 
-One task per step of each batch, `spark-submit.sh <job> --date|--month <batch>`; a batch's
+One task per step of each batch, `spark-submit.sh <step> --date|--month <batch>`; a batch's
 steps form a task group and wait for the steps they read (the graph's `after`), and a step that
 reads another batch's table (the graph's `inputs`) waits for the task that builds it when that
 task is in the same DAG. The batch comes from the run's logical date (in airflow.timezone), less
@@ -55,15 +55,15 @@ def batch_tasks(cfg: Config, batch: dict, built: dict[str, str]) -> list[dict]:
     tasks = []
     for node in p.nodes:
         upstream = [f"{p.name}.{d}" for d in node.after] + sorted({built[t] for t in node.inputs if t in built})
-        tasks.append({"task_id": f"{p.name}.{node.job}", "group": p.name, "job": node.job,
-                      "command": f"{submit} {node.job} {batch_argument(p.grain, lag, tz, node.at)}",
+        tasks.append({"task_id": f"{p.name}.{node.step}", "group": p.name, "step": node.step,
+                      "command": f"{submit} {node.step} {batch_argument(p.grain, lag, tz, node.at)}",
                       "upstream": upstream})
     return tasks
 
 
 def command_tasks(commands: dict) -> list[dict]:
     """Tasks running a BASS command (e.g. maintain) with this installation's Python."""
-    return [{"task_id": name, "group": None, "job": None, "upstream": [],
+    return [{"task_id": name, "group": None, "step": None, "upstream": [],
              "command": f"{sys.executable} -m bass.cli {' '.join(args)}"} for name, args in commands.items()]
 
 
@@ -73,7 +73,7 @@ def dag_plans(cfg: Config) -> list[dict]:
         tasks, built = [], {}
         for batch in spec.get("batches", []):
             new = batch_tasks(cfg, batch, built)
-            built.update({t["job"]: t["task_id"] for t in new})
+            built.update({t["step"]: t["task_id"] for t in new})
             tasks += new
         tasks += command_tasks(spec.get("commands", {}))
         plans.append({"dag_id": dag_id, "schedule": spec["schedule"], "description": spec.get("description", ""),

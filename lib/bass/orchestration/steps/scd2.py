@@ -1,4 +1,4 @@
-"""History tables (SCD type 2) built from a snapshot interface: merged from the snapshots that
+"""SCD type 2 tables (a row per version of an entity) built from a snapshot interface: merged from the snapshots that
 arrived since the last build instead of rebuilt from every snapshot each month (at 50 million
 users the rebuild reads years of daily snapshots). The full rebuild stays the definition and the
 test oracle; it runs when there is no table yet, with --force, or when a snapshot at or before
@@ -20,8 +20,8 @@ THROUGH = "bass.history.through"         # the newest snapshot day the table inc
 LOADED_AT = "bass.history.loaded_at"     # the newest load of the source's deliveries it saw
 
 
-@register("history")
-class HistoryTable(SqlTable):
+@register("scd2")
+class Scd2Table(SqlTable):
     def inputs(self):
         return tuple(sorted(set(super().inputs()) | set(self._sql_inputs(incremental=True)) - {self.name}))
 
@@ -30,7 +30,7 @@ class HistoryTable(SqlTable):
         return sql_tables(sql_runner.sql_text(self.name, incremental))
 
     def source(self):
-        """The snapshot interface the history is built from: the one ODS table its SQL reads."""
+        """The snapshot interface the table is built from: the one ODS table its SQL reads."""
         ods = [t for t in self._sql_inputs(incremental=False) if t.startswith("ods.")]
         specs = [s for s in load_interfaces().values() if s.table in ods]
         if len(specs) != 1:

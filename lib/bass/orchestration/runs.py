@@ -1,0 +1,36 @@
+"""Runs: one step run for one batch (a value or a range), recorded in meta.job_run.
+What the run does is its step's business (bass.orchestration.steps); this module only checks the
+batch and keeps the record."""
+from __future__ import annotations
+
+from bass.core.batch import Batch
+from bass.core.session import Context
+from bass.orchestration.steps import step
+from bass.warehouse import bookkeeping
+
+
+def batch_kind(name: str) -> str:
+    """'date' or 'month': the batch a step runs for."""
+    return step(name).grain.kind
+
+
+def as_batch(name: str, batch: Batch | str) -> Batch:
+    """A Batch of the step's kind; a plain string is one value, checked."""
+    kind = batch_kind(name)
+    if isinstance(batch, str):
+        try:
+            return Batch.of(kind, batch)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    if batch.kind != kind:
+        raise ValueError(f"{name} runs for a {kind}, got a {batch.kind} batch {batch.label()}")
+    return batch
+
+
+def run_step(ctx: Context, name: str, batch: Batch | str, force: bool = False) -> bookkeeping.Run:
+    the_step = step(name)
+    batch = as_batch(name, batch)
+    bookkeeping.ensure_tables(ctx)
+    with bookkeeping.job_run(ctx, name, batch) as run:
+        the_step.run(ctx, batch, run, force)
+    return run
