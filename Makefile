@@ -4,13 +4,22 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install jars demo demo-loop test bench docs ml-check airflow-install airflow-test clean
+.PHONY: install jars demo demo-loop test test-fast lint bench docs ml-check airflow-install airflow-test clean
 
 $(STAMP): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+# the test and lint tools are extras of setup.py, not runtime requirements
+$(VENV)/.installed-test: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+$(VENV)/.installed-lint: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[lint]"
+	touch $@
 
 install: $(STAMP)
 
@@ -27,8 +36,18 @@ demo-loop: jars
 	rm -rf var/demo-loop
 	BASS_HOME=var/demo-loop $(BIN)/bass demo-loop
 
-test: jars
+# every test: unit tests on tiny frames and integration tests on small simulated provinces
+test: jars $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q tests
+
+# the fast tier: no integration test and no unit test marked slow (tests/conftest.py)
+test-fast: jars $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -m "not integration and not slow" tests
+
+# Python with ruff (ruff.toml), SQL with sqlfluff (.sqlfluff, Spark dialect)
+lint: $(VENV)/.installed-lint
+	$(BIN)/ruff check lib jobs tests
+	$(BIN)/sqlfluff lint sql --processes 2 --disable-progress-bar --nocolor
 
 # Airflow 3 in its own virtualenv (its providers pull a pyspark-client that clashes with BASS's pyspark)
 AIRFLOW_VENV ?= .venv-airflow

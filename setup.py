@@ -7,7 +7,7 @@ setup(
     description="Business-analysis warehouse for mobile operators on PySpark + Delta Lake",
     package_dir={"": "lib"},
     packages=find_packages("lib"),
-    python_requires=">=3.10",
+    python_requires=">=3.11",
     # A working set, pinned: Delta 4.3.1's Spark-4.0 build is the newest one on Maven Central
     # here whose SQL parser keeps Spark's named parameter markers (with Spark 4.1 they break).
     install_requires=[
@@ -17,13 +17,19 @@ setup(
         "pyarrow>=15",
         "pyyaml>=6",
         "mlflow==3.17.2",
-        "pytest>=8",
-        "chispa==0.12.0",
-        "networkx>=3.4,<4",   # tests only: the network algorithms (bass.marts.network) are checked against it
         # xgboost's Spark estimator, CPU-only build (the `xgboost` wheel carries 130 MB of CUDA code)
         "xgboost-cpu==3.2.0",
         # a Python client of `bass serve` (HiveServer2 protocol, PLAIN SASL in pure Python)
         "pyhive[hive_pure_sasl]==0.7.0",
     ],
+    extras_require={
+        # `make test` and `make lint` install these; a production install needs none of them
+        "test": [
+            "pytest>=8",
+            "chispa==0.12.0",
+            "networkx>=3.4,<4",   # the network algorithms (bass.marts.network) are checked against it
+        ],
+        "lint": ["ruff==0.17.6", "sqlfluff==4.5.0"],
+    },
     entry_points={"console_scripts": ["bass=bass.cli:main"]},
 )

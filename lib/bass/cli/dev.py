@@ -80,7 +80,7 @@ def add(sub) -> None:
     d = sub.add_parser("demo", help="simulate a small province and run every batch end to end")
     province_args(d)
     # six months: enough for 3-month churn labels to train and validate on; 10,000 users keep it
-    # at about 10 minutes on 2 cores (the batches cost mostly per job, the models per row)
+    # at about 10 minutes on 2 cores (the batches cost mostly per step, the models per row)
     d.add_argument("--cdr-days", type=int, default=1,
                    help="CDR days at the end of every month, so every month has handsets and traffic (0: --days days from --start)")
     d.set_defaults(months=6, users=10_000)

@@ -1,4 +1,4 @@
-"""`bass maintain` (OPTIMIZE and VACUUM) and `bass airflow export` (the DAGs from the job graph)."""
+"""`bass maintain` (OPTIMIZE and VACUUM) and `bass airflow export` (the DAGs from the step graph)."""
 from __future__ import annotations
 
 
@@ -25,7 +25,7 @@ def add(sub) -> None:
                                          "what no version within the retention needs; prints files before/after")
     mt.add_argument("tables", nargs="*", help="only these tables (default: every registry table)")
     mt.set_defaults(func=cmd_maintain)
-    af = sub.add_parser("airflow", help="Airflow DAGs from the job graph").add_subparsers(dest="airflow_command",
+    af = sub.add_parser("airflow", help="Airflow DAGs from the step graph").add_subparsers(dest="airflow_command",
                                                                                        required=True)
     ae = af.add_parser("export", help="write the DAG file and its plan into an Airflow DAG folder")
     ae.add_argument("--out", default=None, help="the DAG folder (default: <BASS_HOME>/airflow/dags)")

@@ -16,7 +16,7 @@ def cmd_report_runs(args) -> int:
     from bass.reports.runs import runs_report
     path, found = runs_report(get_context(args.env), args.days)
     bad = [b for b in found if b["failed"] or b["failed_checks"]]
-    print(f"{len(found)} batches, {len(bad)} with a failed job or check -> {path}")
+    print(f"{len(found)} batches, {len(bad)} with a failed run or check -> {path}")
     for b in bad[:10]:
         print(f"  {b['kind']} {b['batch']}: failed {', '.join(b['failed']) or '-'}; {b['failed_checks']} check(s) failed")
     return 0
@@ -42,7 +42,7 @@ def add(sub) -> None:
                                          "model and campaign results")
     rb.add_argument("--month", default=None, help="default: the newest month of dm.kpi_cube_m")
     rb.set_defaults(func=cmd_report_business)
-    rr = rp.add_parser("runs", help="the run dashboard reports/runs.html: each batch's jobs and checks, failures "
+    rr = rp.add_parser("runs", help="the run dashboard reports/runs.html: each batch's runs and checks, failures "
                                     "on top, trends of durations, rows and rejects")
     rr.add_argument("--days", type=int, default=28, help="runs of the last N days before the newest (default 28)")
     rr.set_defaults(func=cmd_report_runs)

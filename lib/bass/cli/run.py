@@ -1,4 +1,4 @@
-"""`bass run` (a batch or one step for dates or months) and `bass graph` (the derived job graph)."""
+"""`bass run` (a batch or one step for dates or months) and `bass graph` (the derived step graph)."""
 from __future__ import annotations
 
 from bass.cli.args import date_arg, month_arg
@@ -37,8 +37,8 @@ def cmd_run(args) -> int:
         values = batch_values(args, grain_kind(load_pipeline(args.target).grain))
         ctx = get_context(args.env)
         status = run_pipeline(ctx, args.target, values, force=args.force)
-        for job, st in status.items():
-            print(f"  {job:<22} {st}")
+        for name, st in status.items():
+            print(f"  {name:<22} {st}")
         checks = dq_results(ctx.spark, values[0], values[-1])
         if checks:
             print("  data quality (meta.dq_result):")
@@ -55,7 +55,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_graph(args) -> int:
-    """The derived job graph: each batch's steps in run order with what they wait for."""
+    """The derived step graph: each pipeline's steps in run order with what they wait for."""
     import json
 
     from bass.orchestration.graph import load_pipeline, pipeline_names
@@ -79,16 +79,16 @@ def cmd_graph(args) -> int:
 
 
 def add(sub) -> None:
-    r = sub.add_parser("run", help="run a batch (a pipeline of conf/pipelines.yml) or one job (a table name)")
+    r = sub.add_parser("run", help="run a batch (a pipeline of conf/pipelines.yml) or one step (a table name)")
     r.add_argument("target", help="a pipeline (daily, monthly, tariff, scoring, profiles, ...; bass graph lists them) "
-                                  "or a job such as ods.cdr_voice, mid.user_usage_d")
+                                  "or a step such as ods.cdr_voice, mid.user_usage_d")
     r.add_argument("--date", type=date_arg, help="the CDR day of a daily batch")
     r.add_argument("--month", type=month_arg, help="the month of a monthly batch")
     r.add_argument("--from", dest="from_", help="first date or month of a range (backfill)")
     r.add_argument("--to", help="last date or month of a range")
-    r.add_argument("--force", action="store_true", help="rerun jobs already done and reload deliveries already loaded")
+    r.add_argument("--force", action="store_true", help="rerun steps already done and reload deliveries already loaded")
     r.set_defaults(func=cmd_run)
-    gr = sub.add_parser("graph", help="print the derived job graph of each batch (conf/pipelines.yml)")
+    gr = sub.add_parser("graph", help="print the derived step graph of each pipeline (conf/pipelines.yml)")
     gr.add_argument("pipeline", nargs="?", help="one batch (default: all)")
     gr.add_argument("--format", choices=["text", "json"], default="text")
     gr.set_defaults(func=cmd_graph)

@@ -12,7 +12,7 @@ Keys of a table declaration:
                               no step: written by bookkeeping (meta.*)
   sql, params                 the SELECT and its parameters from configuration (name -> config key)
   incremental_sql             history: the SELECT of the versions that change since the last build
-  inputs                      tables read besides those named in the SQL (the job graph is derived)
+  inputs                      tables read besides those named in the SQL (the step graph is derived)
   optional_inputs             tables the SQL reads that may not exist yet (e.g. feedback): read as empty
   family                      score: the model family (bass.ml.families)
   deliver                     outbound: the interface whose file each run writes to the outbox

@@ -1,1 +1,1 @@
-"""Operating BASS under other systems: the Airflow DAGs derived from the job graph."""
+"""Operating BASS under other systems: the Airflow DAGs derived from the step graph."""

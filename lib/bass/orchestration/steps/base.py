@@ -34,7 +34,7 @@ class Step(ABC):
         self.name, self.grain = name, grain
 
     def inputs(self) -> tuple[str, ...]:
-        """Tables this step reads (the job graph is derived from these)."""
+        """Tables this step reads (the step graph is derived from these)."""
         return ()
 
     def outputs(self) -> tuple[str, ...]:

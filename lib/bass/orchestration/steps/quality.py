@@ -1,5 +1,5 @@
-"""Quality checks: a stage of conf/quality.yml, run as job dq.<stage>. Its inputs are the tables
-its checks read; the job graph makes every later reader of the tables it vouches for wait for
+"""Quality checks: a stage of conf/quality.yml, run as step dq.<stage>. Its inputs are the tables
+its checks read; the step graph makes every later reader of the tables it vouches for wait for
 the stage, so a failed critical check stops what would consume bad data."""
 from __future__ import annotations
 
@@ -24,9 +24,19 @@ class QualityChecks(Step):
         return [cls(s) for s in quality.stages().values()]
 
     def inputs(self):
+        return tuple(sorted(set(self._vouched()) | {t.name for t in self._audited()}))
+
+    def _audited(self) -> list:
+        """The tables of a generated key check: audited after they are built, vouching for no reader."""
+        if not any(c.for_each_table for c in self.stage.checks):
+            return []
+        return quality.tables_checked(self.stage.kind, self.stage.pipeline)
+
+    def _vouched(self) -> tuple[str, ...]:
         tables = set()
         for check in self.stage.checks:
-            tables |= sql_tables((REPO_ROOT / check.sql).read_text(encoding="utf-8"))
+            if check.sql:
+                tables |= sql_tables((REPO_ROOT / check.sql).read_text(encoding="utf-8"))
             tables |= {v for v in check.params.values() if isinstance(v, str) and v in load_registry()}
             if check.for_each_interface:
                 tables |= {s.table for s in quality.interfaces_checked(check, self.stage.pipeline)}
@@ -35,7 +45,7 @@ class QualityChecks(Step):
     def guards(self) -> tuple[str, ...]:
         """The tables whose readers must wait for this stage: those of the highest layer its checks
         read (a MID stage vouches for MID tables; the ODS tables it compares with are its reference)."""
-        read = [t for t in self.inputs() if t.split(".")[0] in DATA_LAYERS]
+        read = [t for t in self._vouched() if t.split(".")[0] in DATA_LAYERS]
         top = max((DATA_LAYERS.index(t.split(".")[0]) for t in read), default=None)
         return tuple(t for t in read if DATA_LAYERS.index(t.split(".")[0]) == top)
 
