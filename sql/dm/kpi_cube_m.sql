@@ -29,15 +29,19 @@ with cube as (
     from dm.kpi_m
     where batch_month between :month_from and :month_to
     group by batch_month, cube(region_code, brand, plan_id, channel_id)
+),
+
+final as (
+    select
+        c.*,
+        cast(try_divide(revenue, billed_users) as decimal(12, 2)) as arpu,
+        if(cdr_days = day(last_day(to_date(batch_month || '-01'))),
+           cast(try_divide(billed_minutes, billed_users) as decimal(12, 1)), null) as mou,
+        if(cdr_days > 0, cast(try_divide(billed_minutes * day(last_day(to_date(batch_month || '-01'))),
+                                         billed_users * cdr_days) as decimal(12, 1)), null) as mou_est,
+        cast(try_divide(churned_users, users_at_start) as decimal(8, 5)) as churn_rate,
+        cast(try_divide(collected, revenue) as decimal(8, 5)) as collection_rate
+    from cube as c
 )
 
-select
-    c.*,
-    cast(try_divide(revenue, billed_users) as decimal(12, 2)) as arpu,
-    if(cdr_days = day(last_day(to_date(batch_month || '-01'))),
-       cast(try_divide(billed_minutes, billed_users) as decimal(12, 1)), null) as mou,
-    if(cdr_days > 0, cast(try_divide(billed_minutes * day(last_day(to_date(batch_month || '-01'))),
-                                     billed_users * cdr_days) as decimal(12, 1)), null) as mou_est,
-    cast(try_divide(churned_users, users_at_start) as decimal(8, 5)) as churn_rate,
-    cast(try_divide(collected, revenue) as decimal(8, 5)) as collection_rate
-from cube as c
+select * from final

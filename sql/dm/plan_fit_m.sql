@@ -23,26 +23,30 @@ per_user as (
     from rated as r
     join plans as p on p.plan_id = r.plan_id and p.batch_month = r.batch_month
     group by r.user_id, r.batch_month
+),
+
+final as (
+    select
+        u.user_id,
+        u.plan_id,
+        u.brand,
+        u.net_gen,
+        u.region_code,
+        u.bill_act_fee,
+        f.current_fee,
+        f.best.plan_id as best_plan_id,
+        f.best.total_fee as best_fee,
+        cast(f.current_fee - f.best.total_fee as decimal(12,2)) as saving,
+        f.best_4g.plan_id as best_4g_plan_id,
+        f.best_4g.total_fee as best_4g_fee,
+        f.best_4g_local.plan_id as best_4g_local_plan_id,
+        f.best_4g_local.total_fee as best_4g_local_fee,
+        f.best_4g_national.plan_id as best_4g_national_plan_id,
+        f.best_4g_national.total_fee as best_4g_national_fee,
+        u.batch_month
+    from per_user as f
+    join mid.user_rating_usage_m as u on u.user_id = f.user_id and u.batch_month = f.batch_month
+    where u.batch_month between :month_from and :month_to
 )
 
-select
-    u.user_id,
-    u.plan_id,
-    u.brand,
-    u.net_gen,
-    u.region_code,
-    u.bill_act_fee,
-    f.current_fee,
-    f.best.plan_id as best_plan_id,
-    f.best.total_fee as best_fee,
-    cast(f.current_fee - f.best.total_fee as decimal(12,2)) as saving,
-    f.best_4g.plan_id as best_4g_plan_id,
-    f.best_4g.total_fee as best_4g_fee,
-    f.best_4g_local.plan_id as best_4g_local_plan_id,
-    f.best_4g_local.total_fee as best_4g_local_fee,
-    f.best_4g_national.plan_id as best_4g_national_plan_id,
-    f.best_4g_national.total_fee as best_4g_national_fee,
-    u.batch_month
-from per_user as f
-join mid.user_rating_usage_m as u on u.user_id = f.user_id and u.batch_month = f.batch_month
-where u.batch_month between :month_from and :month_to
+select * from final

@@ -38,17 +38,21 @@ rated as (
         least(cast(u.vas_std as double), round(cast(u.vas_yuan as double), 2)) as vas_fee
     from usage as u
     join plans as p on p.batch_month = u.batch_month
+),
+
+final as (
+    select
+        user_id, plan_id, origin, proposal_id, is_current,
+        cast(rent_fee as decimal(12,2)) as rent_fee,
+        cast(local_call_fee as decimal(12,2)) as local_call_fee,
+        cast(ld_call_fee as decimal(12,2)) as ld_call_fee,
+        cast(roam_fee as decimal(12,2)) as roam_fee,
+        cast(sms_fee as decimal(12,2)) as sms_fee,
+        cast(data_fee as decimal(12,2)) as data_fee,
+        cast(vas_fee as decimal(12,2)) as vas_fee,
+        cast(rent_fee + local_call_fee + ld_call_fee + roam_fee + sms_fee + data_fee + vas_fee as decimal(12,2)) as total_fee,
+        batch_month
+    from rated
 )
 
-select
-    user_id, plan_id, origin, proposal_id, is_current,
-    cast(rent_fee as decimal(12,2)) as rent_fee,
-    cast(local_call_fee as decimal(12,2)) as local_call_fee,
-    cast(ld_call_fee as decimal(12,2)) as ld_call_fee,
-    cast(roam_fee as decimal(12,2)) as roam_fee,
-    cast(sms_fee as decimal(12,2)) as sms_fee,
-    cast(data_fee as decimal(12,2)) as data_fee,
-    cast(vas_fee as decimal(12,2)) as vas_fee,
-    cast(rent_fee + local_call_fee + ld_call_fee + roam_fee + sms_fee + data_fee + vas_fee as decimal(12,2)) as total_fee,
-    batch_month
-from rated
+select * from final

@@ -68,30 +68,34 @@ whatif as (
     select proposal_id, batch_month, expected_adopters, cast(revenue_change as double) as revenue_change
     from dm.tariff_whatif_m
     where dimension = 'all' and batch_month between :month_from and :month_to
+),
+
+final as (
+    select
+        survey_id, proposal_id, stratum, stratum_users, sampled, reached, accepted,
+        p as acceptance, lo as acceptance_lo, hi as acceptance_hi,
+        p * stratum_users as projected_adopters,
+        cast(null as double) as projected_revenue_change,
+        cast(null as double) as whatif_adopters,
+        cast(null as double) as whatif_revenue_change,
+        batch_month
+    from per_stratum
+
+    union all
+
+    select
+        o.survey_id, o.proposal_id, 'ALL' as stratum, n.users as stratum_users, n.sampled, n.reached, n.accepted,
+        o.p as acceptance,
+        greatest(0d, o.p - 1.96 * sqrt(n.var_num) / n.users) as acceptance_lo,
+        least(1d, o.p + 1.96 * sqrt(n.var_num) / n.users) as acceptance_hi,
+        o.p * n.users as projected_adopters,
+        o.fee_change * n.users as projected_revenue_change,
+        w.expected_adopters as whatif_adopters,
+        w.revenue_change as whatif_revenue_change,
+        o.batch_month
+    from overall as o
+    join population as n on n.survey_id = o.survey_id
+    left join whatif as w on w.proposal_id = o.proposal_id and w.batch_month = o.batch_month
 )
 
-select
-    survey_id, proposal_id, stratum, stratum_users, sampled, reached, accepted,
-    p as acceptance, lo as acceptance_lo, hi as acceptance_hi,
-    p * stratum_users as projected_adopters,
-    cast(null as double) as projected_revenue_change,
-    cast(null as double) as whatif_adopters,
-    cast(null as double) as whatif_revenue_change,
-    batch_month
-from per_stratum
-
-union all
-
-select
-    o.survey_id, o.proposal_id, 'ALL' as stratum, n.users as stratum_users, n.sampled, n.reached, n.accepted,
-    o.p as acceptance,
-    greatest(0d, o.p - 1.96 * sqrt(n.var_num) / n.users) as acceptance_lo,
-    least(1d, o.p + 1.96 * sqrt(n.var_num) / n.users) as acceptance_hi,
-    o.p * n.users as projected_adopters,
-    o.fee_change * n.users as projected_revenue_change,
-    w.expected_adopters as whatif_adopters,
-    w.revenue_change as whatif_revenue_change,
-    o.batch_month
-from overall as o
-join population as n on n.survey_id = o.survey_id
-left join whatif as w on w.proposal_id = o.proposal_id and w.batch_month = o.batch_month
+select * from final

@@ -17,20 +17,24 @@ records as (
     select msisdn, other_party, other_net, direction, 0, 0, 1, batch_date
     from ods.cdr_sms
     where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
+),
+
+final as (
+    select
+        d.user_id, r.other_party,
+        max(r.other_net) as other_net,
+        max_by(o.user_id, if(o.user_id is not null, r.batch_date, null)) as other_user_id,
+        sum(if(r.direction = 'MO', r.calls, 0)) as calls_out,
+        sum(if(r.direction = 'MT', r.calls, 0)) as calls_in,
+        sum(r.seconds) as seconds,
+        sum(if(r.direction = 'MO', r.sms, 0)) as sms_out,
+        sum(if(r.direction = 'MT', r.sms, 0)) as sms_in,
+        date_format(r.batch_date, 'yyyy-MM') as batch_month
+    from records as r
+    join days as d on d.msisdn = r.msisdn and d.batch_date = r.batch_date
+    left join days as o on r.other_net = 'ONNET' and o.msisdn = r.other_party and o.batch_date = r.batch_date
+    where r.other_party is not null
+    group by d.user_id, r.other_party, date_format(r.batch_date, 'yyyy-MM')
 )
 
-select
-    d.user_id, r.other_party,
-    max(r.other_net) as other_net,
-    max_by(o.user_id, if(o.user_id is not null, r.batch_date, null)) as other_user_id,
-    sum(if(r.direction = 'MO', r.calls, 0)) as calls_out,
-    sum(if(r.direction = 'MT', r.calls, 0)) as calls_in,
-    sum(r.seconds) as seconds,
-    sum(if(r.direction = 'MO', r.sms, 0)) as sms_out,
-    sum(if(r.direction = 'MT', r.sms, 0)) as sms_in,
-    date_format(r.batch_date, 'yyyy-MM') as batch_month
-from records as r
-join days as d on d.msisdn = r.msisdn and d.batch_date = r.batch_date
-left join days as o on r.other_net = 'ONNET' and o.msisdn = r.other_party and o.batch_date = r.batch_date
-where r.other_party is not null
-group by d.user_id, r.other_party, date_format(r.batch_date, 'yyyy-MM')
+select * from final

@@ -1,4 +1,8 @@
 -- mid.channel_m: channel dimension per month (the month's channel snapshot).
-select * except (src_file)
-from ods.channel
-where batch_month between :month_from and :month_to
+with final as (
+    select * except (src_file)
+    from ods.channel
+    where batch_month between :month_from and :month_to
+)
+
+select * from final

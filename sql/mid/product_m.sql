@@ -1,4 +1,8 @@
 -- mid.product_m: tariff plan dimension per month (the month's catalogue snapshot).
-select * except (src_file)
-from ods.product
-where batch_month between :month_from and :month_to
+with final as (
+    select * except (src_file)
+    from ods.product
+    where batch_month between :month_from and :month_to
+)
+
+select * from final

@@ -26,29 +26,33 @@ billed as (
     select user_id, batch_month, bill_act_fee
     from mid.user_bill_m
     where batch_month between :month_from and :month_to
+),
+
+final as (
+    select
+        b.user_id,
+        p.plan_id,
+        p.brand,
+        p.net_gen,
+        p.region_code,
+        b.bill_act_fee,
+        cast(coalesce(u.local_min, 0) as decimal(14,3)) as local_min,
+        cast(coalesce(u.local_std, 0) as decimal(14,2)) as local_std,
+        cast(coalesce(u.ld_units, 0) as decimal(14,3)) as ld_units,
+        cast(coalesce(u.ld_std, 0) as decimal(14,2)) as ld_std,
+        cast(coalesce(u.roam_min, 0) as decimal(14,3)) as roam_min,
+        cast(coalesce(u.roam_std, 0) as decimal(14,2)) as roam_std,
+        cast(coalesce(u.sms_n, 0) as decimal(14,3)) as sms_n,
+        cast(coalesce(u.mms_n, 0) as decimal(14,3)) as mms_n,
+        cast(coalesce(u.sms_std, 0) as decimal(14,2)) as sms_std,
+        cast(coalesce(u.data_mb, 0) as decimal(14,3)) as data_mb,
+        cast(coalesce(u.data_std, 0) as decimal(14,2)) as data_std,
+        cast(coalesce(u.vas_yuan, 0) as decimal(14,3)) as vas_yuan,
+        cast(coalesce(u.vas_std, 0) as decimal(14,2)) as vas_std,
+        b.batch_month
+    from billed as b
+    left join mid.user_profile_m as p on p.user_id = b.user_id and p.batch_month = b.batch_month
+    left join usage as u on u.user_id = b.user_id and u.batch_month = b.batch_month
 )
 
-select
-    b.user_id,
-    p.plan_id,
-    p.brand,
-    p.net_gen,
-    p.region_code,
-    b.bill_act_fee,
-    cast(coalesce(u.local_min, 0) as decimal(14,3)) as local_min,
-    cast(coalesce(u.local_std, 0) as decimal(14,2)) as local_std,
-    cast(coalesce(u.ld_units, 0) as decimal(14,3)) as ld_units,
-    cast(coalesce(u.ld_std, 0) as decimal(14,2)) as ld_std,
-    cast(coalesce(u.roam_min, 0) as decimal(14,3)) as roam_min,
-    cast(coalesce(u.roam_std, 0) as decimal(14,2)) as roam_std,
-    cast(coalesce(u.sms_n, 0) as decimal(14,3)) as sms_n,
-    cast(coalesce(u.mms_n, 0) as decimal(14,3)) as mms_n,
-    cast(coalesce(u.sms_std, 0) as decimal(14,2)) as sms_std,
-    cast(coalesce(u.data_mb, 0) as decimal(14,3)) as data_mb,
-    cast(coalesce(u.data_std, 0) as decimal(14,2)) as data_std,
-    cast(coalesce(u.vas_yuan, 0) as decimal(14,3)) as vas_yuan,
-    cast(coalesce(u.vas_std, 0) as decimal(14,2)) as vas_std,
-    b.batch_month
-from billed as b
-left join mid.user_profile_m as p on p.user_id = b.user_id and p.batch_month = b.batch_month
-left join usage as u on u.user_id = b.user_id and u.batch_month = b.batch_month
+select * from final

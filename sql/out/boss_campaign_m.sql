@@ -18,9 +18,9 @@ final as (
     select
         row_number() over (partition by t.batch_month order by t.target_rank) as list_rank,
         t.campaign_id, t.msisdn,
-        replace(c.cust_name, '|', '/') as cust_name,
+        c.cust_name,
         t.action_code as offer_code, t.action_desc as offer_desc, t.channel,
-        replace(t.reason, '|', '/') as reason,
+        t.reason,
         t.batch_month as analysis_month,
         date_format(add_months(to_date(concat(t.batch_month, '-01')), t.period_months), 'yyyy-MM') as valid_until,
         t.batch_month

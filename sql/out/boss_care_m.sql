@@ -26,8 +26,8 @@ final as (
     select
         row_number() over (partition by t.batch_month order by t.target_rank) as list_rank,
         t.campaign_id, t.msisdn,
-        replace(c.cust_name, '|', '/') as cust_name,
-        replace(g.segment_desc, '|', '/') as segment_desc,
+        c.cust_name,
+        g.segment_desc,
         v.value_tier,
         t.action_code as care_action, t.action_desc as care_desc, t.channel,
         t.batch_month as analysis_month,

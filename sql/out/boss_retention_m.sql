@@ -32,13 +32,13 @@ final as (
     select
         row_number() over (partition by t.batch_month order by t.target_rank) as list_rank,
         t.msisdn,
-        replace(c.cust_name, '|', '/') as cust_name,
+        c.cust_name,
         g.segment_id,
-        replace(g.segment_desc, '|', '/') as segment_desc,
+        g.segment_desc,
         t.batch_month as analysis_month,
         v.arpu, v.mou, v.credit_score, v.growth_potential, v.value_tier,
-        replace(s.churn_reasons, '|', '/') as churn_reason,
-        replace(s.churn_features, '|', '/') as churn_features,
+        s.churn_reasons as churn_reason,
+        s.churn_features,
         s.churn_prob,
         t.batch_month
     from targets t

@@ -154,18 +154,22 @@ scored as (
            coalesce(try_divide(post_commission_leavers + same_id_numbers, openings_lookback), 0) as risk_score,
            post_commission_leavers >= :min_leavers and post_commission_ratio > :leave_factor as leaves_after_commission
     from measures
+),
+
+final as (
+    select
+        batch_month as stat_month, channel_id, channel_name, channel_type, region_code, opened, users, churned_users,
+        churn_rate, revenue, arpu, arrears_users, arrears_amt, survival_3m, survival_6m, commission, revenue_per_commission,
+        openings_lookback, post_commission_leavers, post_commission_share, post_commission_ratio, same_id_customers,
+        same_id_numbers, risk_score,
+        rank() over (partition by batch_month order by risk_score desc, channel_id) as risk_rank,
+        nullif(concat_ws('；',
+            if(leaves_after_commission, concat('佣金期后离网 ', post_commission_leavers, ' 户，为全省的 ',
+                                               format_number(post_commission_ratio, 1), ' 倍'), null),
+            if(same_id_customers > 0, concat(same_id_customers, ' 个证件各开 ', :same_id_min, ' 户以上，共 ', same_id_numbers, ' 户'), null)),
+            '') as warning,
+        batch_month
+    from scored
 )
 
-select
-    batch_month as stat_month, channel_id, channel_name, channel_type, region_code, opened, users, churned_users,
-    churn_rate, revenue, arpu, arrears_users, arrears_amt, survival_3m, survival_6m, commission, revenue_per_commission,
-    openings_lookback, post_commission_leavers, post_commission_share, post_commission_ratio, same_id_customers,
-    same_id_numbers, risk_score,
-    rank() over (partition by batch_month order by risk_score desc, channel_id) as risk_rank,
-    nullif(concat_ws('；',
-        if(leaves_after_commission, concat('佣金期后离网 ', post_commission_leavers, ' 户，为全省的 ',
-                                           format_number(post_commission_ratio, 1), ' 倍'), null),
-        if(same_id_customers > 0, concat(same_id_customers, ' 个证件各开 ', :same_id_min, ' 户以上，共 ', same_id_numbers, ' 户'), null)),
-        '') as warning,
-    batch_month
-from scored
+select * from final

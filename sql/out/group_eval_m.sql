@@ -1,4 +1,4 @@
--- out.group_eval_m: group-customer evaluation (集团客户评价, seeds 002 and 004) per group and month
+-- out.group_eval_m: group-customer evaluation (集团客户评价, docs/domain.md §3, §6.5) per group and month
 -- :month_from..:month_to, for BOSS's group-customer management.
 --   members, spend, group_class      from dm.group_customer_m (members in the network, their bills)
 --   new_members / leaving_members    members now who were not at the end of last month / members of
@@ -85,19 +85,23 @@ usual as (
            try_divide(sum(leaving_members) over (partition by batch_month), sum(prev_members) over (partition by batch_month))
                as all_groups_leave_rate
     from rates
+),
+
+final as (
+    select
+        batch_month as stat_month, group_id, group_name, industry, region_code, group_class,
+        members, new_members, leaving_members, leave_rate, usual_leave_rate, all_groups_leave_rate,
+        spend, spend_chg, spend_trend, avg_tenure_months, loyal_share, arrears_share,
+        nullif(concat_ws('；',
+            if(leaving_members >= :min_leavers
+               and leave_rate > :leave_factor * greatest(coalesce(usual_leave_rate, 0), coalesce(all_groups_leave_rate, 0)),
+               concat('成员流失 ', leaving_members, ' 人(', format_number(100 * leave_rate, 1), '%，通常 ',
+                      format_number(100 * greatest(coalesce(usual_leave_rate, 0), coalesce(all_groups_leave_rate, 0)), 1), '%)'), null),
+            if(spend_chg < -:spend_drop and leaving_members * 1.0 <= 0.05 * prev_members,
+               concat('成员未减而收入下降 ', format_number(-100 * spend_chg, 0), '%'), null)), '') as warning,
+        batch_month
+    from usual
+    where batch_month between :month_from and :month_to
 )
 
-select
-    batch_month as stat_month, group_id, group_name, industry, region_code, group_class,
-    members, new_members, leaving_members, leave_rate, usual_leave_rate, all_groups_leave_rate,
-    spend, spend_chg, spend_trend, avg_tenure_months, loyal_share, arrears_share,
-    nullif(concat_ws('；',
-        if(leaving_members >= :min_leavers
-           and leave_rate > :leave_factor * greatest(coalesce(usual_leave_rate, 0), coalesce(all_groups_leave_rate, 0)),
-           concat('成员流失 ', leaving_members, ' 人(', format_number(100 * leave_rate, 1), '%，通常 ',
-                  format_number(100 * greatest(coalesce(usual_leave_rate, 0), coalesce(all_groups_leave_rate, 0)), 1), '%)'), null),
-        if(spend_chg < -:spend_drop and leaving_members * 1.0 <= 0.05 * prev_members,
-           concat('成员未减而收入下降 ', format_number(-100 * spend_chg, 0), '%'), null)), '') as warning,
-    batch_month
-from usual
-where batch_month between :month_from and :month_to
+select * from final

@@ -100,11 +100,15 @@ tasks as (
             'reason', concat('呼转网外占通话 ', cast(round(100 * u.fwd_offnet_share) as int), '%，疑似使用他网号码'),
             'recommended_plan_id', cast(null as string), 'plan_saving', cast(null as decimal(12,2))), null)
     ), x -> x is not null)) task_list as task
+),
+
+final as (
+    select
+        t.batch_date as task_date, t.msisdn, t.task_type, t.task_subtype, t.reason,
+        t.recommended_plan_id, p.plan_name as recommended_plan_name, t.plan_saving, t.last_retention_result,
+        t.source_month, t.batch_date
+    from tasks as t
+    left join plans as p on p.plan_id = t.recommended_plan_id and p.batch_month = t.source_month
 )
 
-select
-    t.batch_date as task_date, t.msisdn, t.task_type, t.task_subtype, t.reason,
-    t.recommended_plan_id, p.plan_name as recommended_plan_name, t.plan_saving, t.last_retention_result,
-    t.source_month, t.batch_date
-from tasks as t
-left join plans as p on p.plan_id = t.recommended_plan_id and p.batch_month = t.source_month
+select * from final

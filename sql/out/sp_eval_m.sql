@@ -114,16 +114,20 @@ scored as (
            coalesce(revenue_share, 0) * (1 - coalesce(unsub_rate, 0)) / (1 + coalesce(complaints_per_k, 0) / 10)
                / greatest(coalesce(churn_ratio, 1), 1) as score
     from measures
+),
+
+final as (
+    select
+        batch_month as stat_month, sp_code, sp_name, service_code, service_name, price, users, records, revenue,
+        revenue_share, vas_complaints, complaints_per_k, prev_users, lapsed_users, unsub_rate, churned_users, churn_rate,
+        expected_churn_rate, churn_ratio, score,
+        rank() over (partition by batch_month order by score desc, revenue desc, sp_code, service_code) as sp_rank,
+        nullif(concat_ws('；',
+            if(complaints_per_k > :complaints_per_k, concat('投诉率 ', format_number(complaints_per_k, 1), '‰'), null),
+            if(unsub_rate > :unsub_rate, concat('退订率 ', format_number(100 * unsub_rate, 0), '%'), null),
+            if(churn_ratio > :churn_ratio, concat('用户离网率为同类用户的 ', format_number(churn_ratio, 1), ' 倍'), null)), '') as warning,
+        batch_month
+    from scored
 )
 
-select
-    batch_month as stat_month, sp_code, sp_name, service_code, service_name, price, users, records, revenue,
-    revenue_share, vas_complaints, complaints_per_k, prev_users, lapsed_users, unsub_rate, churned_users, churn_rate,
-    expected_churn_rate, churn_ratio, score,
-    rank() over (partition by batch_month order by score desc, revenue desc, sp_code, service_code) as sp_rank,
-    nullif(concat_ws('；',
-        if(complaints_per_k > :complaints_per_k, concat('投诉率 ', format_number(complaints_per_k, 1), '‰'), null),
-        if(unsub_rate > :unsub_rate, concat('退订率 ', format_number(100 * unsub_rate, 0), '%'), null),
-        if(churn_ratio > :churn_ratio, concat('用户离网率为同类用户的 ', format_number(churn_ratio, 1), ' 倍'), null)), '') as warning,
-    batch_month
-from scored
+select * from final

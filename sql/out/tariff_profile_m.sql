@@ -88,26 +88,30 @@ allowance as (
            avg(if(saving > 0, saving, null)) as avg_saving
     from use
     group by batch_month, plan_id
+),
+
+final as (
+    select
+        p.batch_month as stat_month, p.plan_id, p.plan_name, p.brand, p.net_gen, p.monthly_fee,
+        coalesce(u.users_in_net, 0) as users_in_net,
+        coalesce(u.users_at_start, 0) as users_at_start,
+        coalesce(u.new_users, 0) as new_users,
+        coalesce(u.churned_users, 0) as churned_users,
+        try_divide(u.churned_users, u.users_at_start) as churn_rate,
+        coalesce(a.billed_users, 0) as billed_users,
+        a.arpu,
+        a.voice_over_share, a.voice_far_under_share, a.sms_over_share, a.sms_far_under_share,
+        a.data_over_share, a.data_far_under_share, a.over_any_share, a.far_under_all_share,
+        coalesce(i.moved_in, 0) as moved_in,
+        coalesce(o.moved_out, 0) as moved_out,
+        i.top_source_plan, o.top_destination_plan,
+        a.cheaper_plan_share, a.avg_saving,
+        p.batch_month
+    from plans as p
+    left join users as u on u.plan_id = p.plan_id and u.batch_month = p.batch_month
+    left join allowance as a on a.plan_id = p.plan_id and a.batch_month = p.batch_month
+    left join moved_in as i on i.plan_id = p.plan_id and i.batch_month = p.batch_month
+    left join moved_out as o on o.plan_id = p.plan_id and o.batch_month = p.batch_month
 )
 
-select
-    p.batch_month as stat_month, p.plan_id, p.plan_name, p.brand, p.net_gen, p.monthly_fee,
-    coalesce(u.users_in_net, 0) as users_in_net,
-    coalesce(u.users_at_start, 0) as users_at_start,
-    coalesce(u.new_users, 0) as new_users,
-    coalesce(u.churned_users, 0) as churned_users,
-    try_divide(u.churned_users, u.users_at_start) as churn_rate,
-    coalesce(a.billed_users, 0) as billed_users,
-    a.arpu,
-    a.voice_over_share, a.voice_far_under_share, a.sms_over_share, a.sms_far_under_share,
-    a.data_over_share, a.data_far_under_share, a.over_any_share, a.far_under_all_share,
-    coalesce(i.moved_in, 0) as moved_in,
-    coalesce(o.moved_out, 0) as moved_out,
-    i.top_source_plan, o.top_destination_plan,
-    a.cheaper_plan_share, a.avg_saving,
-    p.batch_month
-from plans as p
-left join users as u on u.plan_id = p.plan_id and u.batch_month = p.batch_month
-left join allowance as a on a.plan_id = p.plan_id and a.batch_month = p.batch_month
-left join moved_in as i on i.plan_id = p.plan_id and i.batch_month = p.batch_month
-left join moved_out as o on o.plan_id = p.plan_id and o.batch_month = p.batch_month
+select * from final

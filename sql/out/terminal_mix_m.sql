@@ -70,25 +70,29 @@ makers as (
     select handset, max(maker) as maker, max(model) as model, max(lte_capable) as lte_capable
     from handsets
     group by handset
+),
+
+final as (
+    select
+        m.batch_month as stat_month, m.region_code, m.brand, m.segment, k.maker, k.model, k.lte_capable,
+        coalesce(x.users, 0) as users,
+        try_divide(coalesce(x.users, 0), c.cell_users) as share,
+        coalesce(i.moved_in, 0) as moved_in, i.moved_in_from,
+        coalesce(o.moved_out, 0) as moved_out, o.moved_out_to,
+        m.batch_month
+    from models as m
+    join makers as k on k.handset = m.handset
+    left join mix as x
+      on x.batch_month = m.batch_month and x.region_code = m.region_code and x.brand = m.brand and x.segment = m.segment
+     and x.handset = m.handset
+    left join cells as c
+      on c.batch_month = m.batch_month and c.region_code = m.region_code and c.brand = m.brand and c.segment = m.segment
+    left join moved_in as i
+      on i.batch_month = m.batch_month and i.region_code = m.region_code and i.brand = m.brand and i.segment = m.segment
+     and i.handset = m.handset
+    left join moved_out as o
+      on o.batch_month = m.batch_month and o.region_code = m.region_code and o.brand = m.brand and o.segment = m.segment
+     and o.handset = m.handset
 )
 
-select
-    m.batch_month as stat_month, m.region_code, m.brand, m.segment, k.maker, k.model, k.lte_capable,
-    coalesce(x.users, 0) as users,
-    try_divide(coalesce(x.users, 0), c.cell_users) as share,
-    coalesce(i.moved_in, 0) as moved_in, i.moved_in_from,
-    coalesce(o.moved_out, 0) as moved_out, o.moved_out_to,
-    m.batch_month
-from models as m
-join makers as k on k.handset = m.handset
-left join mix as x
-  on x.batch_month = m.batch_month and x.region_code = m.region_code and x.brand = m.brand and x.segment = m.segment
- and x.handset = m.handset
-left join cells as c
-  on c.batch_month = m.batch_month and c.region_code = m.region_code and c.brand = m.brand and c.segment = m.segment
-left join moved_in as i
-  on i.batch_month = m.batch_month and i.region_code = m.region_code and i.brand = m.brand and i.segment = m.segment
- and i.handset = m.handset
-left join moved_out as o
-  on o.batch_month = m.batch_month and o.region_code = m.region_code and o.brand = m.brand and o.segment = m.segment
- and o.handset = m.handset
+select * from final

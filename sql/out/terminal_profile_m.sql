@@ -74,17 +74,21 @@ signals as (
     from dm.user_wide_m as w
     left join call_signals as c on c.user_id = w.user_id and c.batch_month = w.batch_month
     where w.batch_month between :month_from and :month_to
+),
+
+final as (
+    select
+        p.batch_month as stat_month, p.msisdn, p.tac, p.maker, p.model, p.lte_capable,
+        p.handset_since,
+        cast(months_between(to_date(p.batch_month || '-01'), to_date(p.handset_since || '-01')) as int) as handset_months,
+        p.handset_changes_6m, p.shared_msisdns, p.multi_sim_months, if(p.multi_sim_months > 0, 'Y', 'N') as multi_sim,
+        if(s.calls_collapsed and not p.imei_changed, 1 + cast(s.abrupt as int) + cast(s.cdr_signs as int), 0) as second_sim_score,
+        if(s.calls_collapsed and not p.imei_changed, concat_ws('；', '终端未换而通话量持续骤降',
+            if(s.abrupt, '两个月内减半', null), if(s.cdr_signs, '联系人减少或网外通话占比上升', null)), null) as second_sim_reason,
+        p.batch_month
+    from per_month as p
+    join signals as s on s.user_id = p.user_id and s.batch_month = p.batch_month
+    where p.batch_month between :month_from and :month_to and s.status <> 'CLOSED'
 )
 
-select
-    p.batch_month as stat_month, p.msisdn, p.tac, p.maker, p.model, p.lte_capable,
-    p.handset_since,
-    cast(months_between(to_date(p.batch_month || '-01'), to_date(p.handset_since || '-01')) as int) as handset_months,
-    p.handset_changes_6m, p.shared_msisdns, p.multi_sim_months, if(p.multi_sim_months > 0, 'Y', 'N') as multi_sim,
-    if(s.calls_collapsed and not p.imei_changed, 1 + cast(s.abrupt as int) + cast(s.cdr_signs as int), 0) as second_sim_score,
-    if(s.calls_collapsed and not p.imei_changed, concat_ws('；', '终端未换而通话量持续骤降',
-        if(s.abrupt, '两个月内减半', null), if(s.cdr_signs, '联系人减少或网外通话占比上升', null)), null) as second_sim_reason,
-    p.batch_month
-from per_month as p
-join signals as s on s.user_id = p.user_id and s.batch_month = p.batch_month
-where p.batch_month between :month_from and :month_to and s.status <> 'CLOSED'
+select * from final

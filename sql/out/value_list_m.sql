@@ -31,15 +31,19 @@ scored as (
            coalesce(1 + size(filter(q.q_monetary, t -> coalesce(u.revenue_avg3, 0) > t)), 1) as m_score
     from users as u
     join quintiles as q on q.batch_month = u.batch_month
+),
+
+final as (
+    select
+        s.batch_month as stat_month, s.msisdn, s.cust_id, s.region_code, s.brand, s.plan_id,
+        v.value_tier, v.value_score, v.arpu, v.mou, v.credit_score, v.growth_potential,
+        s.tenure_months, p.vip_tier, s.group_class,
+        s.days_since_call as recency_days, s.active_day_share_avg3 as frequency, s.revenue_avg3 as monetary,
+        s.r_score, s.f_score, s.m_score, concat(s.r_score, s.f_score, s.m_score) as rfm_cell,
+        s.batch_month
+    from scored as s
+    left join dm.user_value_m as v on v.user_id = s.user_id and v.batch_month = s.batch_month
+    left join dm.vip_m as p on p.user_id = s.user_id and p.batch_month = s.batch_month
 )
 
-select
-    s.batch_month as stat_month, s.msisdn, s.cust_id, s.region_code, s.brand, s.plan_id,
-    v.value_tier, v.value_score, v.arpu, v.mou, v.credit_score, v.growth_potential,
-    s.tenure_months, p.vip_tier, s.group_class,
-    s.days_since_call as recency_days, s.active_day_share_avg3 as frequency, s.revenue_avg3 as monetary,
-    s.r_score, s.f_score, s.m_score, concat(s.r_score, s.f_score, s.m_score) as rfm_cell,
-    s.batch_month
-from scored as s
-left join dm.user_value_m as v on v.user_id = s.user_id and v.batch_month = s.batch_month
-left join dm.vip_m as p on p.user_id = s.user_id and p.batch_month = s.batch_month
+select * from final

@@ -15,7 +15,7 @@ DAYS = ["2026-01-01", "2026-01-02", "2026-01-03"]
 
 def test_order_respects_dependencies_and_declaration():
     steps = [Step("dm.x", ("mid.y",)), Step("ods.a", ()), Step("mid.y", ("ods.a", "ods.b")), Step("ods.b", ())]
-    assert [s.job for s in order(steps)] == ["ods.a", "ods.b", "mid.y", "dm.x"]
+    assert [s.step for s in order(steps)] == ["ods.a", "ods.b", "mid.y", "dm.x"]
 
 
 def test_cycle_and_unknown_dependency_are_errors():
@@ -86,7 +86,7 @@ def test_rerun_resumes_after_a_failure(monkeypatch):
 def test_backfill_runs_each_job_once_over_the_range(monkeypatch):
     wh = FakeWarehouse(monkeypatch, STEPS)
     pipeline.run_pipeline(Ctx(), "daily", DAYS)
-    assert sorted(wh.calls) == sorted((s.job, tuple(DAYS)) for s in STEPS)
+    assert sorted(wh.calls) == sorted((s.step, tuple(DAYS)) for s in STEPS)
     wh.calls.clear()
     status = pipeline.run_pipeline(Ctx(), "daily", DAYS)
     assert [j for j, _ in wh.calls if not j.startswith("ods.")] == []
@@ -126,7 +126,7 @@ def test_scoring_is_stale_when_the_wide_table_was_rebuilt(monkeypatch):
                  row("dm.user_wide_m", "2026-05", t0 - dt.timedelta(hours=1)),
                  row("dm.user_wide_m", "2026-06", t0 + dt.timedelta(hours=1))])    # June rebuilt after scoring
     step = Step("dm.churn_score_m", (), None, ("dm.user_wide_m",))
-    assert pipeline.stale_values(step, ["2026-05", "2026-06"], {step.job: step}, h, False) == ["2026-06"]
+    assert pipeline.stale_values(step, ["2026-05", "2026-06"], {step.step: step}, h, False) == ["2026-06"]
 
 
 def test_a_batch_serving_other_pipelines_runs_only_what_they_read(monkeypatch):

@@ -76,11 +76,6 @@ out.hall_visit_m:
   sql: {sql}/out/hall_visit_m.sql
   step: outbound
   deliver: boss_hall_visit_m
-  columns:
-    - {{name: hall_id, type: string, en: Hall, zh: 营业厅}}
-    - {{name: visitors, type: bigint, en: Visitors, zh: 到厅客户数}}
-    - {{name: visits, type: bigint, en: Visits, zh: 到厅次数}}
-    - {{name: batch_month, type: string, en: Month, zh: 月份}}
 """,
 }
 SQL = {

@@ -6,6 +6,7 @@ import pytest
 
 from bass.core.batch import Batch
 from bass.core.registry import table
+from bass.orchestration.steps import scd2
 from bass.warehouse import delta_io, sql_runner
 from tests.unit.frames import put
 
@@ -36,7 +37,7 @@ def test_scd2_user_history_from_snapshots(ctx):
         snapshot(d(2026, 1, 5), "U3", "A", "NORMAL", d(2020, 1, 1)),
         snapshot(d(2026, 1, 10), "U3", "A", "NORMAL", d(2020, 1, 1)),          # then no longer delivered
     ])
-    got = sql_runner.select(ctx.spark, "mid.user_h", FEB.params())
+    got = scd2.versions(ctx, "mid.user_h")
     history = sorted((r.user_id, r.plan_id, r.status, r.valid_from, r.valid_to, r.is_current) for r in got.collect())
     end = d(9999, 12, 31)
     assert history == [
@@ -249,7 +250,7 @@ def test_user_history_merged_month_by_month_equals_the_full_rebuild(ctx):
     ddl = table("mid.user_h").schema_ddl()
 
     def same_as_rebuild():
-        full = delta_io.conform(sql_runner.select(ctx.spark, "mid.user_h", FEB.params()), table("mid.user_h"))
+        full = delta_io.conform(scd2.versions(ctx, "mid.user_h"), table("mid.user_h"))
         built = ctx.spark.table("mid.user_h")
         assert built.exceptAll(full).isEmpty() and full.exceptAll(built).isEmpty(), ddl
 

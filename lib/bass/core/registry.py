@@ -3,15 +3,17 @@
 Keys of a table declaration:
   comment, zh, grain          the data dictionary's description (docs/tables.md)
   mode                        overwrite_partition (replaceWhere on the batch) | overwrite | merge (on keys) | append
-  partition_by, keys          partition columns; business keys (merge, updates)
+  partition_by, keys          partition columns; business keys (merge, updates), checked unique and
+                              not null after each pipeline (the dq.keys_<pipeline> stages)
+  nullable_keys               keys that may be null (a number that is not ours has no user_id)
   batch                       date | month, when the partition column does not say it
   columns                     name, type, en, zh (dictionary: false for per-user identifiers)
   step                        the kind of step that builds it (bass.orchestration.steps): sql (default when `sql` is
-                              given), score (a model family's scores), outbound (sql + a BOSS file),
-                              campaign (out.campaign_target_m), evaluation (sql + an HTML report);
+                              given), scd2 (a history merged from snapshots), score (a model family's
+                              scores), outbound (sql + a BOSS file), campaign (out.campaign_target_m),
+                              evaluation (sql + an HTML report), tariff_catalogue, network;
                               no step: written by bookkeeping (meta.*)
   sql, params                 the SELECT and its parameters from configuration (name -> config key)
-  incremental_sql             history: the SELECT of the versions that change since the last build
   inputs                      tables read besides those named in the SQL (the step graph is derived)
   optional_inputs             tables the SQL reads that may not exist yet (e.g. feedback): read as empty
   family                      score: the model family (bass.ml.families)
@@ -54,12 +56,12 @@ class Table:
     columns: tuple
     partition_by: tuple = ()
     keys: tuple = ()
+    nullable_keys: tuple = ()   # keys that may be null (the generated key check allows it)
     sql: str | None = None
     step: str | None = None      # kind of step that builds the table (bass.orchestration.steps); None: bookkeeping
     family: str | None = None    # model family of a score step
     inputs: tuple = ()           # tables read besides those the SQL names
     optional_inputs: tuple = ()  # tables read that may not exist yet (read as empty until first written)
-    incremental_sql: str | None = None   # a history table's incremental SELECT
     batch: str | None = None  # date | month; default from the partition column
     params: dict = field(default_factory=dict)  # SQL parameter -> configuration key
     restate_months: int = 0   # each run also recomputes this many months before its batch
@@ -138,10 +140,10 @@ def load_registry() -> dict[str, Table]:
                          for c in raw["columns"])
         tables[name] = Table(name=name, comment=raw["comment"], zh=raw.get("zh", ""), grain=raw.get("grain", ""),
                              mode=raw["mode"], columns=cols, partition_by=tuple(raw.get("partition_by", ())),
-                             keys=tuple(raw.get("keys", ())), sql=raw.get("sql"), batch=raw.get("batch"),
+                             keys=tuple(raw.get("keys", ())), nullable_keys=tuple(raw.get("nullable_keys", ())),
+                             sql=raw.get("sql"), batch=raw.get("batch"),
                              step=raw.get("step", "sql" if raw.get("sql") else None), family=raw.get("family"),
                              inputs=tuple(raw.get("inputs", ())), optional_inputs=tuple(raw.get("optional_inputs", ())),
-                             incremental_sql=raw.get("incremental_sql"),
                              params=dict(raw.get("params") or {}), restate_months=int(raw.get("restate_months", 0)),
                              updates=dict(raw.get("updates") or {}), deliver=raw.get("deliver"),
                              stats_columns=tuple(raw["stats_columns"]) if "stats_columns" in raw else None)

@@ -92,10 +92,10 @@ def tables_checked(kind: str, pipeline: str | None) -> list[Table]:
 
 def key_check_sql(tbl: Table) -> str:
     """A check of one table's declared keys for the batch: every row counted, the rows that share a
-    key with another row or have a null in it failed."""
+    key with another row (nulls compare equal) or have a null in a key not declared nullable failed."""
     col, keys = tbl.batch_grain.column, list(tbl.keys)
     listed = ", ".join(keys)
-    nulls = " or ".join(f"{k} is null" for k in keys)
+    nulls = " or ".join(f"{k} is null" for k in keys if k not in tbl.nullable_keys) or "false"
     shown = " || '|' || ".join(f"coalesce(cast({k} as string), 'null')" for k in keys)
     return f"""
 with batch_rows as (

@@ -10,14 +10,13 @@ from bass.core.config import REPO_ROOT
 from bass.core.registry import table
 
 
-def sql_text(name: str, incremental: bool = False) -> str:
+def sql_text(name: str) -> str:
     tbl = table(name)
-    path = tbl.incremental_sql if incremental else tbl.sql
-    if not path:
-        raise ValueError(f"{name} has no {'incremental ' if incremental else ''}SQL file declared in conf/tables/")
-    return (REPO_ROOT / path).read_text(encoding="utf-8")
+    if not tbl.sql:
+        raise ValueError(f"{name} has no SQL file declared in conf/tables/")
+    return (REPO_ROOT / tbl.sql).read_text(encoding="utf-8")
 
 
-def select(spark: SparkSession, name: str, params: dict, incremental: bool = False) -> DataFrame:
-    """The rows of table `name` for the batch in `params`, as its SQL (or incremental SQL) computes them."""
-    return spark.sql(sql_text(name, incremental), args=params)
+def select(spark: SparkSession, name: str, params: dict) -> DataFrame:
+    """The rows of table `name` for the batch in `params`, as its SQL computes them."""
+    return spark.sql(sql_text(name), args=params)

@@ -1,9 +1,10 @@
-"""SCD type 2 tables (a row per version of an entity) built from a snapshot interface: merged from the snapshots that
-arrived since the last build instead of rebuilt from every snapshot each month (at 50 million
-users the rebuild reads years of daily snapshots). The full rebuild stays the definition and the
-test oracle; it runs when there is no table yet, with --force, or when a snapshot at or before
-the last build was loaded again since (a resend changes history the merge would not revisit).
-What a build covered is kept in the table's properties."""
+"""SCD type 2 tables (a row per version of an entity) built from a snapshot interface: merged from
+the snapshots that arrived since the last build instead of rebuilt from every snapshot each month
+(at 50 million users the rebuild reads years of daily snapshots). One SQL file holds the rules
+for both (its `:full` parameter); the full rebuild runs when there is no table yet, with --force,
+or when a snapshot at or before the last build was loaded again since (a resend changes history
+the merge would not revisit), and is the incremental build's test oracle. What a build covered
+is kept in the table's properties."""
 from __future__ import annotations
 
 import datetime as dt
@@ -20,21 +21,23 @@ THROUGH = "bass.history.through"         # the newest snapshot day the table inc
 LOADED_AT = "bass.history.loaded_at"     # the newest load of the source's deliveries it saw
 
 
+def versions(ctx, name: str, since: dt.date | None = None):
+    """The table's versions from its SQL: every one, rebuilt from all snapshots (no `since`), or
+    those that change when the snapshots after `since` arrive."""
+    if since is None:
+        delta_io.ensure_table(ctx, name)      # the SQL names the table, though a full build reads none of it
+        return sql_runner.select(ctx.spark, name, {"full": True, "since": dt.date(1900, 1, 1)})
+    return sql_runner.select(ctx.spark, name, {"full": False, "since": since})
+
+
 @register("scd2")
 class Scd2Table(SqlTable):
-    def inputs(self):
-        return tuple(sorted(set(super().inputs()) | set(self._sql_inputs(incremental=True)) - {self.name}))
-
-    def _sql_inputs(self, incremental: bool):
-        from bass.orchestration.steps.table import sql_tables
-        return sql_tables(sql_runner.sql_text(self.name, incremental))
-
     def source(self):
         """The snapshot interface the table is built from: the one ODS table its SQL reads."""
-        ods = [t for t in self._sql_inputs(incremental=False) if t.startswith("ods.")]
+        ods = [t for t in self.inputs() if t.startswith("ods.")]
         specs = [s for s in load_interfaces().values() if s.table in ods]
         if len(specs) != 1:
-            raise ValueError(f"{self.name}: a history table reads exactly one snapshot interface, its SQL reads {ods}")
+            raise ValueError(f"{self.name}: an scd2 table reads exactly one snapshot interface, its SQL reads {ods}")
         return specs[0]
 
     def properties(self, ctx) -> dict:
@@ -55,12 +58,11 @@ class Scd2Table(SqlTable):
             run.message = f"up to date through {through}"
             return
         if incremental:
-            rows = sql_runner.select(ctx.spark, self.name, {"since": dt.date.fromisoformat(through)}, incremental=True)
+            rows = versions(ctx, self.name, since=dt.date.fromisoformat(through))
             run.rows_written = delta_io.write(ctx, self.name, rows, mode="merge")
             run.message = f"merged the snapshots after {through} through {latest}"
         else:
-            rows = sql_runner.select(ctx.spark, self.name, batch.params())
-            run.rows_written = delta_io.write(ctx, self.name, rows, mode="overwrite")
+            run.rows_written = delta_io.write(ctx, self.name, versions(ctx, self.name), mode="overwrite")
             run.message = f"rebuilt from every snapshot through {latest}"
         ctx.spark.sql(f"alter table {self.name} set tblproperties ('{THROUGH}' = '{latest.isoformat()}', "
                       f"'{LOADED_AT}' = '{bookkeeping.newest_load(ctx, spec.code) or ''}')")
