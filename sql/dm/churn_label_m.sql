@@ -6,7 +6,7 @@
 with months as (
     select date_format(m, 'yyyy-MM') as batch_month, last_day(m) as month_end,
            last_day(add_months(m, 1)) as end_1m, last_day(add_months(m, 3)) as end_3m
-    from (select explode(sequence(to_date(:month_from || '-01'), to_date(:month_to || '-01'), interval 1 month)) as m)
+    from (select explode(sequence(:month_start, :month_to_start, interval 1 month)) as m)
 ),
 
 in_net as (

@@ -9,25 +9,25 @@
 with profile as (
     select *, year(to_date(batch_month || '-01')) * 12 + month(to_date(batch_month || '-01')) as month_idx
     from mid.user_profile_m
-    where batch_month between date_format(add_months(to_date(:month_from || '-01'), -2), 'yyyy-MM') and :month_to
+    where batch_month between date_format(add_months(:month_start, -2), 'yyyy-MM') and :month_to
 ),
 
 usage as (
     select *
     from mid.user_usage_m
-    where batch_month between date_format(add_months(to_date(:month_from || '-01'), -2), 'yyyy-MM') and :month_to
+    where batch_month between date_format(add_months(:month_start, -2), 'yyyy-MM') and :month_to
 ),
 
 bills as (
     select *
     from mid.user_bill_m
-    where batch_month between date_format(add_months(to_date(:month_from || '-01'), -2), 'yyyy-MM') and :month_to
+    where batch_month between date_format(add_months(:month_start, -2), 'yyyy-MM') and :month_to
 ),
 
 complaints as (
     select *
     from mid.user_complaint_m
-    where batch_month between date_format(add_months(to_date(:month_from || '-01'), -2), 'yyyy-MM') and :month_to
+    where batch_month between date_format(add_months(:month_start, -2), 'yyyy-MM') and :month_to
       and user_id is not null
 ),
 

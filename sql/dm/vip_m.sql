@@ -17,7 +17,7 @@ bills as (
     select user_id, bill_act_fee,
            year(to_date(batch_month || '-01')) * 12 + month(to_date(batch_month || '-01')) as month_idx
     from mid.user_bill_m
-    where batch_month between date_format(add_months(to_date(:month_from || '-01'), 1 - :lookback_months), 'yyyy-MM')
+    where batch_month between date_format(add_months(:month_start, 1 - :lookback_months), 'yyyy-MM')
                           and :month_to
       and billed
 ),

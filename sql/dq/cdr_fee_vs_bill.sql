@@ -5,7 +5,7 @@
 -- months report 0 checked (SKIPPED) and say why.
 with months as (
     select date_format(m, 'yyyy-MM') as batch_month, day(last_day(m)) as days_in_month
-    from (select explode(sequence(to_date(:month_from || '-01'), to_date(:month_to || '-01'), interval 1 month)) as m)
+    from (select explode(sequence(:month_start, :month_to_start, interval 1 month)) as m)
 ),
 
 coverage as (

@@ -3,7 +3,7 @@
 -- the two comparisons.
 with months as (
     select date_format(m, 'yyyy-MM') as batch_month, last_day(m) as month_end
-    from (select explode(sequence(to_date(:month_from || '-01'), to_date(:month_to || '-01'), interval 1 month)) as m)
+    from (select explode(sequence(:month_start, :month_to_start, interval 1 month)) as m)
 ),
 
 ods as (

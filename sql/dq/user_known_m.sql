@@ -7,7 +7,7 @@ with source_rows as (
 users as (
     select distinct user_id, date_format(batch_date, 'yyyy-MM') as batch_month
     from ods.user
-    where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
+    where batch_date between :month_start and :month_end
       and batch_date = last_day(batch_date)
 ),
 

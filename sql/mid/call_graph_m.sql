@@ -5,18 +5,18 @@
 with days as (
     select msisdn, user_id, batch_date
     from mid.user_usage_d
-    where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
+    where batch_date between :month_start and :month_end
       and user_id is not null
 ),
 
 records as (
     select msisdn, other_party, other_net, direction, 1 as calls, duration as seconds, 0 as sms, batch_date
     from ods.cdr_voice
-    where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
+    where batch_date between :month_start and :month_end
     union all
     select msisdn, other_party, other_net, direction, 0, 0, 1, batch_date
     from ods.cdr_sms
-    where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
+    where batch_date between :month_start and :month_end
 ),
 
 final as (

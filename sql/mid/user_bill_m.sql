@@ -23,7 +23,7 @@ payments as (
 balances as (
     select user_id, batch_month, balance, arrears_amt, arrears_days, stop_count
     from ods.balance
-    where batch_month between date_format(add_months(to_date(:month_from || '-01'), -1), 'yyyy-MM') and :month_to
+    where batch_month between date_format(add_months(:month_start, -1), 'yyyy-MM') and :month_to
 ),
 
 bill_by_user as (

@@ -4,7 +4,7 @@
 -- the denominator of the churn rate; churned_in_month: closed (销号) during the month.
 with months as (
     select date_format(m, 'yyyy-MM') as batch_month, m as month_start, last_day(m) as month_end
-    from (select explode(sequence(to_date(:month_from || '-01'), to_date(:month_to || '-01'), interval 1 month)) as m)
+    from (select explode(sequence(:month_start, :month_to_start, interval 1 month)) as m)
 ),
 
 users as (

@@ -7,8 +7,8 @@ with calls as (
     select c.msisdn, d.user_id, c.imei, date_format(c.batch_date, 'yyyy-MM') as batch_month, c.start_time
     from ods.cdr_voice as c
     join mid.user_usage_d as d on d.msisdn = c.msisdn and d.batch_date = c.batch_date
-    where c.batch_date between add_months(to_date(:month_from || '-01'), -1) and last_day(to_date(:month_to || '-01'))
-      and d.batch_date between add_months(to_date(:month_from || '-01'), -1) and last_day(to_date(:month_to || '-01'))
+    where c.batch_date between add_months(:month_start, -1) and :month_end
+      and d.batch_date between add_months(:month_start, -1) and :month_end
       and c.imei is not null
 ),
 

@@ -7,7 +7,7 @@
 with daily as (
     select *, date_format(batch_date, 'yyyy-MM') as batch_month
     from mid.user_usage_d
-    where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
+    where batch_date between :month_start and :month_end
 ),
 
 loaded_days as (
@@ -26,11 +26,11 @@ pairs as (
     from (
         select msisdn, other_party, other_net, batch_date
         from ods.cdr_voice
-        where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
+        where batch_date between :month_start and :month_end
         union all
         select msisdn, other_party, other_net, batch_date
         from ods.cdr_sms
-        where batch_date between to_date(:month_from || '-01') and last_day(to_date(:month_to || '-01'))
+        where batch_date between :month_start and :month_end
     ) as c
     join daily as d on d.msisdn = c.msisdn and d.batch_date = c.batch_date
     where c.other_party is not null

@@ -25,14 +25,14 @@
 --                                          (at least :min_leavers numbers), or numbers on a shared ID
 with months as (
     select date_format(m, 'yyyy-MM') as batch_month
-    from (select explode(sequence(to_date(:month_from || '-01'), to_date(:month_to || '-01'), interval 1 month)) as m)
+    from (select explode(sequence(:month_start, :month_to_start, interval 1 month)) as m)
 ),
 
 profile as (
     select user_id, cust_id, channel_id, status, is_new, churned_in_month, in_net_at_start,
            date_format(open_date, 'yyyy-MM') as open_month, batch_month
     from mid.user_profile_m
-    where batch_month between date_format(add_months(to_date(:month_from || '-01'), -:lookback_months), 'yyyy-MM')
+    where batch_month between date_format(add_months(:month_start, -:lookback_months), 'yyyy-MM')
                           and :month_to
       and channel_id is not null
 ),
@@ -49,7 +49,7 @@ openings as (
            min(if(churned_in_month, batch_month, null)) as left_month
     from profile
     group by user_id
-    having min(open_month) >= date_format(add_months(to_date(:month_from || '-01'), -:lookback_months), 'yyyy-MM')
+    having min(open_month) >= date_format(add_months(:month_start, -:lookback_months), 'yyyy-MM')
 ),
 
 -- the openings each month looks back on, and whether each left right after its commission period

@@ -15,14 +15,14 @@
 with history as (
     select group_id, group_name, industry, region_code, members, spend, group_class, batch_month
     from dm.group_customer_m
-    where batch_month between date_format(add_months(to_date(:month_from || '-01'), -4), 'yyyy-MM') and :month_to
+    where batch_month between date_format(add_months(:month_start, -4), 'yyyy-MM') and :month_to
 ),
 
 members as (
     select p.group_id, p.user_id, p.tenure_months, p.batch_month, coalesce(b.arrears_amt, 0) > 0 as in_arrears
     from mid.user_profile_m as p
     left join mid.user_bill_m as b on b.user_id = p.user_id and b.batch_month = p.batch_month
-    where p.batch_month between date_format(add_months(to_date(:month_from || '-01'), -4), 'yyyy-MM') and :month_to
+    where p.batch_month between date_format(add_months(:month_start, -4), 'yyyy-MM') and :month_to
       and p.group_id is not null and p.status <> 'CLOSED'
 ),
 

@@ -14,15 +14,15 @@
 --   warning                                  which of :complaints_per_k, :unsub_rate, :churn_ratio it exceeds
 with months as (
     select date_format(m, 'yyyy-MM') as batch_month
-    from (select explode(sequence(to_date(:month_from || '-01'), to_date(:month_to || '-01'), interval 1 month)) as m)
+    from (select explode(sequence(:month_start, :month_to_start, interval 1 month)) as m)
 ),
 
 vas as (
     select v.msisdn, d.user_id, v.sp_code, v.service_code, v.fee, date_format(v.batch_date, 'yyyy-MM') as batch_month
     from ods.vas_usage as v
     join mid.user_usage_d as d on d.msisdn = v.msisdn and d.batch_date = v.batch_date
-    where v.batch_date between add_months(to_date(:month_from || '-01'), -1) and last_day(to_date(:month_to || '-01'))
-      and d.batch_date between add_months(to_date(:month_from || '-01'), -1) and last_day(to_date(:month_to || '-01'))
+    where v.batch_date between add_months(:month_start, -1) and :month_end
+      and d.batch_date between add_months(:month_start, -1) and :month_end
 ),
 
 subscribers as (

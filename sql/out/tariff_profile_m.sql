@@ -22,7 +22,7 @@ with plans as (
 profile as (
     select user_id, plan_id, status, is_new, churned_in_month, in_net_at_start, batch_month
     from mid.user_profile_m
-    where batch_month between date_format(add_months(to_date(:month_from || '-01'), -1), 'yyyy-MM') and :month_to
+    where batch_month between date_format(add_months(:month_start, -1), 'yyyy-MM') and :month_to
 ),
 
 users as (

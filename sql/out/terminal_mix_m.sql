@@ -9,7 +9,7 @@
 with handsets as (
     select user_id, maker, model, concat_ws(' ', maker, model) as handset, lte_capable, batch_month
     from mid.user_terminal_m
-    where batch_month between date_format(add_months(to_date(:month_from || '-01'), -1), 'yyyy-MM') and :month_to
+    where batch_month between date_format(add_months(:month_start, -1), 'yyyy-MM') and :month_to
 ),
 
 current as (

@@ -22,7 +22,7 @@ with history as (
     select user_id, msisdn, main_imei, tac, maker, model, lte_capable, imei_changed, shared_msisdns, multi_sim, batch_month,
            lag(main_imei) over (partition by user_id order by batch_month) as prev_imei
     from mid.user_terminal_m
-    where batch_month between date_format(add_months(to_date(:month_from || '-01'), -11), 'yyyy-MM') and :month_to
+    where batch_month between date_format(add_months(:month_start, -11), 'yyyy-MM') and :month_to
 ),
 
 runs as (
@@ -46,8 +46,8 @@ calls as (
     from mid.user_profile_m as p
     left join ods.usage_m as u
       on u.user_id = p.user_id and u.batch_month = p.batch_month and u.item_code in ('LOCAL_CALL', 'LD_CALL')
-     and u.batch_month between date_format(add_months(to_date(:month_from || '-01'), -11), 'yyyy-MM') and :month_to
-    where p.batch_month between date_format(add_months(to_date(:month_from || '-01'), -11), 'yyyy-MM') and :month_to
+     and u.batch_month between date_format(add_months(:month_start, -11), 'yyyy-MM') and :month_to
+    where p.batch_month between date_format(add_months(:month_start, -11), 'yyyy-MM') and :month_to
     group by p.user_id, p.batch_month
 ),
 

@@ -18,6 +18,10 @@ def add_months(month: str, n: int) -> str:
     return f"{y:04d}-{m + 1:02d}"
 
 
+def first_day(month: str) -> dt.date:
+    return dt.date.fromisoformat(month + "-01")
+
+
 def month_end(month: str) -> str:
     nxt = dt.date.fromisoformat(add_months(month, 1) + "-01")
     return (nxt - dt.timedelta(days=1)).isoformat()
@@ -64,8 +68,14 @@ class Grain:
         return self.parse(value).replace("-", "")
 
     def params(self, first: str, last: str) -> dict:
-        """Named SQL parameters of a batch: :date_from/:date_to or :month_from/:month_to."""
-        return {f"{self.kind}_from": self.typed(first), f"{self.kind}_to": self.typed(last)}
+        """Named SQL parameters of a batch: :date_from/:date_to, or :month_from/:month_to with the
+        month arithmetic SQL would otherwise repeat: :month_start (the first day of :month_from),
+        :month_to_start (the first day of :month_to) and :month_end (the last day of :month_to)."""
+        out = {f"{self.kind}_from": self.typed(first), f"{self.kind}_to": self.typed(last)}
+        if self.kind == "month":
+            out.update(month_start=first_day(first), month_to_start=first_day(last),
+                       month_end=dt.date.fromisoformat(month_end(last)))
+        return out
 
 
 DAILY = Grain("daily", "date", "batch_date", "date", "YYYY-MM-DD")

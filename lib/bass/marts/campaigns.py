@@ -20,6 +20,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
 from bass.core.config import REPO_ROOT, conf_dir, read_yaml
+from bass.core.grain import MONTHLY
 
 CAMPAIGN_KINDS = ("retention", "care", "marketing")
 TREATED, CONTROL = "treated", "control"
@@ -142,7 +143,7 @@ def assign(eligible: DataFrame, c: Campaign, month: str) -> DataFrame:
 
 
 def eligible(spark: SparkSession, c: Campaign, month: str) -> DataFrame:
-    params = {"month_from": month, "month_to": month, **c.params}
+    params = {**MONTHLY.params(month, month), **c.params}
     return spark.sql(c.sql(), args=params)
 
 
