@@ -1,7 +1,10 @@
 """Errors a user can act on. The command line prints them as one line (no traceback)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class BassError(Exception):
@@ -22,3 +25,10 @@ class UnknownName(BassError, KeyError, ValueError):
 
     def __str__(self) -> str:          # KeyError would print the message in quotes
         return self.args[0]
+
+
+def lookup(known: Mapping[str, T], what: str, name: str, hint: str = "", where: str = "") -> T:
+    """`known[name]`, or UnknownName naming what there is."""
+    if name not in known:
+        raise UnknownName(what, name, known, where=where, hint=hint)
+    return known[name]

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bass.core.config import conf_dir, read_yaml
-from bass.core.errors import UnknownName
+from bass.core.errors import lookup
 from bass.core.grain import Grain, grain
 
 TYPES = ("string", "int", "long", "date", "timestamp", "month")
@@ -114,7 +114,4 @@ def load_interfaces(folder: str | None = None) -> dict[str, Interface]:
 
 
 def interface(code: str) -> Interface:
-    specs = load_interfaces()
-    if code not in specs:
-        raise UnknownName("interface", code, specs, hint="declared in conf/interfaces/")
-    return specs[code]
+    return lookup(load_interfaces(), "interface", code, hint="declared in conf/interfaces/")

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
-from bass.core.errors import UnknownName
+from bass.core.errors import lookup
 
 T = TypeVar("T")
 
@@ -44,10 +44,7 @@ class Plugins(Generic[T]):
         return self
 
     def get(self, name: str, where: str = "") -> T:
-        self.load()
-        if name not in self._items:
-            raise UnknownName(self.what, name, self._items, where)
-        return self._items[name]
+        return lookup(self.load()._items, self.what, name, where=where)
 
     __getitem__ = get
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bass.core.config import conf_dir, read_yaml
-from bass.core.errors import UnknownName
+from bass.core.errors import lookup
 from bass.core.grain import DAILY, MONTHLY, Grain, grain
 from bass.core.interfaces import load_interfaces
 
@@ -151,7 +151,4 @@ def load_registry() -> dict[str, Table]:
 
 
 def table(name: str) -> Table:
-    reg = load_registry()
-    if name not in reg:
-        raise UnknownName("table", name, reg, hint="declared in conf/tables/ or conf/interfaces/")
-    return reg[name]
+    return lookup(load_registry(), "table", name, hint="declared in conf/tables/ or conf/interfaces/")

@@ -102,7 +102,7 @@ def runs_report(ctx, days: int = 28) -> tuple[Path, list[dict]]:
     """Write reports/runs.html for the jobs of the last `days` days (before the newest run)."""
     runs = bookkeeping.recent_runs(ctx, days)
     if not runs:
-        raise LookupError("no job has run yet (meta.job_run is empty)")
+        raise LookupError("nothing has run yet (meta.job_run is empty)")
     first = min(r.batch_from for r in runs)
     last = max(r.batch_to for r in runs)
     found = batches(runs, bookkeeping.dq_results(ctx.spark, first, last))

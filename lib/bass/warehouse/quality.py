@@ -18,6 +18,7 @@ from pyspark.sql import functions as F
 
 from bass.core.batch import Batch
 from bass.core.config import REPO_ROOT, conf_dir, read_yaml
+from bass.core.errors import lookup
 from bass.core.interfaces import load_interfaces
 from bass.core.registry import Table, load_registry
 from bass.core.status import Status
@@ -65,9 +66,7 @@ def stages() -> dict[str, Stage]:
 
 
 def stage(name: str) -> Stage:
-    if name not in stages():
-        raise KeyError(f"no data-quality stage {name!r} in conf/quality.yml; have {sorted(stages())}")
-    return stages()[name]
+    return lookup(stages(), "data-quality stage", name, hint="declared in conf/quality.yml")
 
 
 def interfaces_checked(check: Check, pipeline: str | None) -> list:

@@ -14,7 +14,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from bass.core.config import conf_dir, read_yaml
-from bass.core.errors import UnknownName
+from bass.core.errors import lookup
 
 # the rating fields of a plan (ods.product), with the type they are stored as
 PLAN_FIELDS = {
@@ -71,10 +71,7 @@ def load_proposals(folder: str | None = None) -> dict[str, Proposal]:
 
 
 def proposal(name: str) -> Proposal:
-    proposals = load_proposals()
-    if name not in proposals:
-        raise UnknownName("proposal", name, proposals, hint="declared in conf/tariffs/")
-    return proposals[name]
+    return lookup(load_proposals(), "proposal", name, hint="declared in conf/tariffs/")
 
 
 def proposals_df(spark: SparkSession, months: list[str], proposals: list[Proposal]) -> DataFrame:

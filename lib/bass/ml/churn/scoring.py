@@ -1,6 +1,6 @@
 """Monthly churn scoring (dm.churn_score_m) with the champion of the configured horizon
 (ml.churn.horizon_months) and per-user reasons from that model's own contributions
-(ml/explain.py), e.g. "Share of calls forwarded to other networks: high, 62 % vs 8 % typical".
+(bass.ml.churn.explain), e.g. "Share of calls forwarded to other networks: high, 62 % vs 8 % typical".
 """
 from __future__ import annotations
 

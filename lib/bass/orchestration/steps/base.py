@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import ClassVar
 
-from bass.core.errors import UnknownName
+from bass.core.errors import lookup
 from bass.core.grain import Grain
 from bass.core.plugins import Plugins
 
@@ -67,7 +67,4 @@ def all_steps() -> dict[str, Step]:
 
 
 def step(name: str) -> Step:
-    steps = all_steps()
-    if name not in steps:
-        raise UnknownName("step", name, steps, hint="not a declared table, interface or quality stage")
-    return steps[name]
+    return lookup(all_steps(), "step", name, hint="not a declared table, interface or quality stage")
