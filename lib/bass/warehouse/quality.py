@@ -1,9 +1,10 @@
 """Data-quality checks (数据稽核) from conf/quality.yml, stored in meta.dq_result.
 
 A check is one SQL file returning, per batch value, how many items it compared and how many
-were out of line. One check is generated instead of written: `for_each_table` checks each table a
-stage's pipeline builds against its declared `keys` (unique, never null), as dbt's tests do. A failed critical check fails its dq job, which stops the jobs after it in
+were out of line. A failed critical check fails its dq step, which stops the steps after it in
 the pipeline with the check's own message; a failed warning is recorded and the batch goes on.
+One check is generated instead of written: `for_each_table` checks each table a stage's pipeline
+builds against its declared `keys` (unique, never null), as dbt's tests do.
 """
 from __future__ import annotations
 
@@ -98,15 +99,15 @@ def key_check_sql(tbl: Table) -> str:
     shown = " || '|' || ".join(f"coalesce(cast({k} as string), 'null')" for k in keys)
     return f"""
 with batch_rows as (
-    select cast({col} as string) as batch, {shown} as key_text, ({nulls}) as has_null
+    select cast({col} as string) as batch, {listed}, ({nulls}) as has_null
     from {tbl.name}
     where {col} between :batch_from and :batch_to
 ),
 
 per_key as (
-    select batch, key_text, count(*) as n, max(has_null) as has_null
+    select batch, {shown} as key_text, count(*) as n, max(has_null) as has_null
     from batch_rows
-    group by batch, key_text, has_null
+    group by batch, {listed}
 )
 
 select
