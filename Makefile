@@ -36,13 +36,14 @@ demo-loop: jars
 	rm -rf var/demo-loop
 	BASS_HOME=var/demo-loop $(BIN)/bass demo-loop
 
-# every test: unit tests on tiny frames and integration tests on small simulated provinces
-test: jars $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q tests
-
 # the fast tier: no integration test and no unit test marked slow (tests/conftest.py)
 test-fast: jars $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m "not integration and not slow" tests
+
+# every test, once: the fast tier first (it fails early), then the slow unit tests and the
+# integration tests on small simulated provinces
+test: test-fast
+	$(BIN)/python -m pytest -q -m "integration or slow" tests
 
 # Python with ruff (ruff.toml), SQL with sqlfluff (.sqlfluff, Spark dialect)
 lint: $(VENV)/.installed-lint
