@@ -96,7 +96,7 @@ def add(sub) -> None:
     fe.add_argument("--horizon", type=int, default=None, help="label horizon in months (default: conf ml.churn)")
     fe.set_defaults(func=cmd_ml_feature_effect)
 
-    a = m.add_parser("train", help="train churn, value and segmentation models on dm.user_wide_m (MLflow; each "
+    a = m.add_parser("train", help="train the model families (churn, value, segment, uplift) on dm.user_wide_m (MLflow; each "
                                    "becomes champion if better on the same month)")
     a.add_argument("--models", default=None, help="comma-separated families (default: every registered family)")
     a.add_argument("--horizon", type=int, default=None, help="churn label horizon in months, 1 or 3")

@@ -1,5 +1,5 @@
 """`bass demo`: simulate a small province, backfill the daily and monthly batches, train the
-churn, value and segmentation models (MLflow champions), run the scoring batch for the last
+model families (MLflow champions), run the scoring batch for the last
 month (scores, value, segments, the BOSS retention list and its file), re-rate the tariffs, run a
 what-if and a survey round trip of the proposed plans and the sales-assist tasks, build the
 monthly profiles for BOSS and the headquarters, show the result."""
