@@ -20,7 +20,42 @@ from bass.core.session import Context, build_spark, register_all  # noqa: E402
 
 MARKERS = {"spark": "uses a SparkSession", "integration": "a simulated province end to end",
            "slow": "a unit test that trains models or runs pipelines (not in make test-fast)"}
-SLOW: set[str] = set()     # "<file>::<test>" of unit tests too slow for the fast tier
+SLOW = {     # measured with `pytest tests/unit --durations=40`: a module name marks every test in it
+    "test_api.py", "test_value_segments.py",
+    "test_campaigns.py::test_campaign_evaluation_of_a_hand_built_month",
+    "test_campaigns.py::test_churn_model_is_judged_on_untreated_users",
+    "test_churn_champion.py::test_champion_moves_only_on_improvement",
+    "test_churn_champion.py::test_scoring_uses_the_champion_and_is_deterministic",
+    "test_churn_validation.py::test_no_label_from_after_the_test_months_scoring_time",
+    "test_churn_validation.py::test_the_leakage_test_has_teeth",
+    "test_feature_effect.py::test_the_network_group_is_left_out_of_the_second_search_only",
+    "test_maintain.py::test_maintain_compacts_recent_partitions_and_bookkeeping_then_vacuums",
+    "test_ml_csv.py::test_cli_prints_a_json_line",
+    "test_ml_csv.py::test_evaluate_csv_finds_the_signal",
+    "test_network.py::test_user_network_measures_on_a_hand_built_call_graph",
+    "test_profiles.py::test_channel_evaluation_flags_numbers_leaving_after_the_commission_and_one_id_many_numbers",
+    "test_profiles.py::test_group_warning_flags_members_leaving_and_spend_moving_away",
+    "test_profiles.py::test_headquarters_upload_is_the_city_and_brand_cube",
+    "test_profiles.py::test_sp_evaluation_compares_its_users_with_similar_ones",
+    "test_profiles.py::test_tariff_profile_counts_users_allowances_and_migrations",
+    "test_profiles.py::test_terminal_mix_counts_users_per_model_and_where_they_moved",
+    "test_profiles.py::test_terminal_profile_dates_the_handset_and_scores_a_second_sim",
+    "test_profiles.py::test_value_list_scores_rfm_by_the_months_quintiles",
+    "test_recipes.py::test_every_recipe_is_picked_up_by_the_graph_the_pipeline_the_outbox_and_the_dictionary",
+    "test_tariff.py::test_current_plan_rerating_reproduces_the_simulated_bill",
+    "test_tariff.py::test_each_sales_task_rule_on_a_hand_built_user",
+    "test_uplift.py::test_the_champion_is_refit_with_the_month_it_was_judged_on",
+    "test_usage_sql.py::test_fees_are_summed_as_longs",
+    "test_usage_sql.py::test_kpi_d_by_hand",
+    "test_usage_sql.py::test_user_usage_d_by_hand",
+    "test_usage_sql.py::test_user_usage_m_call_graph_by_hand",
+    "test_warehouse_sql.py::test_collected_is_what_the_month_settled_and_top_ups_are_their_own",
+    "test_warehouse_sql.py::test_group_classes_by_hand",
+    "test_warehouse_sql.py::test_kpi_m_by_hand",
+    "test_warehouse_sql.py::test_scd2_user_history_from_snapshots",
+    "test_warehouse_sql.py::test_user_history_merged_month_by_month_equals_the_full_rebuild",
+    "test_warehouse_sql.py::test_vip_tiers_by_hand",
+}
 
 
 def pytest_configure(config):
@@ -34,7 +69,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.spark)
         if "integration" in item.path.parts:
             item.add_marker(pytest.mark.integration)
-        if f"{item.path.name}::{item.originalname}" in SLOW:
+        if item.path.name in SLOW or f"{item.path.name}::{item.originalname}" in SLOW:
             item.add_marker(pytest.mark.slow)
 
 
