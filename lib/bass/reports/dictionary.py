@@ -39,7 +39,8 @@ def render() -> str:
             if t.partition_by:
                 facts.append(f"partition: `{', '.join(t.partition_by)}`")
             if t.keys:
-                facts.append(f"keys: `{', '.join(t.keys)}`")
+                facts.append(f"keys: `{', '.join(t.keys)}`"
+                             + (f" (`{', '.join(t.nullable_keys)}` may be null)" if t.nullable_keys else ""))
             if t.sql:
                 facts.append(f"SQL: [`{t.sql}`](../{t.sql})")
             if t.step and t.step != "sql":
