@@ -124,7 +124,7 @@ def _profiles(ctx: Context, month: str) -> bool:
         return False
     spark = ctx.spark
     registry = load_registry()
-    for name in status:
+    for name in [n for n in status if n in registry and registry[n].deliver]:     # the profiles, not their checks
         rows = spark.table(name).where(F.col("batch_month") == month).count()
         print(f"   {name:<24} {rows:>7,d} rows -> outbox/{registry[name].deliver}/")
     top = spark.table("out.sp_eval_m").where(F.col("batch_month") == month).orderBy("sp_rank").limit(3).collect()
