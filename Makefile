@@ -48,7 +48,7 @@ test: test-fast
 # Python with ruff (ruff.toml), SQL with sqlfluff (.sqlfluff, Spark dialect)
 lint: $(VENV)/.installed-lint
 	$(BIN)/ruff check lib jobs tests
-	$(BIN)/sqlfluff lint sql --processes 2 --disable-progress-bar --nocolor
+	$(BIN)/sqlfluff lint sql --disable-progress-bar --nocolor
 
 # Airflow 3 in its own virtualenv (its providers pull a pyspark-client that clashes with BASS's pyspark)
 AIRFLOW_VENV ?= .venv-airflow
