@@ -153,7 +153,7 @@ def test_reconciliation_results_are_stored_and_pass(province):
     for r in results:
         by_check[r.check_name].add(r.status)
     assert set(by_check) == {"ods_counts_vs_verf", "cdr_msisdn_known", "bill_user_known", "payment_user_known",
-                             "cdr_fee_vs_bill", "user_count_layers", "delivery_volume"}
+                             "cdr_fee_vs_bill", "user_count_layers", "delivery_volume", "keys"}
     assert all(statuses <= {"PASS", "SKIPPED"} for statuses in by_check.values()), dict(by_check)
     assert by_check["cdr_fee_vs_bill"] == {"SKIPPED"}, "no month here has all its CDR days"
 
