@@ -121,3 +121,4 @@ def test_the_repository_cites_only_what_it_holds():
     found += [f"README.md: {w}" for w in outside if w in readme]
     assert not found, found
     assert (root / "docs" / "domain.md").exists()
+

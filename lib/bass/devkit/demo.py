@@ -15,7 +15,7 @@ from pyspark.sql import functions as F
 from bass.core.grain import add_months
 from bass.core.registry import load_registry
 from bass.core.session import Context
-from bass.devkit.printout import batch_line, planted_profile_lines, summary
+from bass.devkit.printout import batch_line, delivered, planted_profile_lines, summary
 from bass.devkit.simulator.generate import generate, timeline
 from bass.ml.families import family
 from bass.ml.training import train
@@ -124,7 +124,7 @@ def _profiles(ctx: Context, month: str) -> bool:
         return False
     spark = ctx.spark
     registry = load_registry()
-    for name in [n for n in status if n in registry and registry[n].deliver]:     # the profiles, not their checks
+    for name in delivered(status, registry):
         rows = spark.table(name).where(F.col("batch_month") == month).count()
         print(f"   {name:<24} {rows:>7,d} rows -> outbox/{registry[name].deliver}/")
     top = spark.table("out.sp_eval_m").where(F.col("batch_month") == month).orderBy("sp_rank").limit(3).collect()

@@ -22,6 +22,11 @@ def batch_line(label: str, status: dict) -> bool:
     return not bad
 
 
+def delivered(status: dict, registry: dict) -> list[str]:
+    """The steps of a pipeline's status that deliver a file to BOSS (not its checks)."""
+    return [name for name in status if name in registry and registry[name].deliver]
+
+
 def planted_profile_lines(ctx: Context, month: str) -> list[str]:
     """The month's multi-SIM, competitor-SIM and channel warnings against what the simulator planted
     (nothing without a truth folder)."""
