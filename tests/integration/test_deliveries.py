@@ -17,7 +17,7 @@ from pyspark.sql import functions as F
 
 from bass.boss import outbound
 from bass.boss.delivery import DeliveryError, VerfRecord, find_delivery, read_verf, write_verf
-from bass.boss.inbound import checked_rows
+from bass.boss.inbound import stage_all
 from bass.boss.writer import write_delivery
 from bass.core.batch import Batch
 from bass.core.interfaces import parse_interface
@@ -146,8 +146,10 @@ def test_fixed_width_deliveries_round_trip_and_repeats_are_configurable(province
         text = (folder / "t_fixed").glob("*.dat").__next__().read_text(encoding="utf-8").splitlines()
         assert text[0] == "a1  张三    20260105  7"
         d = find_delivery(str(folder), "t_fixed", "571", "daily", "2026-01-05")
-        got = checked_rows(province, [d], spec).orderBy("rid").collect()
-        assert [(r.id, r.name, r.n) for r in got] == [("a1", "张三", 7), ("b22", None, 123), ("b22", None, 123), ("c", "x", 1)]
+        staged = stage_all(province, [d], spec, str(tmp_path / "staging" / duplicates))
+        got = staged.good.unionByName(staged.rejects, allowMissingColumns=True).orderBy("rid").collect()
+        typed = [("a1", "张三", 7), ("b22", None, 123), ("b22", None, 123), ("c", "x", 1)]
+        assert [(r.id, r.name, r.n) for r in got if r.reject_reason is None] == [t for t, why in zip(typed, reasons) if not why]
         assert [r.reject_reason for r in got] == reasons
     short = spark.createDataFrame([("a1 x",)], "line string")
     from bass.boss.parse import parse_lines

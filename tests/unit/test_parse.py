@@ -5,7 +5,6 @@ from decimal import Decimal
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
-from bass.boss.inbound import good_rows
 from bass.boss.parse import parse_lines
 from bass.core.interfaces import parse_interface
 
@@ -88,12 +87,12 @@ def test_times_are_read_in_the_session_time_zone(spark):
     assert epoch == 0
 
 
-def test_good_rows_are_parsed_once_not_again_in_a_pushed_down_filter(spark):
-    """Written columns only (as the loader writes them): Spark must not push the good-row filter
-    into the parse, where each value would be parsed twice. Every Filter checks the reason only."""
-    lines = spark.createDataFrame([("13800000001|20260105083000|61|MO|0.40|202601|20250301",)], "line string")
-    good = good_rows(parse_lines(lines, SPEC).withColumn("rid", F.monotonically_increasing_id())).select(*SPEC.field_names())
-    plan = good._jdf.queryExecution().optimizedPlan().toString()
-    filters = [line for line in plan.splitlines() if line.lstrip(" :+-").startswith("Filter")]
-    assert filters and all("reject_reason" in f and "try_cast" not in f and "make_timestamp" not in f for f in filters), plan
-    assert good.count() == 1
+def test_bytes_not_valid_in_the_encoding_are_rejected_naming_the_field(spark):
+    """Spark keeps a UTF-8 line's bytes as delivered: an msisdn ending in the bytes FF FE (not
+    UTF-8) must be rejected, not loaded with replacement characters."""
+    rest = b"|20260105083000|61|MO|0.40|202601|20250301".hex()
+    hexes = [b"13800000001".hex() + rest, b"138000000".hex() + "FFFE" + rest]
+    lines = spark.createDataFrame([(h,) for h in hexes], "hex string").select(
+        F.expr("cast(unhex(hex) as string)").alias("line"))
+    assert [r.reject_reason for r in parse_lines(lines, SPEC).collect()] == [
+        None, "field msisdn: holds bytes that are not valid utf-8"]

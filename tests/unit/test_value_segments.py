@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from bass.boss.delivery import check_record_counts, count_lines, find_delivery
+from bass.boss.delivery import check_record_counts, find_delivery
+from bass.boss.writer import count_lines
 from bass.core.interfaces import interface
 from bass.core.registry import table
 from bass.marts.campaigns import load_campaigns

@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from bass.boss.delivery import DeliveryError, VerfRecord, check_record_counts, count_lines, find_delivery, write_verf
+from bass.boss.delivery import DeliveryError, VerfRecord, check_record_counts, find_delivery, write_verf
+from bass.boss.writer import count_lines
 
 CODE, PROV = "cdr_voice", "571"
 DAT = "cdr_voice_571_20260105_00_00_001.dat"

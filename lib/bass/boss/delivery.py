@@ -8,12 +8,12 @@ the earlier delivery of the same batch.
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from bass.core.grain import grain
+from bass.core.storage import LOCAL, Storage, join
 
 UNIT = "00"
 VERF_SEP = "|"
@@ -40,12 +40,15 @@ class Delivery:
     interface: str
     batch: str
     resend_no: int
-    folder: Path
-    verf_path: Path
+    folder: str             # a path or URI (hdfs://, s3a://, file:)
+    verf_name: str
     records: tuple          # VerfRecord per data file, as the .verf lists them
 
     def data_paths(self) -> list[str]:
-        return [str(self.folder / r.file_name) for r in self.records]
+        return [join(self.folder, r.file_name) for r in self.records]
+
+    def byte_size(self) -> int:
+        return sum(r.byte_size for r in self.records)
 
     def expected_records(self) -> int:
         return sum(r.records for r in self.records)
@@ -69,25 +72,32 @@ def write_verf(path: Path, records: list[VerfRecord]) -> None:
 
 
 def read_verf(path: Path) -> list[VerfRecord]:
+    return parse_verf(path.name, path.read_text(encoding="ascii"))
+
+
+def parse_verf(name: str, text: str) -> list[VerfRecord]:
     out = []
-    for n, line in enumerate(path.read_text(encoding="ascii").splitlines(), start=1):
+    for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         parts = line.strip().split(VERF_SEP)
         if len(parts) != 5 or not parts[1].isdigit() or not parts[2].isdigit():
-            raise DeliveryError(f"{path.name} line {n}: expected 'file|bytes|records|data date|timestamp', got {line!r}")
+            raise DeliveryError(f"{name} line {n}: expected 'file|bytes|records|data date|timestamp', got {line!r}")
         out.append(VerfRecord(parts[0], int(parts[1]), int(parts[2]), parts[3], parts[4]))
     return out
 
 
-def find_delivery(landing: str, code: str, province: str, grain: str, batch: str) -> Delivery:
-    """The newest delivery (highest resend number) of `code` for `batch` in landing/<code>/."""
-    folder = Path(landing) / code
+def find_delivery(landing: str, code: str, province: str, grain: str, batch: str,
+                  storage: Storage = LOCAL) -> Delivery:
+    """The newest delivery (highest resend number) of `code` for `batch` in landing/<code>/.
+    The loader passes Hadoop's file system (bass.core.storage), so landing may be on HDFS or S3."""
+    folder = join(landing, code)
     token = data_date_token(grain, batch)
     prefix = f"{code}_{province}_{token}_{UNIT}_"
     verf_re = re.compile(re.escape(prefix) + r"(\d{2})\.verf$")
     dat_re = re.compile(re.escape(prefix) + r"(\d{2})_\d{3}\.dat$")
-    names = os.listdir(folder) if folder.is_dir() else []
+    sizes = storage.list(folder)
+    names = sorted(sizes)
     verfs = {int(m.group(1)): n for n in names if (m := verf_re.match(n))}
     if not verfs:
         dats = [n for n in names if dat_re.match(n)]
@@ -95,15 +105,17 @@ def find_delivery(landing: str, code: str, province: str, grain: str, batch: str
             raise DeliveryError(f"{code} {batch}: data files {dats[:3]} arrived without a .verf ({prefix}NN.verf)")
         raise DeliveryError(f"{code} {batch}: no delivery in {folder} (expected {prefix}NN.verf)")
     resend = max(verfs)
-    verf_path = folder / verfs[resend]
-    delivery = Delivery(code, batch, resend, folder, verf_path, tuple(read_verf(verf_path)))
-    verify_files(delivery, token, [n for n in names if (m := dat_re.match(n)) and int(m.group(1)) == resend])
+    verf_name = verfs[resend]
+    records = parse_verf(verf_name, storage.read_text(join(folder, verf_name), encoding="ascii"))
+    delivery = Delivery(code, batch, resend, folder, verf_name, tuple(records))
+    verify_files(delivery, token, sizes, [n for n in names if (m := dat_re.match(n)) and int(m.group(1)) == resend])
     return delivery
 
 
-def verify_files(delivery: Delivery, token: str, present: list[str]) -> None:
-    """File list, sizes and data date against the .verf (record counts are checked by the loader)."""
-    name = delivery.verf_path.name
+def verify_files(delivery: Delivery, token: str, sizes: dict[str, int], present: list[str]) -> None:
+    """File list, sizes and data date against the .verf (record counts are checked by the loader).
+    `sizes`: every file in the folder; `present`: the data files of this resend number."""
+    name = delivery.verf_name
     if not delivery.records:
         raise DeliveryError(f"{name}: lists no data file")
     listed = {r.file_name for r in delivery.records}
@@ -114,12 +126,11 @@ def verify_files(delivery: Delivery, token: str, present: list[str]) -> None:
     if unlisted:
         raise DeliveryError(f"{name}: data files {unlisted} are present but not listed in the .verf")
     for rec in delivery.records:
-        path = delivery.folder / rec.file_name
         if rec.data_date != token:
             raise DeliveryError(f"{name}: {rec.file_name} has data date {rec.data_date}, expected {token}")
-        if not path.exists():
+        if rec.file_name not in sizes:
             raise DeliveryError(f"{name}: listed file {rec.file_name} is missing")
-        size = path.stat().st_size
+        size = sizes[rec.file_name]
         if size != rec.byte_size:
             raise DeliveryError(f"{name}: {rec.file_name} is {size} bytes, the .verf says {rec.byte_size}")
 
@@ -128,14 +139,4 @@ def check_record_counts(delivery: Delivery, counted: dict[str, int]) -> None:
     for rec in delivery.records:
         got = counted.get(rec.file_name, 0)
         if got != rec.records:
-            raise DeliveryError(f"{delivery.verf_path.name}: {rec.file_name} has {got} records, the .verf says {rec.records}")
-
-
-def count_lines(path: str) -> int:
-    """Records in a data file: newline-terminated lines (a last line without newline counts)."""
-    n, last = 0, b"\n"
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            n += chunk.count(b"\n")
-            last = chunk[-1:]
-    return n + (last != b"\n")
+            raise DeliveryError(f"{delivery.verf_name}: {rec.file_name} has {got} records, the .verf says {rec.records}")

@@ -1,37 +1,45 @@
-"""The one generic ODS loader: check a BOSS delivery, parse it, decide, write.
+"""The one generic ODS loader: check a BOSS delivery, parse it once, decide, commit.
 
-1. check: the .verf matches the files (bass.boss.delivery), the delivery is not loaded yet
-   (bookkeeping's file registry), every file has the records its .verf says;
-2. parse: typed fields, and a reject reason for a row that breaks its interface (shape, type,
-   domain), lies outside the batch (the interface's `batch_field`) or repeats an earlier record
-   of the delivery exactly (`duplicates: quarantine`);
-3. decide: a delivery with more rejects than `batch.max_reject_ratio` is refused before anything
-   is written, so the batch keeps what was loaded before, rows and registry alike;
-4. write: good rows replace the batch's ODS partition, rejects its quarantine; the files are
-   registered. Delivered = loaded + rejected, always.
+1. check: the .verf matches the files (bass.boss.delivery, through Hadoop's file system), the
+   delivery is not loaded yet (bookkeeping's file registry);
+2. stage: one Spark pass reads every line once, types and checks each field (shape, type,
+   domain, encoding, batch), and writes the good rows (typed, columnar) and the rejects (raw
+   text and reason) to a staging folder; the same pass counts each file's records and rejects
+   (`DataFrame.observe`);
+3. decide: a file whose record count differs from its .verf, or a delivery with more rejects
+   (exact repeats included) than `batch.max_reject_ratio`, is refused: nothing reaches ODS, so
+   the batch keeps what was loaded before, rows and registry alike;
+4. commit: the staged good rows replace the batch's ODS partition (a columnar copy, no second
+   parse), the rejects its quarantine; the files are registered; the staging is dropped.
+   Delivered = loaded + rejected, always. A crash before the commit leaves ODS as it was, and
+   the rerun stages again from the start.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, Observation
 from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
 
-from bass.boss.delivery import Delivery, DeliveryError, check_record_counts, count_lines, find_delivery
-from bass.boss.parse import parse_lines
+from bass.boss.delivery import Delivery, DeliveryError, check_record_counts, find_delivery
+from bass.boss.parse import is_utf8, parse_lines, valid_text
 from bass.core.interfaces import Interface, interface
 from bass.core.session import Context
 from bass.core.status import Status
+from bass.core.storage import HadoopStorage, join
 from bass.warehouse import bookkeeping, delta_io
 from bass.warehouse.bookkeeping import Run
 
 SAMPLE_REASONS = 3        # reject reasons quoted in a refusal
 BROADCAST_REPEATS = 100_000
+STAGING_CODEC = "lz4_raw"  # staged rows are read once, by the commit: cheap to write beats small
 
 
 def read_lines(ctx: Context, paths: list[str], spec: Interface) -> DataFrame:
     """Raw lines with their file and the start of the file split they were read from."""
-    if spec.encoding.lower().replace("-", "") in ("utf8",):
+    if is_utf8(spec):
         df = ctx.spark.read.text(paths).withColumnRenamed("value", "line")
     else:
         # Spark's text source is UTF-8 only; the CSV source decodes other charsets. A separator and
@@ -58,64 +66,72 @@ def line_key() -> list[Column]:
     return [F.xxhash64("line").alias("h1"), F.hash("line").alias("h2")]
 
 
-def repeated_lines(ctx: Context, lines: DataFrame) -> DataFrame | None:
-    """(batch, h1, h2, first_rid) of the lines delivered more than once in a batch, or None when
-    there are none (the normal case: no join). A few are sent to every task; very many (a file
-    delivered twice) are joined as a DataFrame."""
-    groups = (lines.groupBy("batch", *line_key()).agg(F.min("rid").alias("first_rid"), F.count(F.lit(1)).alias("n"))
+def stage(ctx: Context, deliveries: list[Delivery], spec: Interface, folder: str) -> tuple[dict, StructType]:
+    """The one pass over the delivered bytes: parse and check every line and write it to
+    `folder` (ok=true: typed good rows; ok=false: rejects with their raw text and reason), each
+    with its file, split and row id (`rid`, ordered within each file split) for line numbers.
+    Returns {file: (records, rejected)}, counted by the same pass, and the staged rows' schema."""
+    files = [r.file_name for d in deliveries for r in d.records]
+    lines = (read_lines(ctx, [p for d in deliveries for p in d.data_paths()], spec)
+             .withColumn("batch", per_file(deliveries, lambda d: d.batch)))
+    parsed = parse_lines(lines, spec).withColumn("rid", F.monotonically_increasing_id())
+    if spec.batch_field:
+        value = F.col(spec.batch_field)
+        own = value.cast("date").cast("string") if spec.grain == "daily" else F.substring(value.cast("string"), 1, 7)
+        parsed = parsed.withColumn("reject_reason", F.coalesce("reject_reason", F.when(own != F.col("batch"), F.format_string(
+            f"field {spec.batch_field}: '%s' is outside the batch %s", value.cast("string"), F.col("batch")))))
+    ok = F.col("reject_reason").isNull()
+    keys = line_key() if spec.duplicates == "quarantine" else []
+    staged = parsed.select(*spec.field_names(), "batch", "file_name", "block_start", "rid", *keys,
+                           F.when(~ok, valid_text(F.col("line"), spec)).alias("line"), "reject_reason", ok.alias("ok"))
+    counts = Observation("delivery")
+    per_file_counts = [x for i, f in enumerate(files) for x in (
+        F.count_if(F.col("file_name") == f).alias(f"rows_{i}"),
+        F.count_if((F.col("file_name") == f) & ~F.col("ok")).alias(f"rejected_{i}"))]
+    (staged.observe(counts, *per_file_counts).write.mode("overwrite").partitionBy("ok")
+     .option("compression", STAGING_CODEC).parquet(folder))
+    got = counts.get
+    return ({f: (got[f"rows_{i}"], got[f"rejected_{i}"]) for i, f in enumerate(files)},
+            StructType([f for f in staged.schema.fields if f.name != "ok"]))
+
+
+def repeats(ctx: Context, good: DataFrame) -> DataFrame | None:
+    """The staged good rows that repeat an earlier line of their batch exactly (same text; the
+    first one stays good), as (rid), or None when there are none (the normal case). Only the
+    hash columns are read. A few are sent to every task; very many (a file delivered twice)
+    are joined as a DataFrame."""
+    groups = (good.groupBy("batch", "h1", "h2").agg(F.min("rid").alias("first_rid"), F.count(F.lit(1)).alias("n"))
               .where("n > 1").drop("n"))
     found = groups.limit(BROADCAST_REPEATS + 1).collect()
     if not found:
         return None
     if len(found) > BROADCAST_REPEATS:
-        return groups
-    return F.broadcast(ctx.spark.createDataFrame([tuple(r) for r in found],
-                                                 "batch string, h1 bigint, h2 int, first_rid bigint"))
+        first = groups
+    else:
+        first = F.broadcast(ctx.spark.createDataFrame([tuple(r) for r in found],
+                                                      "batch string, h1 bigint, h2 int, first_rid bigint"))
+    return (good.select("batch", "h1", "h2", "rid", "file_name").join(first, ["batch", "h1", "h2"])
+            .where(F.col("rid") != F.col("first_rid")).select("rid", "file_name"))
 
 
-def checked_rows(ctx: Context, deliveries: list[Delivery], spec: Interface) -> DataFrame:
-    """Parsed rows with `rid` (ordered within each file split), `batch`, and a reject reason that
-    also covers rows outside their batch and exact repeats.
-
-    The row id is numbered after the parse (see good_rows); the repeats check numbers the raw
-    lines the same way (same files, same splits, one row per line), so the ids agree."""
+def repeat_lines(ctx: Context, deliveries: list[Delivery], spec: Interface, rids: DataFrame) -> DataFrame:
+    """The raw text of repeated rows. Good rows are staged without their text, so the files are
+    read again, numbered exactly as in `stage` (same files, same splits): this second read
+    happens only for a delivery that holds exact repeats."""
     lines = (read_lines(ctx, [p for d in deliveries for p in d.data_paths()], spec)
-             .withColumn("batch", per_file(deliveries, lambda d: d.batch)))
-    parsed = parse_lines(lines, spec).withColumn("rid", F.monotonically_increasing_id())
-    extra = []
-    if spec.duplicates == "quarantine":
-        repeats = repeated_lines(ctx, lines.withColumn("rid", F.monotonically_increasing_id()))
-        if repeats is not None:
-            parsed = (parsed.select("*", *line_key()).join(repeats, ["batch", "h1", "h2"], "left")
-                      .withColumn("repeat", F.col("first_rid").isNotNull() & (F.col("rid") != F.col("first_rid")))
-                      .drop("h1", "h2", "first_rid"))
-            extra.append(F.when(F.col("repeat"), F.lit("exact duplicate of an earlier record of this delivery")))
-    if spec.batch_field:
-        value = F.col(spec.batch_field)
-        own = value.cast("date").cast("string") if spec.grain == "daily" else F.substring(value.cast("string"), 1, 7)
-        extra.append(F.when(own != F.col("batch"), F.format_string(
-            f"field {spec.batch_field}: '%s' is outside the batch %s", value.cast("string"), F.col("batch"))))
-    if extra:
-        parsed = parsed.withColumn("reject_reason", F.coalesce("reject_reason", *extra))
-    return parsed
+             .withColumn("batch", per_file(deliveries, lambda d: d.batch))
+             .withColumn("rid", F.monotonically_increasing_id()))
+    return (lines.join(rids.select("rid"), "rid")
+            .select("batch", "file_name", "block_start", "rid", "line",
+                    F.lit("exact duplicate of an earlier record of this delivery").alias("reject_reason")))
 
 
-def good_rows(parsed: DataFrame) -> DataFrame:
-    """Rows that passed every check.
-
-    The filter also reads the row id, so the projection below it keeps that non-deterministic
-    column, and Spark cannot push the filter below the projection. Pushed down, the checks were
-    inlined into the filter condition, where no common subexpression is shared, and every value
-    was parsed again for the output."""
-    return parsed.where(F.col("reject_reason").isNull() & (F.col("rid") >= 0))
-
-
-def split_counts(parsed: DataFrame) -> list:
-    """Per (file, split): first row id, rows and rejected rows; small (one row per file split).
-    This pass decides whether a delivery is loaded, before anything is written."""
-    return (parsed.groupBy("file_name", "block_start")
-            .agg(F.min("rid").alias("first_rid"), F.count(F.lit(1)).alias("rows"),
-                 F.count("reject_reason").alias("rejected")).collect())
+def split_counts(ctx: Context, folder: str) -> list:
+    """Per (file, split): first row id and rows, from the staged rows' small columns; read only
+    when there are rejects to number."""
+    rows = ctx.spark.read.parquet(folder).select("file_name", "block_start", "rid")
+    return (rows.groupBy("file_name", "block_start")
+            .agg(F.min("rid").alias("first_rid"), F.count(F.lit(1)).alias("rows")).collect())
 
 
 def line_numbers(ctx: Context, splits: list) -> DataFrame:
@@ -127,10 +143,9 @@ def line_numbers(ctx: Context, splits: list) -> DataFrame:
     return ctx.spark.createDataFrame(rows, "file_name string, block_start long, first_rid long, first_line long")
 
 
-def reject_rows(ctx: Context, parsed: DataFrame, splits: list) -> DataFrame:
+def numbered(ctx: Context, rejects: DataFrame, splits: list) -> DataFrame:
     """Rejected rows with batch, file, line number, raw text and reason."""
-    return (parsed.where(F.col("reject_reason").isNotNull())
-            .join(F.broadcast(line_numbers(ctx, splits)), ["file_name", "block_start"])
+    return (rejects.join(F.broadcast(line_numbers(ctx, splits)), ["file_name", "block_start"])
             .select("batch", "file_name", (F.col("rid") - F.col("first_rid") + F.col("first_line")).alias("line_no"),
                     F.col("line").alias("raw_line"), F.col("reject_reason").alias("reason")))
 
@@ -157,56 +172,107 @@ def load(ctx: Context, code: str, batches: list[str], run: Run, force: bool = Fa
     batches loaded (a delivery already loaded exactly as it is now is skipped); a refused
     delivery raises DeliveryError after the others are loaded."""
     spec = interface(code)
-    g = spec.batch_grain
-    deliveries = [find_delivery(ctx.cfg.path("landing"), code, ctx.cfg.province, spec.grain, b) for b in batches]
+    storage = HadoopStorage(ctx.spark)
+    deliveries = [find_delivery(ctx.cfg.path("landing"), code, ctx.cfg.province, spec.grain, b, storage)
+                  for b in batches]
     states = bookkeeping.file_states(ctx, code, list(batches))
     todo = [d for d in deliveries if force or not already_loaded(d, states.get(d.batch, {}))]
     if not todo:
         return []
-    for d in todo:   # a short or padded file is refused before anything is read by Spark
-        check_record_counts(d, {r.file_name: count_lines(p) for r, p in zip(d.records, d.data_paths())})
+    # one folder per interface and batches: a rerun after a crash overwrites what it left
+    folder = join(ctx.cfg.path("staging"), f"{code}/{'_'.join(sorted(d.batch for d in todo))}")
+    try:
+        return decide_and_commit(ctx, spec, todo, states, folder, run)
+    finally:
+        storage.delete(folder)
 
+
+@dataclass
+class Staged:
+    """A staged delivery: its per-file counts (exact repeats included in the rejects), its good
+    rows (typed, without repeats) and its rejects (raw text and reason, `rid` for numbering)."""
+    counts: dict
+    good: DataFrame
+    rejects: DataFrame
+    splits: list
+    repeated: DataFrame | None
+
+    def numbered_rejects(self, ctx: Context) -> DataFrame:
+        return numbered(ctx, self.rejects, self.splits)
+
+
+def stage_all(ctx: Context, todo: list[Delivery], spec: Interface, folder: str) -> Staged:
+    """Stage the deliveries (one pass), refuse a short or padded file, and find exact repeats
+    in the staged hash columns."""
+    counts, schema = stage(ctx, todo, spec, folder)
+    for d in todo:
+        check_record_counts(d, {f: rows for f, (rows, _bad) in counts.items()})
+
+    def staged(ok: bool) -> DataFrame:
+        if not any((rows - bad if ok else bad) for rows, bad in counts.values()):   # nothing was written there
+            return ctx.spark.createDataFrame([], schema)
+        return ctx.spark.read.schema(schema).parquet(f"{folder}/ok={str(ok).lower()}")
+
+    good, rejects = staged(True), staged(False)
+    repeated = repeats(ctx, good) if spec.duplicates == "quarantine" else None
+    if repeated is not None:
+        repeated = repeated.cache()
+        for r in repeated.groupBy("file_name").count().collect():
+            rows, bad = counts[r.file_name]
+            counts[r.file_name] = (rows, bad + r["count"])
+        rejects = rejects.unionByName(repeat_lines(ctx, todo, spec, repeated), allowMissingColumns=True)
+        good = good.join(repeated.select("rid"), "rid", "left_anti")
+    splits = split_counts(ctx, folder) if any(bad for _rows, bad in counts.values()) else []
+    return Staged(counts, good, rejects, splits, repeated)
+
+
+def decide_and_commit(ctx: Context, spec: Interface, todo: list[Delivery], states: dict, folder: str, run: Run) -> list[str]:
+    code = spec.code
+    staged = stage_all(ctx, todo, spec, folder)
+    counts = staged.counts
     max_ratio = float(ctx.cfg.get("batch.max_reject_ratio", 1.0))
-    parsed = checked_rows(ctx, todo, spec)
-    splits = split_counts(parsed)
-    counts = {}
-    for s in splits:
-        rows, rejected = counts.get(s.file_name, (0, 0))
-        counts[s.file_name] = (rows + s.rows, rejected + s.rejected)
-
     refused, accepted = [], []
     for d in todo:
-        bad = sum(counts.get(r.file_name, (0, 0))[1] for r in d.records)
+        bad = sum(counts[r.file_name][1] for r in d.records)
         (refused if d.expected_records() and bad / d.expected_records() > max_ratio else accepted).append((d, bad))
     errors = []
     if refused:
         files = {r.file_name for d, _ in refused for r in d.records}
-        samples = (reject_rows(ctx, parsed.where(F.col("file_name").isin(files)), splits)
+        samples = (staged.numbered_rejects(ctx).where(F.col("file_name").isin(files))
                    .orderBy("file_name", "line_no").limit(SAMPLE_REASONS * len(refused)).collect())
         for d, bad in refused:
             mine = {r.file_name for r in d.records}
             errors.append(refusal(code, d, bad, max_ratio, [s for s in samples if s.file_name in mine][:SAMPLE_REASONS]))
         bookkeeping.record_files(ctx, [(d, states.get(d.batch, {}), counts, Status.REFUSED) for d, _ in refused])
     if accepted:
-        ok = [d for d, _ in accepted]
-        names = {r.file_name for d in ok for r in d.records}
-        mine = parsed.where(F.col("file_name").isin(names)) if refused else parsed
-        good = (good_rows(mine).withColumn("src_file", F.col("file_name"))
-                .withColumn(spec.batch_column, per_file(ok, lambda d: g.typed(d.batch))))
-        loaded = delta_io.write(ctx, spec.table, good, {spec.batch_column: [g.typed(d.batch) for d in ok]})
-        expected_bad = sum(bad for _, bad in accepted)
-        ok_batches = [d.batch for d in ok]
-        rejected = 0
-        if expected_bad or bookkeeping.has_rejects(ctx, code, ok_batches):   # replace an earlier quarantine too
-            rejected = bookkeeping.write_rejects(ctx, code, ok_batches, reject_rows(ctx, mine, splits))
-        ok_delivered = sum(d.expected_records() for d in ok)
-        if loaded + rejected != ok_delivered:
-            raise DeliveryError(f"{code} {', '.join(ok_batches)}: delivered {ok_delivered} "
-                                f"but loaded {loaded} + rejected {rejected}")
-        bookkeeping.record_files(ctx, [(d, states.get(d.batch, {}), counts, Status.LOADED) for d in ok])
-        run.rows_read += ok_delivered
-        run.rows_written += loaded
-        run.rows_rejected += rejected
+        commit(ctx, spec, [d for d, _ in accepted], states, counts, staged.good, staged.numbered_rejects(ctx),
+               bool(refused), run)
+    if staged.repeated is not None:
+        staged.repeated.unpersist()
     if errors:
         raise DeliveryError("; ".join(errors))
     return [d.batch for d, _ in accepted]
+
+
+def commit(ctx: Context, spec: Interface, ok: list[Delivery], states: dict, counts: dict, good: DataFrame,
+           rejects: DataFrame, some_refused: bool, run: Run) -> None:
+    """The staged rows of the accepted deliveries into their ODS partitions and quarantine."""
+    code, g = spec.code, spec.batch_grain
+    names = {r.file_name for d in ok for r in d.records}
+    if some_refused:
+        good, rejects = (x.where(F.col("file_name").isin(names)) for x in (good, rejects))
+    good = (good.withColumn("src_file", F.col("file_name"))
+            .withColumn(spec.batch_column, per_file(ok, lambda d: g.typed(d.batch))))
+    loaded = delta_io.write(ctx, spec.table, good, {spec.batch_column: [g.typed(d.batch) for d in ok]})
+    ok_batches = [d.batch for d in ok]
+    expected_bad = sum(counts[n][1] for n in names)
+    rejected = 0
+    if expected_bad or bookkeeping.has_rejects(ctx, code, ok_batches):   # replace an earlier quarantine too
+        rejected = bookkeeping.write_rejects(ctx, code, ok_batches, rejects)
+    delivered = sum(d.expected_records() for d in ok)
+    if loaded + rejected != delivered:
+        raise DeliveryError(f"{code} {', '.join(ok_batches)}: delivered {delivered} but loaded {loaded} + rejected {rejected}")
+    bookkeeping.record_files(ctx, [(d, states.get(d.batch, {}), counts, Status.LOADED) for d in ok])
+    run.rows_read += delivered
+    run.rows_written += loaded
+    run.rows_rejected += rejected

@@ -74,6 +74,30 @@ def field_checks(field: Field, raw: Column, value: Column) -> list[tuple[Column,
     return out
 
 
+def is_utf8(spec: Interface) -> bool:
+    return spec.encoding.lower().replace("-", "") == "utf8"
+
+
+def badly_encoded(text: Column, spec: Interface) -> Column:
+    """True where a line holds bytes that are not valid in the interface's encoding. Spark keeps
+    a UTF-8 line's bytes as they came (so it checks them); other charsets are decoded by Java,
+    which turns each invalid byte sequence into U+FFFD."""
+    if is_utf8(spec):
+        return ~F.call_function("is_valid_utf8", text)
+    return F.instr(text, "\ufffd") > 0
+
+
+def badly_encoded_field(raw: Column, spec: Interface) -> Column:
+    """The same for one field of a badly encoded line: splitting on a delimiter decodes the line
+    (invalid UTF-8 becomes U+FFFD), cutting at fixed widths keeps its bytes."""
+    return badly_encoded(raw, spec) | (F.instr(raw, "\ufffd") > 0)
+
+
+def valid_text(text: Column, spec: Interface) -> Column:
+    """The text with invalid UTF-8 replaced (U+FFFD), for the quarantine's raw line."""
+    return F.call_function("make_valid_utf8", text) if is_utf8(spec) else text
+
+
 def split_fields(line: Column, spec: Interface) -> Column:
     """The line's field texts as an array: split on the delimiter, or cut at the declared widths
     (trimmed of their padding) in a fixed-width interface."""
@@ -106,6 +130,9 @@ def parse_lines(lines: DataFrame, spec: Interface) -> DataFrame:
     else:
         shape_bad = F.size("__parts") != n
         shape_reason = F.format_string(f"field count %d, expected {n}", F.size("__parts"))
+    encoding = [(badly_encoded_field(F.col(f"__raw_{f.name}"), spec),
+                 F.lit(f"field {f.name}: holds bytes that are not valid {spec.encoding}")) for f in spec.fields]
     reason = (F.when(shape_bad, shape_reason)
+              .when(badly_encoded(F.col("line"), spec), F.concat_ws(REASON_SEP, *[F.when(bad, why) for bad, why in encoding]))
               .when(any_bad, F.concat_ws(REASON_SEP, *[F.when(bad, why) for bad, why in checks])))
     return typed.select(*keep, *[F.col(f.name) for f in spec.fields], reason.alias("reject_reason"))

@@ -12,7 +12,7 @@ from pathlib import Path
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from bass.boss.delivery import VerfRecord, count_lines, data_date_token, data_file_name, verf_file_name, write_verf
+from bass.boss.delivery import VerfRecord, data_date_token, data_file_name, verf_file_name, write_verf
 from bass.core.interfaces import TEXT_FORMATS, Interface
 
 
@@ -84,3 +84,14 @@ def write_delivery(df: DataFrame, spec: Interface, batch: str, folder: str, prov
     tmp.replace(verf)
     shutil.rmtree(staging, ignore_errors=True)
     return records
+
+
+def count_lines(path: str) -> int:
+    """Records in a local data file just written: newline-terminated lines (a last line without
+    newline counts)."""
+    n, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    return n + (last != b"\n")
