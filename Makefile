@@ -76,8 +76,15 @@ ml-check: jars
 	rm -rf var/ml-check
 	BASS_HOME=var/ml-check $(BIN)/python -m bass.devkit.ml_check $(IBM_CSV)
 
-bench: jars
-	$(BIN)/bass bench
+$(VENV)/.installed-bench: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[bench]"
+	touch $@
+
+# 10 million voice CDRs through ODS and MID, against a hand-written Spark job and DuckDB;
+# ROWS=1000000,10000000,30000000 draws a size curve
+ROWS ?= 10000000
+bench: jars $(VENV)/.installed-bench
+	$(BIN)/bass bench --rows $(ROWS)
 
 clean:
 	rm -rf var spark-warehouse

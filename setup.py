@@ -8,11 +8,12 @@ setup(
     package_dir={"": "lib"},
     packages=find_packages("lib"),
     python_requires=">=3.11",
-    # A working set, pinned: Delta 4.3.1's Spark-4.0 build is the newest one on Maven Central
-    # here whose SQL parser keeps Spark's named parameter markers (with Spark 4.1 they break).
+    # A working set, pinned: Spark 4.2 with Delta 4.4 (its wheel allows pyspark up to 4.2.0; the
+    # jars are io.delta:delta-spark_4.2_2.13 in conf/base.yml). Named parameter markers need
+    # spark.sql.legacy.parameterSubstitution.constantsOnly (conf/base.yml, delta-io/delta#7640).
     install_requires=[
-        "pyspark==4.0.1",
-        "delta-spark==4.3.1",
+        "pyspark==4.2.0",
+        "delta-spark==4.4.0",
         "pandas>=2.2,<3",
         "pyarrow>=15",
         "pyyaml>=6",
@@ -28,7 +29,10 @@ setup(
             "pytest>=8",
             "chispa==0.12.0",
             "networkx>=3.4,<4",   # the network algorithms (bass.marts.network) are checked against it
+            "duckdb==2.0.1",      # the bench's DuckDB side is checked on a tiny day
         ],
+        # `make bench`: the same work in DuckDB, beside the hand-written Spark job
+        "bench": ["duckdb==2.0.1"],
         "lint": ["ruff==0.17.6", "sqlfluff==4.5.0"],
     },
     entry_points={"console_scripts": ["bass=bass.cli:main"]},

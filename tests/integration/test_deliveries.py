@@ -3,6 +3,7 @@ once, and a refused delivery writes nothing and leaves what was loaded before in
 per hole, on a tiny simulated province (real loader, real files)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from bass.boss import outbound
+from bass.boss import inbound, outbound
 from bass.boss.delivery import DeliveryError, VerfRecord, find_delivery, read_verf, write_verf
 from bass.boss.inbound import stage_all
 from bass.boss.writer import write_delivery
@@ -123,6 +124,94 @@ def test_exact_repeats_within_a_delivery_are_quarantined(province):
     assert (run.rows_written, run.rows_rejected) == (len(lines), 3)
     assert rejects(province, "cdr_sms", d) == [(len(lines) + i, "exact duplicate of an earlier record of this delivery")
                                                for i in (1, 2, 3)]
+
+
+def test_bytes_not_valid_in_the_declared_encoding_are_quarantined_naming_the_field(province):
+    d, token = day(1), "20260101"
+    verf, dat = files(province, "cdr_sms", token)
+    lines = dat.read_bytes().splitlines(keepends=True)
+    fields = lines[2].split(b"|")
+    fields[0] = fields[0][:-2] + b"\xff\xfe"                         # a UTF-8 interface receiving FF FE
+    lines[2] = b"|".join(fields)
+    rewrite(dat, verf, lines, token)
+    run = run_step(province, "ods.cdr_sms", d)
+    assert (run.rows_written, run.rows_rejected) == (len(lines) - 1, 1)
+    assert rejects(province, "cdr_sms", d) == [(3, "field msisdn: holds bytes that are not valid utf-8")]
+    assert province.spark.table("ods.cdr_sms").where(F.col("msisdn").contains("\ufffd")).count() == 0
+
+
+def test_a_crash_between_staging_and_commit_leaves_the_earlier_delivery_and_the_rerun_loads_once(province, monkeypatch):
+    d, token = day(2), "20260102"
+    run_step(province, "ods.cdr_voice", d)
+    before, states = ods(province, "cdr_voice", "batch_date", d), registry(province, "cdr_voice", d)
+    verf0, dat0 = files(province, "cdr_voice", token)
+    lines = dat0.read_bytes().splitlines(keepends=True)[:-5]
+    verf1, dat1 = verf0.with_name(verf0.name.replace("_00.verf", "_01.verf")), dat0.with_name(dat0.name.replace("_00_001", "_01_001"))
+    rewrite(dat1, verf1, lines, token)
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("the driver died here")
+    monkeypatch.setattr(inbound.delta_io, "write", crash)           # staged, then the commit never happens
+    with pytest.raises(RuntimeError, match="the driver died here"):
+        run_step(province, "ods.cdr_voice", d)
+    assert ods(province, "cdr_voice", "batch_date", d) == before
+    assert registry(province, "cdr_voice", d) == states
+    monkeypatch.undo()
+    run = run_step(province, "ods.cdr_voice", d)
+    assert (run.rows_written, run.rows_rejected) == (len(lines), 0)
+    assert len(ods(province, "cdr_voice", "batch_date", d)) == len(lines)
+    assert registry(province, "cdr_voice", d) == {dat0.name: "SUPERSEDED", dat1.name: "LOADED"}
+    assert os.listdir(province.cfg.path("staging") + "/cdr_voice") == []   # the staging is dropped
+
+
+def text_bytes_scanned(spark, after: int) -> int:
+    """Bytes of delivered text files scanned by SQL executions after execution id `after`: the
+    'size of files read' of every text and CSV scan in Spark's SQL status store."""
+    store = spark._jsparkSession.sharedState().statusStore()
+    units = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
+    total, executions = 0, store.executionsList()
+    for k in range(executions.size()):
+        eid = executions.apply(k).executionId()
+        if eid <= after:
+            continue
+        values, nodes = store.executionMetrics(eid), store.planGraph(eid).allNodes()
+        for i in range(nodes.size()):
+            node = nodes.apply(i)
+            if not re.match(r"Scan (text|csv)", node.name()):
+                continue
+            metrics = node.metrics()
+            for j in range(metrics.size()):
+                m = metrics.apply(j)
+                value = values.get(m.accumulatorId())
+                if m.name() == "size of files read" and value.isDefined():
+                    number, unit = value.get().split()
+                    total += int(float(number) * units[unit])
+    return total
+
+
+def last_execution(spark) -> int:
+    executions = spark._jsparkSession.sharedState().statusStore().executionsList()
+    return max((executions.apply(k).executionId() for k in range(executions.size())), default=-1)
+
+
+def test_a_load_reads_the_delivered_bytes_once(province):
+    d = day(3)
+    delivered = find_delivery(province.cfg.path("landing"), "cdr_voice", "571", "daily", d).byte_size()
+    mark = last_execution(province.spark)
+    run = run_step(province, "ods.cdr_voice", d, force=True)
+    assert run.rows_written > 0
+    scanned = text_bytes_scanned(province.spark, mark)
+    assert 0.9 * delivered <= scanned <= 1.2 * delivered, (scanned, delivered)
+
+
+def test_a_landing_folder_given_as_a_uri_is_read_through_hadoop(province, tmp_path):
+    """The loader lists and reads landing through Hadoop's file system: a file: URI (as hdfs://
+    or s3a:// would be on a cluster) loads like a local path."""
+    d = day(1)
+    landing = "file://" + province.cfg.path("landing")
+    ctx = dataclasses.replace(province, cfg=dataclasses.replace(province.cfg, paths={**province.cfg.paths, "landing": landing}))
+    run = run_step(ctx, "ods.user", d, force=True)
+    assert run.rows_written == len(files(province, "user", "20260101")[1].read_bytes().splitlines())
 
 
 SPEC = {"code": "t_fixed", "grain": "daily", "layout": "fixed", "batch_field": "at",

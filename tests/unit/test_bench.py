@@ -32,3 +32,47 @@ def test_repeat_must_be_positive(tmp_path):
     from bass.devkit.bench import run_bench
     with pytest.raises(ValueError, match="repeat"):
         run_bench(None, 10, str(tmp_path), repeat=0)
+
+
+def test_duckdb_side_and_its_ratio_are_summarized():
+    runs = [(10.0, 5.0, 12.0, 3.0), (9.0, 6.0, 11.0, 5.0), (11.0, 4.0, 13.0, 4.0)]
+    got = summarize(1_000, runs, cores=2, memory={"driver_jvm_heap_peak": 100})
+    assert got["duckdb_seconds"] == 4.0 and got["duckdb_ratio"] == round(15.0 / 4.0, 2)
+    assert got["ods_ratio"] == round(10.0 / 12.0, 2)
+    assert [r["duckdb_seconds"] for r in got["runs"]] == [3.0, 5.0, 4.0]
+    assert got["memory_mb"] == {"driver_jvm_heap_peak": 100}
+
+
+def test_the_size_curve_compares_cost_per_row_of_the_largest_size_with_the_smallest():
+    from bass.devkit.bench import curve
+    small = summarize(1_000_000, [(2.0, 1.0, 2.0, 1.0)], cores=2)
+    large = summarize(10_000_000, [(30.0, 10.0, 20.0, 10.0)], cores=2)    # ODS 1.5x per row, the rest flat
+    assert curve([large, small]) == {"ods": 1.5, "bass": round(40 / 30, 2), "baseline": 1.0, "duckdb": 1.0}
+
+
+def test_row_counts_take_a_curve_and_refuse_nonsense():
+    import argparse
+
+    from bass.cli.dev import row_counts
+    assert row_counts("1000000,10_000_000") == [1_000_000, 10_000_000]
+    for bad in ("ten", "0", ","):
+        with pytest.raises(argparse.ArgumentTypeError):
+            row_counts(bad)
+
+
+@pytest.mark.spark
+def test_duckdb_does_the_hand_written_jobs_work_on_the_same_files(spark, tmp_path):
+    """On a tiny day: DuckDB's user-day totals equal the hand-written Spark job's."""
+    import duckdb
+
+    from bass.devkit.bench import baseline, duckdb_job, prepare
+    from tests.conftest import context_for
+    ctx = context_for(spark, tmp_path)
+    day = __import__("datetime").date(2026, 1, 5)
+    prepare(ctx, 2_000, 7, day)
+    baseline(ctx, str(tmp_path / "spark"), day)
+    duckdb_job(ctx, str(tmp_path / "duck"), day)
+    want = sorted((r.msisdn, r.calls, r.seconds, float(r.fee)) for r in spark.read.parquet(str(tmp_path / "spark" / "usage")).collect())
+    got = sorted((m, c, s, float(f)) for m, _d, c, s, f in
+                 duckdb.sql(f"select * from read_parquet('{tmp_path}/duck/usage.parquet')").fetchall())
+    assert len(want) > 100 and got == want

@@ -1,6 +1,7 @@
 """The development kit's commands: `bass generate` (the simulator), `bass demo`, `bass demo-loop`, `bass bench`."""
 from __future__ import annotations
 
+import argparse
 import os
 
 from bass.cli.args import province_args
@@ -54,6 +55,16 @@ def cmd_demo_loop(args) -> int:
     return 0 if ok else 1
 
 
+def row_counts(text: str) -> list[int]:
+    try:
+        sizes = [int(x.replace("_", "")) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected row counts separated by commas, e.g. 1000000,10000000; got {text!r}")
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"row counts must be positive, got {text!r}")
+    return sizes
+
+
 def cmd_bench(args) -> int:
     from bass.core.session import get_context
     from bass.devkit.bench import run_bench
@@ -91,8 +102,10 @@ def add(sub) -> None:
     dl.add_argument("--cdr-days", type=int, default=1, help="CDR days at the end of every month")
     dl.set_defaults(months=5, users=10_000)
     dl.set_defaults(func=cmd_demo_loop)
-    b = sub.add_parser("bench", help="time the ODS load + mid.user_usage_d against a hand-written Spark job")
-    b.add_argument("--rows", type=int, default=10_000_000, help="voice CDRs to simulate (default 10 million)")
+    b = sub.add_parser("bench", help="time the ODS load + mid.user_usage_d against a hand-written Spark job and DuckDB")
+    b.add_argument("--rows", type=row_counts, default=[10_000_000],
+                   help="voice CDRs to simulate, one size or a comma-separated curve, e.g. 1000000,10000000 "
+                        "(default 10 million)")
     b.add_argument("--home", default=None, help="scratch folder (default: <BASS_HOME>/bench, wiped first)")
     b.add_argument("--repeat", type=int, default=3, help="timed runs of each side; medians count (default 3)")
     b.set_defaults(func=cmd_bench)

@@ -1,21 +1,26 @@
-"""`bass bench`: BASS's ODS load + mid.user_usage_d against a minimal hand-written Spark job
-doing the same work on the same voice CDR file, in one run. The last line is JSON.
+"""`bass bench`: BASS's ODS load + mid.user_usage_d against a minimal hand-written Spark job and
+against DuckDB doing the same work on the same voice CDR files, in one run, at one or more sizes.
+The last line is JSON.
 
-(a) BASS: verify the .verf, count, parse/check every field, quarantine, replace the ODS
-    partition (Delta), log the files and the run; then mid.user_usage_d (SQL, Delta).
-(b) baseline: typed CSV read of the same files, write Parquet, group by user and day, write Parquet.
+(a) BASS: verify the .verf, parse/check every field once into staging, quarantine, replace the
+    ODS partition (Delta), log the files and the run; then mid.user_usage_d (SQL, Delta).
+(b) hand-written Spark: typed CSV read of the same files, write Parquet, group by user and day,
+    write Parquet.
+(c) DuckDB (2 threads, the `bench` extra): the same typed read -> zstd Parquet -> group by.
 
-Both sides first run once on a small warm-up day, so that neither pays the JVM's JIT warm-up
-inside its timing (as in `bass run`, where one process runs a whole batch of jobs). Then the
-pair runs `repeat` times on the big day, in turn, and each side's median time counts: one run
-varies by about 10 % on a 2-core machine, and the first big run of a job still compiles code
-that the warm-up day did not make hot.
+Both Spark sides first run once on a small warm-up day, so that neither pays the JVM's JIT
+warm-up inside its timing (as in `bass run`, where one process runs a whole batch of jobs). Then
+each size runs `repeat` times, the sides in turn, and each side's median time counts: one run
+varies by about 10 % on a 2-core machine. Sizes are compared by cost per row (the largest over
+the smallest): a loader that grows faster than its input shows there. Peak memory: the driver
+JVM's heap (in local mode the executors run in it) and the Python driver's resident set.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import json
+import resource
 import shutil
 import statistics
 import time
@@ -89,42 +94,139 @@ def baseline(ctx: Context, out: str, day: dt.date) -> None:
      .write.mode("overwrite").parquet(f"{out}/usage"))
 
 
-def summarize(rows: int, runs: list[tuple[float, float, float]], cores: int) -> dict:
-    """Medians over the runs of (ODS seconds, MID seconds, baseline seconds), as rows/s and the ratio."""
+def duckdb_job(ctx: Context, out: str, day: dt.date, threads: int = 2) -> None:
+    """The hand-written job's work in DuckDB: typed read of the same files, zstd Parquet, group by."""
+    import duckdb
+    spec = interface("cdr_voice")
+    files = str(Path(ctx.cfg.path("landing")) / "cdr_voice" / f"*_{day:%Y%m%d}_*.dat")
+    types = {"string": "VARCHAR", "int": "INTEGER", "long": "BIGINT", "double": "DOUBLE"}
+    columns = {f.name: ("VARCHAR" if f.type in ("timestamp", "date", "month") else
+                        types.get(f.type, f.spark_type.upper())) for f in spec.fields}
+    shutil.rmtree(out, ignore_errors=True)
+    Path(out).mkdir(parents=True)
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET threads = {threads}")
+        con.execute(f"""COPY (SELECT * REPLACE (strptime(start_time, '%Y%m%d%H%M%S') AS start_time),
+                                     DATE '{day}' AS batch_date
+                              FROM read_csv('{files}', delim = '|', header = false, quote = '', columns = {columns!r}))
+                        TO '{out}/cdr_voice.parquet' (FORMAT parquet, COMPRESSION zstd)""")
+        con.execute(f"""COPY (SELECT msisdn, batch_date, count(*) AS calls, sum(duration) AS seconds,
+                                     sum(act_fee) AS fee
+                              FROM read_parquet('{out}/cdr_voice.parquet') GROUP BY msisdn, batch_date)
+                        TO '{out}/usage.parquet' (FORMAT parquet, COMPRESSION zstd)""")
+    finally:
+        con.close()
+
+
+class PeakMemory:
+    """Peak heap of the driver JVM (all its memory pools) and peak resident set of the Python
+    driver, since the last reset."""
+
+    def __init__(self, spark):
+        self.pools = spark.sparkContext._jvm.java.lang.management.ManagementFactory.getMemoryPoolMXBeans()
+
+    def reset(self) -> None:
+        for pool in self.pools:
+            pool.resetPeakUsage()
+
+    def jvm_heap_mb(self) -> int:
+        heap = [p.getPeakUsage().getUsed() for p in self.pools if str(p.getType().toString()) == "Heap memory"]
+        return round(sum(heap) / 2 ** 20)
+
+    @staticmethod
+    def python_rss_mb() -> int:
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def summarize(rows: int, runs: list[tuple], cores: int, memory: dict | None = None) -> dict:
+    """Medians over the runs of (ODS s, MID s, hand-written Spark s[, DuckDB s]), as rows/s and ratios."""
     ods = statistics.median(r[0] for r in runs)
     bass = statistics.median(r[0] + r[1] for r in runs)
     base = statistics.median(r[2] for r in runs)
-    return {"rows": rows, "repeat": len(runs), "ods_seconds": round(ods, 1), "bass_seconds": round(bass, 1),
-            "baseline_seconds": round(base, 1), "ods_rows_per_s": round(rows / ods),
-            "bass_rows_per_s": round(rows / bass), "baseline_rows_per_s": round(rows / base),
-            "ratio": round(bass / base, 2), "cores": cores,
-            "runs": [{"ods_seconds": round(o, 1), "bass_seconds": round(o + m, 1), "baseline_seconds": round(b, 1)}
-                     for o, m, b in runs]}
+    out = {"rows": rows, "repeat": len(runs), "ods_seconds": round(ods, 1), "bass_seconds": round(bass, 1),
+           "baseline_seconds": round(base, 1), "ods_rows_per_s": round(rows / ods),
+           "bass_rows_per_s": round(rows / bass), "baseline_rows_per_s": round(rows / base),
+           "ratio": round(bass / base, 2), "ods_ratio": round(ods / base, 2), "cores": cores,
+           "runs": [{"ods_seconds": round(r[0], 1), "bass_seconds": round(r[0] + r[1], 1),
+                     "baseline_seconds": round(r[2], 1)} for r in runs]}
+    if all(len(r) > 3 for r in runs):
+        duck = statistics.median(r[3] for r in runs)
+        out.update(duckdb_seconds=round(duck, 1), duckdb_rows_per_s=round(rows / duck),
+                   duckdb_ratio=round(bass / duck, 2))
+        for run, r in zip(out["runs"], runs):
+            run["duckdb_seconds"] = round(r[3], 1)
+    if memory:
+        out["memory_mb"] = memory
+    return out
 
 
-def run_bench(ctx: Context, rows: int, home: str, seed: int = 1, repeat: int = 3) -> dict:
+def curve(results: list[dict]) -> dict:
+    """Per-row cost of the largest size over the smallest, for each side."""
+    small, large = min(results, key=lambda r: r["rows"]), max(results, key=lambda r: r["rows"])
+    sides = [k for k in ("ods", "bass", "baseline", "duckdb") if f"{k}_rows_per_s" in large]
+    return {k: round(small[f"{k}_rows_per_s"] / large[f"{k}_rows_per_s"], 2) for k in sides}
+
+
+def has_duckdb() -> bool:
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_bench(ctx: Context, sizes: list[int] | int, home: str, seed: int = 1, repeat: int = 3) -> dict:
+    sizes = [sizes] if isinstance(sizes, int) else sorted(sizes)
     if repeat < 1:
         raise ValueError(f"repeat must be at least 1, got {repeat}")
+    if not sizes or min(sizes) < 1:
+        raise ValueError(f"sizes must be positive row counts, got {sizes}")
     shutil.rmtree(home, ignore_errors=True)
     bctx = bench_context(ctx, home)
+    duck = has_duckdb()
+    if not duck:
+        print("DuckDB is not installed (pip install -e '.[bench]', or `make bench`): its side is left out")
+    memory = PeakMemory(bctx.spark)
     t = time.time()
     prepare(bctx, WARMUP_ROWS, seed + 1, WARMUP_DAY)
-    n = prepare(bctx, rows, seed, DAY)
-    print(f"simulated {n:,} voice CDRs (and a warm-up day) in {time.time() - t:.0f}s")
+    days = {n: DAY + dt.timedelta(days=i) for i, n in enumerate(sizes)}
+    counts = {n: prepare(bctx, n, seed + i, days[n]) for i, n in enumerate(sizes)}
+    print(f"simulated {', '.join(f'{c:,}' for c in counts.values())} voice CDRs (and a warm-up day) "
+          f"in {time.time() - t:.0f}s")
     run_bass(bctx, WARMUP_DAY)
     baseline(bctx, f"{home}/baseline_warmup", WARMUP_DAY)
-    runs = []
-    for i in range(repeat):
-        ods, mid = run_bass(bctx, DAY)
-        t = time.time()
-        baseline(bctx, f"{home}/baseline", DAY)
-        runs.append((ods, mid, time.time() - t))
-        print(f"run {i + 1} of {repeat}: BASS ODS {ods:.1f}s, ODS + MID {ods + mid:.1f}s, hand-written {runs[-1][2]:.1f}s")
-    result = summarize(n, runs, ctx.spark.sparkContext.defaultParallelism)
+    results = []
+    for n in sizes:
+        day, runs = days[n], []
+        memory.reset()
+        for i in range(repeat):
+            ods, mid = run_bass(bctx, day)
+            t = time.time()
+            baseline(bctx, f"{home}/baseline", day)
+            run = (ods, mid, time.time() - t)
+            if duck:
+                t = time.time()
+                duckdb_job(bctx, f"{home}/duckdb", day)
+                run += (time.time() - t,)
+            runs.append(run)
+            print(f"{counts[n]:,} rows, run {i + 1} of {repeat}: BASS ODS {ods:.1f}s, ODS + MID {ods + mid:.1f}s, "
+                  f"hand-written {run[2]:.1f}s" + (f", DuckDB {run[3]:.1f}s" if duck else ""))
+        mem = {"driver_jvm_heap_peak": memory.jvm_heap_mb(), "python_driver_rss_peak": PeakMemory.python_rss_mb(),
+               "executors": "in the driver JVM (local mode)"}
+        results.append(summarize(counts[n], runs, bctx.spark.sparkContext.defaultParallelism, mem))
     label = f"median of {repeat}" if repeat > 1 else "one run"
-    print(f"BASS ODS load       {result['ods_seconds']:>7}s  {result['ods_rows_per_s']:>12,} rows/s  ({label})")
-    print(f"BASS ODS + MID      {result['bass_seconds']:>7}s  {result['bass_rows_per_s']:>12,} rows/s")
-    print(f"hand-written Spark  {result['baseline_seconds']:>7}s  {result['baseline_rows_per_s']:>12,} rows/s")
-    print(f"ratio (a)/(b)       {result['ratio']}")
+    for r in results:
+        print(f"{r['rows']:>12,} rows ({label}): BASS ODS {r['ods_seconds']}s {r['ods_rows_per_s']:,}/s, "
+              f"ODS + MID {r['bass_seconds']}s {r['bass_rows_per_s']:,}/s, hand-written {r['baseline_seconds']}s "
+              f"{r['baseline_rows_per_s']:,}/s" + (f", DuckDB {r['duckdb_seconds']}s {r['duckdb_rows_per_s']:,}/s" if duck else ""))
+        print(f"{'':>12}  ODS / hand-written {r['ods_ratio']}, ODS + MID / hand-written {r['ratio']}"
+              + (f", ODS + MID / DuckDB {r['duckdb_ratio']}" if duck else "")
+              + f"; peak driver JVM heap {r['memory_mb']['driver_jvm_heap_peak']} MB")
+    result = {"sizes": results}
+    if len(results) > 1:
+        result["per_row_cost_largest_over_smallest"] = curve(results)
+        print(f"per-row cost, {results[-1]['rows']:,} over {results[0]['rows']:,} rows: "
+              + ", ".join(f"{k} {v}" for k, v in result["per_row_cost_largest_over_smallest"].items()))
     print(json.dumps(result))
     return result
