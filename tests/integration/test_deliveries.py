@@ -18,7 +18,7 @@ from pyspark.sql import functions as F
 
 from bass.boss import inbound, outbound
 from bass.boss.delivery import DeliveryError, VerfRecord, find_delivery, read_verf, write_verf
-from bass.boss.inbound import stage_all
+from bass.boss.inbound import Staged, stage_all
 from bass.boss.writer import write_delivery
 from bass.core.batch import Batch
 from bass.core.interfaces import parse_interface
@@ -151,7 +151,7 @@ def test_a_crash_between_staging_and_commit_leaves_the_earlier_delivery_and_the_
 
     def crash(*_args, **_kwargs):
         raise RuntimeError("the driver died here")
-    monkeypatch.setattr(inbound.delta_io, "write", crash)           # staged, then the commit never happens
+    monkeypatch.setattr(inbound, "commit", crash)                   # staged and decided, then the commit never happens
     with pytest.raises(RuntimeError, match="the driver died here"):
         run_step(province, "ods.cdr_voice", d)
     assert ods(province, "cdr_voice", "batch_date", d) == before
@@ -161,7 +161,10 @@ def test_a_crash_between_staging_and_commit_leaves_the_earlier_delivery_and_the_
     assert (run.rows_written, run.rows_rejected) == (len(lines), 0)
     assert len(ods(province, "cdr_voice", "batch_date", d)) == len(lines)
     assert registry(province, "cdr_voice", d) == {dat0.name: "SUPERSEDED", dat1.name: "LOADED"}
-    assert os.listdir(province.cfg.path("staging") + "/cdr_voice") == []   # the staging is dropped
+    location = province.location("ods.cdr_voice")          # what the crash staged is dropped; a load keeps its good files
+    kept = [[e for e in os.listdir(f"{location}/{n}") if not e.startswith(("_", "."))] for n in os.listdir(location)
+            if n.startswith("staged-")]
+    assert kept and all(k == ["kind=good"] for k in kept), kept
 
 
 def text_bytes_scanned(spark, after: int) -> int:
@@ -235,11 +238,13 @@ def test_fixed_width_deliveries_round_trip_and_repeats_are_configurable(province
         text = (folder / "t_fixed").glob("*.dat").__next__().read_text(encoding="utf-8").splitlines()
         assert text[0] == "a1  张三    20260105  7"
         d = find_delivery(str(folder), "t_fixed", "571", "daily", "2026-01-05")
-        staged = stage_all(province, [d], spec, str(tmp_path / "staging" / duplicates))
-        got = staged.good.unionByName(staged.rejects, allowMissingColumns=True).orderBy("rid").collect()
+        staged = stage_all(province, [d], spec, Staged(str(tmp_path / "staging" / duplicates)))
+        good = sorted((r.id, r.name, r.n) for r in staged.read(province, "good").collect())
         typed = [("a1", "张三", 7), ("b22", None, 123), ("b22", None, 123), ("c", "x", 1)]
-        assert [(r.id, r.name, r.n) for r in got if r.reject_reason is None] == [t for t, why in zip(typed, reasons) if not why]
-        assert [r.reject_reason for r in got] == reasons
+        assert good == sorted(typed[:3])                  # as parsed: a repeat is left out when committed
+        assert (staged.repeated is None) == (duplicates == "keep")
+        got = {r.line_no: r.reason for r in staged.numbered_rejects(province).collect()}
+        assert got == {n: why for n, why in enumerate(reasons, start=1) if why}
     short = spark.createDataFrame([("a1 x",)], "line string")
     from bass.boss.parse import parse_lines
     assert parse_lines(short, parse_interface(SPEC)).first().reject_reason == "line length 4, expected 21 (fixed widths)"

@@ -3,38 +3,44 @@
 1. check: the .verf matches the files (bass.boss.delivery, through Hadoop's file system), the
    delivery is not loaded yet (bookkeeping's file registry);
 2. stage: one Spark pass reads every line once, types and checks each field (shape, type,
-   domain, encoding, batch), and writes the good rows (typed, columnar) and the rejects (raw
-   text and reason) to a staging folder; the same pass counts each file's records and rejects
-   (`DataFrame.observe`);
+   domain, encoding, batch), and writes into a fresh folder inside the ODS table's own folder:
+   the good rows as the table's Parquet files (`kind=good/<batch column>=<value>/`), the
+   rejects with their raw text and reason (`kind=reject`), and per line its file, split, row id
+   and hash (`kind=key`, for line numbers and exact repeats). The same pass counts each file's
+   records and rejects (`DataFrame.observe`). Until the commit no reader sees any of it;
 3. decide: a file whose record count differs from its .verf, or a delivery with more rejects
    (exact repeats included) than `batch.max_reject_ratio`, is refused: nothing reaches ODS, so
    the batch keeps what was loaded before, rows and registry alike;
-4. commit: the staged good rows replace the batch's ODS partition (a columnar copy, no second
-   parse), the rejects its quarantine; the files are registered; the staging is dropped.
-   Delivered = loaded + rejected, always. A crash before the commit leaves ODS as it was, and
-   the rerun stages again from the start.
+4. commit: one Delta commit makes the staged good files the batch's ODS partition (nothing is
+   rewritten: bass.warehouse.delta_commit), the rejects replace its quarantine, the files are
+   registered, and the rest of the staging is dropped. Delivered = loaded + rejected, always.
+   A crash before the commit leaves ODS as it was (VACUUM removes the orphaned files), and the
+   rerun stages again from the start.
+
+Exact repeats are rare (a file delivered twice): only a delivery that has them is read a second
+time, to quarantine the repeats' text and to commit its good rows without them.
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyspark.sql import Column, DataFrame, Observation
 from pyspark.sql import functions as F
-from pyspark.sql.types import StructType
 
 from bass.boss.delivery import Delivery, DeliveryError, check_record_counts, find_delivery
 from bass.boss.parse import is_utf8, parse_lines, valid_text
 from bass.core.interfaces import Interface, interface
+from bass.core.registry import ods_table
 from bass.core.session import Context
 from bass.core.status import Status
 from bass.core.storage import HadoopStorage, join
-from bass.warehouse import bookkeeping, delta_io
+from bass.warehouse import bookkeeping, delta_commit, delta_io
 from bass.warehouse.bookkeeping import Run
 
 SAMPLE_REASONS = 3        # reject reasons quoted in a refusal
 BROADCAST_REPEATS = 100_000
-STAGING_CODEC = "lz4_raw"  # staged rows are read once, by the commit: cheap to write beats small
 
 
 def read_lines(ctx: Context, paths: list[str], spec: Interface) -> DataFrame:
@@ -61,17 +67,14 @@ def per_file(deliveries: list[Delivery], value: Callable[[Delivery], object]) ->
     return F.create_map(*pairs)[F.col("file_name")]
 
 
-def line_key() -> list[Column]:
+def line_key() -> dict[str, Column]:
     """96 bits of hash standing for a line's text: the repeats check shuffles these, not the text."""
-    return [F.xxhash64("line").alias("h1"), F.hash("line").alias("h2")]
+    return {"h1": F.xxhash64("line"), "h2": F.hash("line")}
 
 
-def stage(ctx: Context, deliveries: list[Delivery], spec: Interface, folder: str) -> tuple[dict, StructType]:
-    """The one pass over the delivered bytes: parse and check every line and write it to
-    `folder` (ok=true: typed good rows; ok=false: rejects with their raw text and reason), each
-    with its file, split and row id (`rid`, ordered within each file split) for line numbers.
-    Returns {file: (records, rejected)}, counted by the same pass, and the staged rows' schema."""
-    files = [r.file_name for d in deliveries for r in d.records]
+def checked(ctx: Context, deliveries: list[Delivery], spec: Interface) -> DataFrame:
+    """Every delivered line, parsed and checked, with `batch`, its file and split, and `rid`
+    (ordered within each file split, the same on every read of the same files)."""
     lines = (read_lines(ctx, [p for d in deliveries for p in d.data_paths()], spec)
              .withColumn("batch", per_file(deliveries, lambda d: d.batch)))
     parsed = parse_lines(lines, spec).withColumn("rid", F.monotonically_increasing_id())
@@ -80,27 +83,53 @@ def stage(ctx: Context, deliveries: list[Delivery], spec: Interface, folder: str
         own = value.cast("date").cast("string") if spec.grain == "daily" else F.substring(value.cast("string"), 1, 7)
         parsed = parsed.withColumn("reject_reason", F.coalesce("reject_reason", F.when(own != F.col("batch"), F.format_string(
             f"field {spec.batch_field}: '%s' is outside the batch %s", value.cast("string"), F.col("batch")))))
-    ok = F.col("reject_reason").isNull()
-    keys = line_key() if spec.duplicates == "quarantine" else []
-    staged = parsed.select(*spec.field_names(), "batch", "file_name", "block_start", "rid", *keys,
-                           F.when(~ok, valid_text(F.col("line"), spec)).alias("line"), "reject_reason", ok.alias("ok"))
+    return parsed
+
+
+def stage(ctx: Context, deliveries: list[Delivery], spec: Interface, folder: str) -> dict[str, tuple[int, int]]:
+    """The one pass over the delivered bytes (see the module's doc). Each line leaves two rows:
+    its good or reject row, and its key row. Returns {file: (records, rejected)}."""
+    tbl = ods_table(spec)
+    g = spec.batch_grain
+    files = [r.file_name for d in deliveries for r in d.records]
+    parsed = checked(ctx, deliveries, spec).withColumn("src_file", F.col("file_name"))
     counts = Observation("delivery")
-    per_file_counts = [x for i, f in enumerate(files) for x in (
+    bad = F.col("reject_reason").isNotNull()
+    parsed = parsed.observe(counts, *[x for i, f in enumerate(files) for x in (
         F.count_if(F.col("file_name") == f).alias(f"rows_{i}"),
-        F.count_if((F.col("file_name") == f) & ~F.col("ok")).alias(f"rejected_{i}"))]
-    (staged.observe(counts, *per_file_counts).write.mode("overwrite").partitionBy("ok")
-     .option("compression", STAGING_CODEC).parquet(folder))
+        F.count_if((F.col("file_name") == f) & bad).alias(f"rejected_{i}"))])
+    two = parsed.select("*", F.explode(F.array(F.lit(False), F.lit(True))).alias("__key"))
+    key, good = F.col("__key"), ~F.col("__key") & ~bad
+    reject = ~F.col("__key") & bad
+    data = [F.when(good, F.col(c.name).cast(c.type)).alias(c.name) for c in tbl.columns if c.name != spec.batch_column]
+    # hashes of the good lines only: a repeated reject is quarantined for its own reason
+    hashes = [F.when(key & ~bad, h).alias(n) for n, h in line_key().items()] if spec.duplicates == "quarantine" else []
+    rows = two.select(
+        *data,
+        *[F.when(key | reject, F.col(c)).alias(c) for c in ("batch", "file_name", "block_start", "rid")], *hashes,
+        F.when(reject, valid_text(F.col("line"), spec)).alias("line"), F.when(reject, F.col("reject_reason")).alias("reject_reason"),
+        F.when(key, "key").when(bad, "reject").otherwise("good").alias("kind"),
+        per_file(deliveries, lambda d: g.typed(d.batch)).alias(spec.batch_column))
+    writer = (rows.write.mode("errorifexists").partitionBy("kind", spec.batch_column)
+              .option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false"))
+    for c in tbl.columns:   # the table's own Parquet settings: these files become its files
+        if not c.dictionary:
+            writer = writer.option(f"parquet.enable.dictionary#{c.name}", "false")
+    writer.parquet(folder)
     got = counts.get
-    return ({f: (got[f"rows_{i}"], got[f"rejected_{i}"]) for i, f in enumerate(files)},
-            StructType([f for f in staged.schema.fields if f.name != "ok"]))
+    return {f: (got[f"rows_{i}"], got[f"rejected_{i}"]) for i, f in enumerate(files)}
 
 
-def repeats(ctx: Context, good: DataFrame) -> DataFrame | None:
-    """The staged good rows that repeat an earlier line of their batch exactly (same text; the
-    first one stays good), as (rid), or None when there are none (the normal case). Only the
-    hash columns are read. A few are sent to every task; very many (a file delivered twice)
+REJECT_COLUMNS = "batch string, file_name string, block_start long, rid long, line string, reject_reason string"
+
+
+def repeats(ctx: Context, keys: DataFrame) -> DataFrame | None:
+    """The lines that repeat an earlier line of their batch exactly (same text; the first one
+    stays good), as (rid, file_name), or None when there are none (the normal case). Only the
+    staged key rows are read. A few are sent to every task; very many (a file delivered twice)
     are joined as a DataFrame."""
-    groups = (good.groupBy("batch", "h1", "h2").agg(F.min("rid").alias("first_rid"), F.count(F.lit(1)).alias("n"))
+    keys = keys.where(F.col("h1").isNotNull())
+    groups = (keys.groupBy("batch", "h1", "h2").agg(F.min("rid").alias("first_rid"), F.count(F.lit(1)).alias("n"))
               .where("n > 1").drop("n"))
     found = groups.limit(BROADCAST_REPEATS + 1).collect()
     if not found:
@@ -110,27 +139,26 @@ def repeats(ctx: Context, good: DataFrame) -> DataFrame | None:
     else:
         first = F.broadcast(ctx.spark.createDataFrame([tuple(r) for r in found],
                                                       "batch string, h1 bigint, h2 int, first_rid bigint"))
-    return (good.select("batch", "h1", "h2", "rid", "file_name").join(first, ["batch", "h1", "h2"])
+    return (keys.select("batch", "h1", "h2", "rid", "file_name").join(first, ["batch", "h1", "h2"])
             .where(F.col("rid") != F.col("first_rid")).select("rid", "file_name"))
 
 
 def repeat_lines(ctx: Context, deliveries: list[Delivery], spec: Interface, rids: DataFrame) -> DataFrame:
-    """The raw text of repeated rows. Good rows are staged without their text, so the files are
+    """The raw text of repeated lines. Good rows are staged without their text, so the files are
     read again, numbered exactly as in `stage` (same files, same splits): this second read
     happens only for a delivery that holds exact repeats."""
     lines = (read_lines(ctx, [p for d in deliveries for p in d.data_paths()], spec)
              .withColumn("batch", per_file(deliveries, lambda d: d.batch))
              .withColumn("rid", F.monotonically_increasing_id()))
     return (lines.join(rids.select("rid"), "rid")
-            .select("batch", "file_name", "block_start", "rid", "line",
+            .select("batch", "file_name", "block_start", "rid", valid_text(F.col("line"), spec).alias("line"),
                     F.lit("exact duplicate of an earlier record of this delivery").alias("reject_reason")))
 
 
-def split_counts(ctx: Context, folder: str) -> list:
-    """Per (file, split): first row id and rows, from the staged rows' small columns; read only
-    when there are rejects to number."""
-    rows = ctx.spark.read.parquet(folder).select("file_name", "block_start", "rid")
-    return (rows.groupBy("file_name", "block_start")
+def split_counts(keys: DataFrame) -> list:
+    """Per (file, split): first row id and rows, from the staged key rows; read only when there
+    are rejects to number."""
+    return (keys.groupBy("file_name", "block_start")
             .agg(F.min("rid").alias("first_rid"), F.count(F.lit(1)).alias("rows")).collect())
 
 
@@ -179,57 +207,63 @@ def load(ctx: Context, code: str, batches: list[str], run: Run, force: bool = Fa
     todo = [d for d in deliveries if force or not already_loaded(d, states.get(d.batch, {}))]
     if not todo:
         return []
-    # one folder per interface and batches: a rerun after a crash overwrites what it left
-    folder = join(ctx.cfg.path("staging"), f"{code}/{'_'.join(sorted(d.batch for d in todo))}")
+    delta_io.ensure_table(ctx, spec.table)
+    # a fresh folder inside the table's folder, so that its good files can become the table's
+    staged = Staged(join(ctx.location(spec.table), f"staged-{uuid.uuid4().hex}"))
     try:
-        return decide_and_commit(ctx, spec, todo, states, folder, run)
+        return decide_and_commit(ctx, spec, todo, states, staged, run)
     finally:
-        storage.delete(folder)
+        for kind in ("key", "reject") + (() if staged.committed else ("good",)):
+            storage.delete(f"{staged.folder}/kind={kind}")
+        if not staged.committed:
+            storage.delete(staged.folder)
 
 
 @dataclass
 class Staged:
-    """A staged delivery: its per-file counts (exact repeats included in the rejects), its good
-    rows (typed, without repeats) and its rejects (raw text and reason, `rid` for numbering)."""
-    counts: dict
-    good: DataFrame
-    rejects: DataFrame
-    splits: list
-    repeated: DataFrame | None
+    """A staged delivery: its folder, per-file counts (exact repeats included in the rejects),
+    its rejects (raw text and reason, `rid` for numbering) and exact repeats (None: none)."""
+    folder: str
+    counts: dict = field(default_factory=dict)
+    rejects: DataFrame | None = None
+    splits: list = field(default_factory=list)
+    repeated: DataFrame | None = None
+    committed: bool = False
 
     def numbered_rejects(self, ctx: Context) -> DataFrame:
         return numbered(ctx, self.rejects, self.splits)
 
+    def read(self, ctx: Context, kind: str) -> DataFrame:
+        return ctx.spark.read.parquet(f"{self.folder}/kind={kind}")
 
-def stage_all(ctx: Context, todo: list[Delivery], spec: Interface, folder: str) -> Staged:
+
+def stage_all(ctx: Context, todo: list[Delivery], spec: Interface, staged: Staged) -> Staged:
     """Stage the deliveries (one pass), refuse a short or padded file, and find exact repeats
-    in the staged hash columns."""
-    counts, schema = stage(ctx, todo, spec, folder)
+    in the staged key rows."""
+    staged.counts = counts = stage(ctx, todo, spec, staged.folder)
     for d in todo:
         check_record_counts(d, {f: rows for f, (rows, _bad) in counts.items()})
-
-    def staged(ok: bool) -> DataFrame:
-        if not any((rows - bad if ok else bad) for rows, bad in counts.values()):   # nothing was written there
-            return ctx.spark.createDataFrame([], schema)
-        return ctx.spark.read.schema(schema).parquet(f"{folder}/ok={str(ok).lower()}")
-
-    good, rejects = staged(True), staged(False)
-    repeated = repeats(ctx, good) if spec.duplicates == "quarantine" else None
-    if repeated is not None:
-        repeated = repeated.cache()
-        for r in repeated.groupBy("file_name").count().collect():
+    any_rows = any(rows for rows, _bad in counts.values())
+    keys = staged.read(ctx, "key") if any_rows else None
+    staged.rejects = (staged.read(ctx, "reject").selectExpr(*[c.split()[0] for c in REJECT_COLUMNS.split(", ")])
+                      if any(bad for _rows, bad in counts.values()) else ctx.spark.createDataFrame([], REJECT_COLUMNS))
+    if keys is not None and spec.duplicates == "quarantine":
+        staged.repeated = repeats(ctx, keys)
+    if staged.repeated is not None:
+        staged.repeated = staged.repeated.cache()
+        for r in staged.repeated.groupBy("file_name").count().collect():
             rows, bad = counts[r.file_name]
             counts[r.file_name] = (rows, bad + r["count"])
-        rejects = rejects.unionByName(repeat_lines(ctx, todo, spec, repeated), allowMissingColumns=True)
-        good = good.join(repeated.select("rid"), "rid", "left_anti")
-    splits = split_counts(ctx, folder) if any(bad for _rows, bad in counts.values()) else []
-    return Staged(counts, good, rejects, splits, repeated)
+        staged.rejects = staged.rejects.unionByName(repeat_lines(ctx, todo, spec, staged.repeated))
+    if any(bad for _rows, bad in counts.values()):
+        staged.splits = split_counts(keys)
+    return staged
 
 
-def decide_and_commit(ctx: Context, spec: Interface, todo: list[Delivery], states: dict, folder: str, run: Run) -> list[str]:
+def decide_and_commit(ctx: Context, spec: Interface, todo: list[Delivery], states: dict, staged: Staged,
+                      run: Run) -> list[str]:
     code = spec.code
-    staged = stage_all(ctx, todo, spec, folder)
-    counts = staged.counts
+    counts = stage_all(ctx, todo, spec, staged).counts
     max_ratio = float(ctx.cfg.get("batch.max_reject_ratio", 1.0))
     refused, accepted = [], []
     for d in todo:
@@ -245,8 +279,7 @@ def decide_and_commit(ctx: Context, spec: Interface, todo: list[Delivery], state
             errors.append(refusal(code, d, bad, max_ratio, [s for s in samples if s.file_name in mine][:SAMPLE_REASONS]))
         bookkeeping.record_files(ctx, [(d, states.get(d.batch, {}), counts, Status.REFUSED) for d, _ in refused])
     if accepted:
-        commit(ctx, spec, [d for d, _ in accepted], states, counts, staged.good, staged.numbered_rejects(ctx),
-               bool(refused), run)
+        commit(ctx, spec, [d for d, _ in accepted], todo, states, staged, bool(refused), run)
     if staged.repeated is not None:
         staged.repeated.unpersist()
     if errors:
@@ -254,25 +287,35 @@ def decide_and_commit(ctx: Context, spec: Interface, todo: list[Delivery], state
     return [d.batch for d, _ in accepted]
 
 
-def commit(ctx: Context, spec: Interface, ok: list[Delivery], states: dict, counts: dict, good: DataFrame,
-           rejects: DataFrame, some_refused: bool, run: Run) -> None:
-    """The staged rows of the accepted deliveries into their ODS partitions and quarantine."""
+def commit(ctx: Context, spec: Interface, ok: list[Delivery], todo: list[Delivery], states: dict, staged: Staged,
+           some_refused: bool, run: Run) -> None:
+    """The accepted deliveries' staged good rows become their ODS partitions (one Delta commit of
+    the staged files; rewritten without the repeats when there are any), their rejects replace
+    their quarantine."""
     code, g = spec.code, spec.batch_grain
     names = {r.file_name for d in ok for r in d.records}
+    partition = {spec.batch_column: [g.typed(d.batch) for d in ok]}
+    if staged.repeated is None:
+        delta_commit.replace_partitions(ctx, spec.table, f"{staged.folder}/kind=good", partition)
+    else:   # rare: parse again and write the good rows without the repeats
+        good = (checked(ctx, todo, spec).where(F.col("reject_reason").isNull())
+                .join(staged.repeated.select("rid"), "rid", "left_anti").where(F.col("file_name").isin(names))
+                .withColumn("src_file", F.col("file_name"))
+                .withColumn(spec.batch_column, per_file(ok, lambda d: g.typed(d.batch))))
+        delta_io.write(ctx, spec.table, good, partition)
+    staged.committed = True
+    loaded = ctx.spark.table(spec.table).where(delta_io.partition_predicate(partition)).count()
+    rejects = staged.numbered_rejects(ctx)
     if some_refused:
-        good, rejects = (x.where(F.col("file_name").isin(names)) for x in (good, rejects))
-    good = (good.withColumn("src_file", F.col("file_name"))
-            .withColumn(spec.batch_column, per_file(ok, lambda d: g.typed(d.batch))))
-    loaded = delta_io.write(ctx, spec.table, good, {spec.batch_column: [g.typed(d.batch) for d in ok]})
+        rejects = rejects.where(F.col("file_name").isin(names))
     ok_batches = [d.batch for d in ok]
-    expected_bad = sum(counts[n][1] for n in names)
     rejected = 0
-    if expected_bad or bookkeeping.has_rejects(ctx, code, ok_batches):   # replace an earlier quarantine too
+    if sum(staged.counts[n][1] for n in names) or bookkeeping.has_rejects(ctx, code, ok_batches):   # replace an earlier quarantine too
         rejected = bookkeeping.write_rejects(ctx, code, ok_batches, rejects)
     delivered = sum(d.expected_records() for d in ok)
     if loaded + rejected != delivered:
         raise DeliveryError(f"{code} {', '.join(ok_batches)}: delivered {delivered} but loaded {loaded} + rejected {rejected}")
-    bookkeeping.record_files(ctx, [(d, states.get(d.batch, {}), counts, Status.LOADED) for d in ok])
+    bookkeeping.record_files(ctx, [(d, states.get(d.batch, {}), staged.counts, Status.LOADED) for d in ok])
     run.rows_read += delivered
     run.rows_written += loaded
     run.rows_rejected += rejected

@@ -96,7 +96,7 @@ class Table:
 ODS_STATS_COLUMNS: tuple = ()
 
 
-def _ods_table(spec) -> Table:
+def ods_table(spec) -> Table:
     cols = [Column(f.name, f.spark_type, f.label_en, f.label_zh, f.dictionary) for f in spec.fields]
     cols.append(Column("src_file", "string", "Source data file", "来源文件"))
     cols.append(Column(spec.batch_column, spec.batch_grain.spark_type, "Delivery data date" if spec.grain == "daily"
@@ -131,7 +131,7 @@ def _declarations():
 
 @lru_cache(maxsize=2)
 def load_registry() -> dict[str, Table]:
-    tables = {spec.table: _ods_table(spec) for spec in load_interfaces().values() if spec.direction == "in"}
+    tables = {spec.table: ods_table(spec) for spec in load_interfaces().values() if spec.direction == "in"}
     for name, raw, _path in _declarations():
         if raw.get("deliver"):   # an outbound table's columns are its interface's fields (declared once)
             cols = _out_columns(load_interfaces()[raw["deliver"]], raw["partition_by"])
