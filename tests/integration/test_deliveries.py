@@ -317,3 +317,15 @@ def test_bad_input_at_the_cli_is_one_clear_line(province):
         lines = [line for line in out.stderr.splitlines() if line.strip() and not JVM_STARTUP.match(line)]
         assert len(lines) == 1 and says in lines[0] and "Traceback" not in out.stderr, (args, out.stderr[-2000:])
     assert province.spark.table("ods.cdr_voice").count() > 0
+
+
+def test_an_empty_delivery_empties_its_partition(province):
+    d, token = day(2), "20260102"
+    run_step(province, "ods.cdr_data", d)
+    assert ods(province, "cdr_data", "batch_date", d)
+    verf0, dat0 = files(province, "cdr_data", token)
+    verf1, dat1 = verf0.with_name(verf0.name.replace("_00.verf", "_01.verf")), dat0.with_name(dat0.name.replace("_00_001", "_01_001"))
+    rewrite(dat1, verf1, [], token)
+    run = run_step(province, "ods.cdr_data", d)
+    assert (run.rows_read, run.rows_written, run.rows_rejected) == (0, 0, 0)
+    assert ods(province, "cdr_data", "batch_date", d) == []

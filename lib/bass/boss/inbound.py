@@ -106,7 +106,7 @@ def stage(ctx: Context, deliveries: list[Delivery], spec: Interface, folder: str
     hashes = [F.when(key & ~bad, h).alias(n) for n, h in line_key().items()] if spec.duplicates == "quarantine" else []
     rows = two.select(
         *data,
-        *[F.when(key | reject, F.col(c)).alias(c) for c in ("batch", "file_name", "block_start", "rid")], *hashes,
+        *[F.when(key | reject, F.col(c)).alias(c) for c in ("file_name", "block_start", "rid")], *hashes,
         F.when(reject, valid_text(F.col("line"), spec)).alias("line"), F.when(reject, F.col("reject_reason")).alias("reject_reason"),
         F.when(key, "key").when(bad, "reject").otherwise("good").alias("kind"),
         per_file(deliveries, lambda d: g.typed(d.batch)).alias(spec.batch_column))
@@ -233,8 +233,10 @@ class Staged:
     def numbered_rejects(self, ctx: Context) -> DataFrame:
         return numbered(ctx, self.rejects, self.splits)
 
-    def read(self, ctx: Context, kind: str) -> DataFrame:
-        return ctx.spark.read.parquet(f"{self.folder}/kind={kind}")
+    def read(self, ctx: Context, kind: str, batch_column: str | None = None) -> DataFrame:
+        """The staged rows of one kind; `batch` from their partition folder when given its column."""
+        rows = ctx.spark.read.parquet(f"{self.folder}/kind={kind}")
+        return rows.withColumn("batch", F.col(batch_column).cast("string")) if batch_column else rows
 
 
 def stage_all(ctx: Context, todo: list[Delivery], spec: Interface, staged: Staged) -> Staged:
@@ -244,8 +246,8 @@ def stage_all(ctx: Context, todo: list[Delivery], spec: Interface, staged: Stage
     for d in todo:
         check_record_counts(d, {f: rows for f, (rows, _bad) in counts.items()})
     any_rows = any(rows for rows, _bad in counts.values())
-    keys = staged.read(ctx, "key") if any_rows else None
-    staged.rejects = (staged.read(ctx, "reject").selectExpr(*[c.split()[0] for c in REJECT_COLUMNS.split(", ")])
+    keys = staged.read(ctx, "key", spec.batch_column) if any_rows else None
+    staged.rejects = (staged.read(ctx, "reject", spec.batch_column).selectExpr(*[c.split()[0] for c in REJECT_COLUMNS.split(", ")])
                       if any(bad for _rows, bad in counts.values()) else ctx.spark.createDataFrame([], REJECT_COLUMNS))
     if keys is not None and spec.duplicates == "quarantine":
         staged.repeated = repeats(ctx, keys)

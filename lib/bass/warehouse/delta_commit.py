@@ -52,6 +52,8 @@ def staged_files(ctx: Context, folder: str, location: str, partition_by: list[st
     root = jvm.org.apache.hadoop.fs.Path(folder)
     fs = root.getFileSystem(ctx.spark.sparkContext._jsc.hadoopConfiguration())
     table_root = fs.makeQualified(jvm.org.apache.hadoop.fs.Path(location)).toString().rstrip("/") + "/"
+    if not fs.exists(root):   # nothing staged: the partitions become empty
+        return []
     adds, files = [], fs.listFiles(root, True)
     while files.hasNext():
         status = files.next()
