@@ -120,8 +120,9 @@ def duckdb_job(ctx: Context, out: str, day: dt.date, threads: int = 2) -> None:
 
 
 class PeakMemory:
-    """Peak heap of the driver JVM (all its memory pools) and peak resident set of the Python
-    driver, since the last reset."""
+    """Peak heap of the driver JVM since the last reset (the sum of each heap pool's peak: an upper
+    bound, the pools peak at different times) and the Python driver's peak resident set over its
+    whole life (the simulation included)."""
 
     def __init__(self, spark):
         self.pools = spark.sparkContext._jvm.java.lang.management.ManagementFactory.getMemoryPoolMXBeans()
@@ -212,7 +213,8 @@ def run_bench(ctx: Context, sizes: list[int] | int, home: str, seed: int = 1, re
             runs.append(run)
             print(f"{counts[n]:,} rows, run {i + 1} of {repeat}: BASS ODS {ods:.1f}s, ODS + MID {ods + mid:.1f}s, "
                   f"hand-written {run[2]:.1f}s" + (f", DuckDB {run[3]:.1f}s" if duck else ""))
-        mem = {"driver_jvm_heap_peak": memory.jvm_heap_mb(), "python_driver_rss_peak": PeakMemory.python_rss_mb(),
+        mem = {"driver_jvm_heap_pools_peak_sum": memory.jvm_heap_mb(),
+               "python_driver_rss_lifetime_peak": PeakMemory.python_rss_mb(),
                "executors": "in the driver JVM (local mode)"}
         results.append(summarize(counts[n], runs, bctx.spark.sparkContext.defaultParallelism, mem))
     label = f"median of {repeat}" if repeat > 1 else "one run"
@@ -222,7 +224,8 @@ def run_bench(ctx: Context, sizes: list[int] | int, home: str, seed: int = 1, re
               f"{r['baseline_rows_per_s']:,}/s" + (f", DuckDB {r['duckdb_seconds']}s {r['duckdb_rows_per_s']:,}/s" if duck else ""))
         print(f"{'':>12}  ODS / hand-written {r['ods_ratio']}, ODS + MID / hand-written {r['ratio']}"
               + (f", ODS + MID / DuckDB {r['duckdb_ratio']}" if duck else "")
-              + f"; peak driver JVM heap {r['memory_mb']['driver_jvm_heap_peak']} MB")
+              + f"; driver JVM heap peak (sum of its pools' peaks, an upper bound) "
+              f"{r['memory_mb']['driver_jvm_heap_pools_peak_sum']} MB")
     result = {"sizes": results}
     if len(results) > 1:
         result["per_row_cost_largest_over_smallest"] = curve(results)
