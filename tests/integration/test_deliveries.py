@@ -26,6 +26,7 @@ from bass.core.registry import table
 from bass.devkit.simulator.generate import generate
 from bass.orchestration.runs import run_step
 from bass.warehouse import delta_io
+from bass.warehouse.bookkeeping import Run
 from tests.conftest import context_for
 
 START = dt.date(2026, 1, 1)
@@ -329,3 +330,18 @@ def test_an_empty_delivery_empties_its_partition(province):
     run = run_step(province, "ods.cdr_data", d)
     assert (run.rows_read, run.rows_written, run.rows_rejected) == (0, 0, 0)
     assert ods(province, "cdr_data", "batch_date", d) == []
+
+
+def test_one_refused_batch_of_two_leaves_nothing_staged_and_the_other_loads(province):
+    verf1, dat1 = files(province, "vas_usage", "20260101")
+    verf2, dat2 = files(province, "vas_usage", "20260102")
+    lines = dat2.read_bytes().splitlines(keepends=True)
+    rewrite(dat2, verf2, [b"garbage\n"] * max(len(lines), 1), "20260102")
+    run = Run("ods.vas_usage", Batch.of("date", day(1)))
+    with pytest.raises(DeliveryError, match="vas_usage 2026-01-02 resend 00 refused"):
+        inbound.load(province, "vas_usage", [day(1), day(2)], run)
+    assert run.rows_written == len(dat1.read_bytes().splitlines()) > 0
+    assert ods(province, "vas_usage", "batch_date", day(2)) == []
+    location = province.location("ods.vas_usage")
+    kept = {n: sorted(os.listdir(f"{location}/{n}/kind=good")) for n in os.listdir(location) if n.startswith("staged-")}
+    assert list(kept.values()) == [["batch_date=2026-01-01"]], kept

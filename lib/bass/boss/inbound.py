@@ -212,10 +212,11 @@ def load(ctx: Context, code: str, batches: list[str], run: Run, force: bool = Fa
     staged = Staged(join(ctx.location(spec.table), f"staged-{uuid.uuid4().hex}"))
     try:
         return decide_and_commit(ctx, spec, todo, states, staged, run)
-    finally:
-        for kind in ("key", "reject") + (() if staged.committed else ("good",)):
-            storage.delete(f"{staged.folder}/kind={kind}")
-        if not staged.committed:
+    finally:   # what was not committed goes; committed files are the table's now
+        if staged.committed:
+            for path in [f"{staged.folder}/kind={k}" for k in ("key", "reject")] + staged.uncommitted:
+                storage.delete(path)
+        else:
             storage.delete(staged.folder)
 
 
@@ -228,7 +229,8 @@ class Staged:
     rejects: DataFrame | None = None
     splits: list = field(default_factory=list)
     repeated: DataFrame | None = None
-    committed: bool = False
+    committed: bool = False          # its good files are part of the ODS table
+    uncommitted: list = field(default_factory=list)   # good files' folders left out of the commit
 
     def numbered_rejects(self, ctx: Context) -> DataFrame:
         return numbered(ctx, self.rejects, self.splits)
@@ -298,14 +300,16 @@ def commit(ctx: Context, spec: Interface, ok: list[Delivery], todo: list[Deliver
     names = {r.file_name for d in ok for r in d.records}
     partition = {spec.batch_column: [g.typed(d.batch) for d in ok]}
     if staged.repeated is None:
+        staged.uncommitted = [f"{staged.folder}/kind=good/{spec.batch_column}={g.typed(d.batch)}"
+                              for d in todo if d not in ok]
         delta_commit.replace_partitions(ctx, spec.table, f"{staged.folder}/kind=good", partition)
+        staged.committed = True
     else:   # rare: parse again and write the good rows without the repeats
         good = (checked(ctx, todo, spec).where(F.col("reject_reason").isNull())
                 .join(staged.repeated.select("rid"), "rid", "left_anti").where(F.col("file_name").isin(names))
                 .withColumn("src_file", F.col("file_name"))
                 .withColumn(spec.batch_column, per_file(ok, lambda d: g.typed(d.batch))))
         delta_io.write(ctx, spec.table, good, partition)
-    staged.committed = True
     loaded = ctx.spark.table(spec.table).where(delta_io.partition_predicate(partition)).count()
     rejects = staged.numbered_rejects(ctx)
     if some_refused:
