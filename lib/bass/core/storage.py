@@ -1,14 +1,13 @@
 """Files by path on whatever file system holds them: the driver lists, sizes and reads small
-files (a .verf) through Hadoop's FileSystem API, so landing and staging may be on `hdfs://`,
-`s3a://` or a local disk alike. Data files are read by Spark, never by the driver.
+files (a .verf) through Hadoop's FileSystem API, so landing and the loader's staging may be on
+`hdfs://`, `s3a://` or a local disk alike. Data files are read by Spark, never by the driver.
 
-`LocalStorage` does the same with Python's os module, for the BOSS side (the simulator and the
-outbound writer write local files) and for tests that need no SparkSession.
+`LocalStorage` lists and reads with Python's os module: for the simulator playing BOSS (it reads
+the local outbox) and for tests that need no SparkSession.
 """
 from __future__ import annotations
 
 import os
-import shutil
 from typing import Protocol
 
 
@@ -17,9 +16,6 @@ class Storage(Protocol):
         """Names of the files directly in `folder` with their sizes; {} when it does not exist."""
 
     def read_text(self, path: str, encoding: str = "utf-8") -> str: ...
-
-    def delete(self, path: str) -> None:
-        """Remove a file or a folder with everything in it; nothing when it does not exist."""
 
 
 def join(folder: str, name: str) -> str:
@@ -35,12 +31,6 @@ class LocalStorage:
     def read_text(self, path: str, encoding: str = "utf-8") -> str:
         with open(path, encoding=encoding) as fh:
             return fh.read()
-
-    def delete(self, path: str) -> None:
-        if os.path.isdir(path):
-            shutil.rmtree(path, ignore_errors=True)
-        elif os.path.exists(path):
-            os.remove(path)
 
 
 class HadoopStorage:
@@ -70,6 +60,7 @@ class HadoopStorage:
         return bytes(data).decode(encoding)
 
     def delete(self, path: str) -> None:
+        """Remove a file or a folder with everything in it; nothing when it does not exist."""
         fs, p = self._fs(path)
         fs.delete(p, True)
 
