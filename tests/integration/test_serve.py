@@ -143,7 +143,7 @@ GATE, ABSENT = "BASS analyst access", "TABLE_OR_VIEW_NOT_FOUND"
     ("select * from json.`{wh}/ods/user/_delta_log`", GATE),
     ("select * from analyst.dm_churn_score_m where msisdn in (select msisdn from delta.`{wh}/ods/user`)", GATE),
     ("with u as (select * from delta.`{wh}/dm/churn_score_m`) select * from u", GATE),
-    ("select * from identifier('delta.`{wh}/ods/user`')", "UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY"),
+    ("select * from identifier('delta.`{wh}/ods/user`')", GATE),   # Spark 4.2 resolves it; the gate refuses it
     ("select reflect('java.lang.System', 'getenv', 'BASS_PII_KEY')", GATE),
     ("select bass_pseudonym('13812341234')", "UNRESOLVED_ROUTINE"),
     ("create table analyst_copy as select * from analyst.mid_customer_m", GATE),
