@@ -72,12 +72,16 @@ def line_key() -> dict[str, Column]:
     return {"h1": F.xxhash64("line"), "h2": F.hash("line")}
 
 
+def delivered_lines(ctx: Context, deliveries: list[Delivery], spec: Interface) -> DataFrame:
+    """Every line of the deliveries' files with its file, split and `batch`."""
+    return (read_lines(ctx, [p for d in deliveries for p in d.data_paths()], spec)
+            .withColumn("batch", per_file(deliveries, lambda d: d.batch)))
+
+
 def checked(ctx: Context, deliveries: list[Delivery], spec: Interface) -> DataFrame:
     """Every delivered line, parsed and checked, with `batch`, its file and split, and `rid`
     (ordered within each file split, the same on every read of the same files)."""
-    lines = (read_lines(ctx, [p for d in deliveries for p in d.data_paths()], spec)
-             .withColumn("batch", per_file(deliveries, lambda d: d.batch)))
-    parsed = parse_lines(lines, spec).withColumn("rid", F.monotonically_increasing_id())
+    parsed = parse_lines(delivered_lines(ctx, deliveries, spec), spec).withColumn("rid", F.monotonically_increasing_id())
     if spec.batch_field:
         value = F.col(spec.batch_field)
         own = value.cast("date").cast("string") if spec.grain == "daily" else F.substring(value.cast("string"), 1, 7)
@@ -147,9 +151,7 @@ def repeat_lines(ctx: Context, deliveries: list[Delivery], spec: Interface, rids
     """The raw text of repeated lines. Good rows are staged without their text, so the files are
     read again, numbered exactly as in `stage` (same files, same splits): this second read
     happens only for a delivery that holds exact repeats."""
-    lines = (read_lines(ctx, [p for d in deliveries for p in d.data_paths()], spec)
-             .withColumn("batch", per_file(deliveries, lambda d: d.batch))
-             .withColumn("rid", F.monotonically_increasing_id()))
+    lines = delivered_lines(ctx, deliveries, spec).withColumn("rid", F.monotonically_increasing_id())
     return (lines.join(rids.select("rid"), "rid")
             .select("batch", "file_name", "block_start", "rid", valid_text(F.col("line"), spec).alias("line"),
                     F.lit("exact duplicate of an earlier record of this delivery").alias("reject_reason")))
@@ -259,7 +261,7 @@ def stage_all(ctx: Context, todo: list[Delivery], spec: Interface, staged: Stage
             rows, bad = counts[r.file_name]
             counts[r.file_name] = (rows, bad + r["count"])
         staged.rejects = staged.rejects.unionByName(repeat_lines(ctx, todo, spec, staged.repeated))
-    if any(bad for _rows, bad in counts.values()):
+    if any(bad for _rows, bad in counts.values()):   # repeats included now
         staged.splits = split_counts(keys)
     return staged
 
