@@ -5,10 +5,17 @@ Tiers (markers, set here from what a test uses, so nobody has to remember them):
 - `spark`: the test uses a SparkSession (the `spark` or `ctx` fixture);
 - `integration`: under tests/integration, a small simulated province end to end;
 - `slow`: a unit test that trains models or runs a pipeline (listed in SLOW below, measured with
-  `pytest --durations`); `make test-fast` runs tests/unit without them."""
+  `pytest --durations`); `make test-fast` runs tests/unit without them.
+
+A simulated province is generated once per run for each set of parameters (`simulated`); every
+module that asks for it gets its own copy of the delivered files, so modules never share a
+warehouse or see each other's rewritten deliveries."""
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -17,12 +24,14 @@ os.environ["BASS_ENV"] = "test"
 from bass.core.config import load_config  # noqa: E402
 from bass.core.registry import LAYERS  # noqa: E402
 from bass.core.session import Context, build_spark, register_all  # noqa: E402
+from bass.devkit.simulator.generate import generate  # noqa: E402
 
 MARKERS = {"spark": "uses a SparkSession", "integration": "a simulated province end to end",
            "slow": "a unit test that trains models or runs pipelines (not in make test-fast)"}
 SLOW = {     # measured with `pytest tests/unit --durations=40`: a module name marks every test in it;
     # together they keep the fast tier near 2.5 minutes on 2 cores
     "test_api.py", "test_value_segments.py",
+    "test_bench.py::test_duckdb_does_the_hand_written_jobs_work_on_the_same_files",
     "test_business_report.py::test_the_report_compares_months_and_ranks_regions_and_movers",
     "test_campaigns.py::test_campaign_evaluation_of_a_hand_built_month",
     "test_campaigns.py::test_churn_model_is_judged_on_untreated_users",
@@ -100,3 +109,27 @@ def context_for(spark, home) -> Context:
 @pytest.fixture
 def ctx(spark, tmp_path):
     return context_for(spark, tmp_path / "home")
+
+
+SMALL_PROVINCE = dict(users=200, start=dt.date(2026, 1, 1), days=4, months=1, seed=5)
+
+
+@pytest.fixture(scope="session")
+def simulated(spark, tmp_path_factory):
+    """`simulated(ctx, **parameters)` puts a simulated province's deliveries and truth into the
+    context's landing and truth folders, generating it only the first time these parameters are
+    asked for in this run (generation is most of a small module's set-up)."""
+    made: dict[tuple, Path] = {}
+
+    def deliver(ctx: Context, users: int, start: dt.date, days: int, months: int, seed: int, **options) -> Context:
+        key = (users, start, days, months, seed, tuple(sorted(options.items())))
+        if key not in made:
+            src = tmp_path_factory.mktemp("simulated")
+            generate(spark, str(src / "landing"), users, start, days, months, seed, ctx.cfg.province,
+                     str(src / "truth"), **options)
+            made[key] = src
+        for sub in ("landing", "truth"):
+            shutil.copytree(made[key] / sub, ctx.cfg.path(sub), dirs_exist_ok=True)
+        return ctx
+
+    return deliver

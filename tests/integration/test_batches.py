@@ -16,17 +16,14 @@ from bass.boss.delivery import DeliveryError, VerfRecord, read_verf, write_verf
 from bass.devkit.simulator.generate import generate
 from bass.orchestration.pipeline import run_pipeline
 from bass.orchestration.runs import run_step
-from tests.conftest import context_for
+from tests.conftest import SMALL_PROVINCE, context_for
 
 START = dt.date(2026, 1, 1)
-USERS = 300
 
 
 @pytest.fixture(scope="module")
-def province(spark, tmp_path_factory):
-    ctx = context_for(spark, tmp_path_factory.mktemp("province"))
-    generate(spark, ctx.cfg.path("landing"), USERS, START, 4, 1, 7, ctx.cfg.province, ctx.cfg.path("truth"))
-    return ctx
+def province(spark, simulated, tmp_path_factory):
+    return simulated(context_for(spark, tmp_path_factory.mktemp("province")), **SMALL_PROVINCE)
 
 
 def day(n: int) -> str:
@@ -56,17 +53,20 @@ def registry(ctx, code: str, batch: str) -> list:
             .where((F.col("interface") == code) & (F.col("batch") == batch)).orderBy("loaded_at", "file_name").collect()]
 
 
-def test_generator_is_deterministic(spark, tmp_path):
-    """The same files whatever the shuffle layout (the simulator's joins must not decide row order)."""
+def test_generator_is_deterministic(spark, simulated, tmp_path):
+    """The same files whatever the shuffle layout (the simulator's joins must not decide row order):
+    the run's shared province (generated with the test session's layout) against a new one."""
+    shared = simulated(context_for(spark, tmp_path / "a"), **SMALL_PROVINCE).cfg.path("landing")
+    p = SMALL_PROVINCE
     before = spark.conf.get("spark.sql.shuffle.partitions")
     try:
-        for run, shuffle in (("a", before), ("b", "7")):
-            spark.conf.set("spark.sql.shuffle.partitions", shuffle)
-            generate(spark, str(tmp_path / run), 200, START, 1, 1, 11, "571", str(tmp_path / run / "truth"))
+        spark.conf.set("spark.sql.shuffle.partitions", "7")
+        generate(spark, str(tmp_path / "b"), p["users"], p["start"], p["days"], p["months"], p["seed"], "571",
+                 str(tmp_path / "b" / "truth"))
     finally:
         spark.conf.set("spark.sql.shuffle.partitions", before)
     for code in ("cdr_voice", "user", "bill", "complaint"):
-        a = sorted((tmp_path / "a" / code).glob("*.dat"))
+        a = sorted(Path(shared, code).glob("*.dat"))
         assert a and all(filecmp.cmp(f, tmp_path / "b" / code / f.name, shallow=False) for f in a), code
 
 

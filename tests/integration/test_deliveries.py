@@ -23,20 +23,17 @@ from bass.boss.writer import write_delivery
 from bass.core.batch import Batch
 from bass.core.interfaces import parse_interface
 from bass.core.registry import table
-from bass.devkit.simulator.generate import generate
 from bass.orchestration.runs import run_step
 from bass.warehouse import delta_io
 from bass.warehouse.bookkeeping import Run
-from tests.conftest import context_for
+from tests.conftest import SMALL_PROVINCE, context_for
 
 START = dt.date(2026, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def province(spark, tmp_path_factory):
-    ctx = context_for(spark, tmp_path_factory.mktemp("deliveries"))
-    generate(spark, ctx.cfg.path("landing"), 200, START, 4, 1, 5, ctx.cfg.province, ctx.cfg.path("truth"))
-    return ctx
+def province(spark, simulated, tmp_path_factory):
+    return simulated(context_for(spark, tmp_path_factory.mktemp("deliveries")), **SMALL_PROVINCE)
 
 
 def day(n: int) -> str:
