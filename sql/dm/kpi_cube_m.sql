@@ -20,6 +20,8 @@ with cube as (
         sum(billed_minutes) as billed_minutes,
         sum(sms_count) as sms_count,
         sum(data_kb) as data_kb,
+        sum(valid_cdrs) as valid_cdrs,
+        sum(voice_fee) as voice_fee,
         sum(revenue) as revenue,
         sum(collected) as collected,
         sum(topup_amount) as topup_amount,
@@ -39,7 +41,7 @@ final as (
            cast(try_divide(billed_minutes, billed_users) as decimal(12, 1)), null) as mou,
         if(cdr_days > 0, cast(try_divide(billed_minutes * day(last_day(to_date(batch_month || '-01'))),
                                          billed_users * cdr_days) as decimal(12, 1)), null) as mou_est,
-        cast(try_divide(churned_users, users_at_start) as decimal(8, 5)) as churn_rate,
+        cast(try_divide(churned_users, users_at_start + new_users) as decimal(8, 5)) as churn_rate,
         cast(try_divide(collected, revenue) as decimal(8, 5)) as collection_rate
     from cube as c
 )

@@ -3,11 +3,16 @@
 --   users_in_net    users existing at month end and not closed (在网用户)
 --   active_users    used the service at least once in the month: a CDR, or a usage item on the bill (使用用户数)
 --   new_users       opened in the month; churned_users: closed (销号) in the month
---   churn_rate      churned_users / users in the network on the month's first day (离网率)
---   valid_cdrs      voice + SMS + data + VAS records, free ones included (有效话单)
+--   churn_rate      churned_users / (users_at_start + new_users) (离网率): every user closed in the
+--                   month was in the network on its first day or opened in it, so numerator and
+--                   denominator count the same users (one opened and closed in the month included)
+--   valid_cdrs      call records (有效话单 = 通话话单), calls to special and service numbers and free
+--                   long-distance calls under 3 s included; SMS, data and VAS records are counted
+--                   apart (sms_count, data_records, vas_records)
 --   billed_minutes  each call rounded up (6-second units long distance, minutes otherwise), summed (计费时长)
 --   revenue         actual fees billed (实际费用 = 标准费用 - 优惠)
---   cdr_fee         actual fees rated on the month's loaded CDRs (话单费用; the sum of dm.kpi_d.cdr_fee)
+--   voice_fee       what voice calls earned: actual fees of the month's loaded call CDRs (话费收入)
+--   cdr_fee         actual fees rated on the month's loaded CDRs of every kind (话单费用; the sum of dm.kpi_d.cdr_fee)
 --   collected       this month's bills and last month's arrears settled by the month's payments and
 --                   last month's balance (实收金额; mid.user_bill_m); an overpayment is not collected
 --   arrears_recovered  the part of collected that settled last month's arrears (欠费回收)
@@ -66,7 +71,10 @@ per_user as (
         coalesce(g.data_down_kb, 0) as data_down_kb,
         coalesce(g.visit_calls, 0) as visit_calls,
         coalesce(g.visit_fee, 0) as visit_fee,
-        coalesce(g.voice_calls + g.sms_count + g.data_records + g.vas_count, 0) as valid_cdrs,
+        coalesce(g.voice_calls, 0) as valid_cdrs,
+        coalesce(g.data_records, 0) as data_records,
+        coalesce(g.vas_count, 0) as vas_records,
+        coalesce(g.voice_fee, 0) as voice_fee,
         coalesce(g.offnet_fee, 0) as offnet_fee,
         coalesce(g.total_fee, 0) as cdr_fee,
         coalesce(b.bill_std_fee, 0) as std_fee,
@@ -97,7 +105,7 @@ unknown_usage as (
         false as in_net_at_start, false as billed,
         g.voice_calls, g.voice_seconds, g.billed_minutes, g.sms_count, g.data_kb, g.data_up_kb, g.data_down_kb,
         g.visit_calls, g.visit_fee,
-        g.voice_calls + g.sms_count + g.data_records + g.vas_count as valid_cdrs,
+        g.voice_calls as valid_cdrs, g.data_records, g.vas_count as vas_records, g.voice_fee,
         g.offnet_fee, g.total_fee as cdr_fee,
         0 as std_fee, 0 as discount, 0 as revenue, 0 as rent_fee, 0 as roam_fee, 0 as collected,
         0 as arrears_recovered, 0 as topup_amount, 0 as pay_hall,
@@ -129,6 +137,9 @@ grouped as (
         sum(data_up_kb) as data_up_kb,
         sum(data_down_kb) as data_down_kb,
         sum(valid_cdrs) as valid_cdrs,
+        sum(data_records) as data_records,
+        sum(vas_records) as vas_records,
+        sum(voice_fee) as voice_fee,
         sum(offnet_fee) as offnet_fee,
         sum(cdr_fee) as cdr_fee,
         sum(std_fee) as std_fee,
@@ -160,7 +171,7 @@ final as (
            cast(try_divide(g.billed_minutes, g.billed_users) as decimal(12, 1)), null) as mou,
         if(c.cdr_days > 0, cast(try_divide(g.billed_minutes * day(last_day(to_date(g.batch_month || '-01'))),
                                            g.billed_users * c.cdr_days) as decimal(12, 1)), null) as mou_est,
-        cast(try_divide(g.churned_users, g.users_at_start) as decimal(8, 5)) as churn_rate,
+        cast(try_divide(g.churned_users, g.users_at_start + g.new_users) as decimal(8, 5)) as churn_rate,
         coalesce(c.cdr_days, 0) as cdr_days
     from grouped as g
     left join coverage as c on c.batch_month = g.batch_month

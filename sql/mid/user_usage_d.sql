@@ -2,7 +2,8 @@
 -- with the user who held the MSISDN that day (null for numbers not ours, e.g. visiting roamers).
 -- Billed duration (计费时长, docs/domain.md §5): each call rounded up to its billing unit - 6-second
 -- units for long-distance calls, whole minutes for all other calls - then summed.
--- Every delivered CDR is a valid CDR (有效话单), including free calls under 3 s.
+-- Every delivered call CDR is a valid CDR (有效话单), including free calls under 3 s; SMS, data and
+-- VAS records are counted apart.
 -- Roaming: roam_* are our users roaming (漫游出访); visit_* are other networks' subscribers
 -- roaming in ours (漫游来访, call type VISIT). Data volume is up + down (data_up_kb, data_down_kb).
 -- Off-net (网外) means any other network, fixed lines included; fixed_calls is that subset.

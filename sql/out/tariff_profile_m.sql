@@ -97,7 +97,7 @@ final as (
         coalesce(u.users_at_start, 0) as users_at_start,
         coalesce(u.new_users, 0) as new_users,
         coalesce(u.churned_users, 0) as churned_users,
-        try_divide(u.churned_users, u.users_at_start) as churn_rate,
+        try_divide(u.churned_users, u.users_at_start + u.new_users) as churn_rate,
         coalesce(a.billed_users, 0) as billed_users,
         a.arpu,
         a.voice_over_share, a.voice_far_under_share, a.sms_over_share, a.sms_far_under_share,

@@ -121,6 +121,12 @@ def test_monthly_kpis_agree_with_the_raw_files(province):
     assert {b: r.revenue for b, r in got.items()} == dict(revenue)
     assert {b: r.in_net for b, r in got.items()} == dict(in_net)
     assert {b: r.churned for b, r in got.items()} == {b: churned.get(b, 0) for b in got}
+    # churn rate: the month's closures over the users it served (in the network on Feb 1, or opened in February)
+    at_start = [u for u in raw(province, "user", "20260131") if u["status"] != "CLOSED"]
+    opened = [u for u in users.values() if u["open_date"].startswith("202602")]
+    served = len(at_start) + len(opened)
+    rate = province.spark.table("dm.kpi_cube_m").where("batch_month = '2026-02' and rollup_level = 4").first().churn_rate
+    assert rate == (Decimal(sum(churned.values())) / served).quantize(Decimal("0.00001")) and served > 0
 
 
 def test_reissued_numbers_are_counted_once_per_holder(province):

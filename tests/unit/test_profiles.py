@@ -59,7 +59,7 @@ def test_tariff_profile_counts_users_allowances_and_migrations(ctx):
     p1 = got["P1"]
     assert [int(p1[k]) for k in ("users_in_net", "users_at_start", "new_users", "churned_users", "billed_users",
                                   "moved_in", "moved_out")] == [3, 3, 1, 1, 3, 1, 1]
-    assert (D(p1["churn_rate"]), D(p1["arpu"])) == (D("0.3333"), D("40.00"))
+    assert (D(p1["churn_rate"]), D(p1["arpu"])) == (D("0.2500"), D("40.00"))    # 1 left / (3 at start + 1 new)
     assert [D(p1[k]) for k in ("voice_over_share", "voice_far_under_share", "data_over_share", "data_far_under_share",
                                 "over_any_share", "far_under_all_share", "cheaper_plan_share")] == \
         [D("0.3333"), D("0.3333"), D("0.3333"), D("0.3333"), D("0.6667"), D("0.0000"), D("0.6667")]

@@ -68,20 +68,21 @@ def test_kpi_m_by_hand(ctx, cdr_days, mou, mou_est):
         profile("U2", "CLOSED", churned_in_month=True),                 # left in February
         profile("U3", "NORMAL", is_new=True, in_net_at_start=False, msisdn="mU2"),   # joined with U2's old number
         profile("U4", "CLOSED", in_net_at_start=False),                 # closed before February: not counted
+        profile("U5", "CLOSED", is_new=True, in_net_at_start=False, churned_in_month=True),   # joined and left
     ])
     recycled = dict(msisdn="mU2", batch_month="2026-02", active_days=1, voice_seconds=0, billed_minutes=D("0.0"),
                     sms_count=0, data_kb=0, data_records=0, vas_count=0, offnet_fee=D("0.00"), total_fee=D("0.00"),
                     cdr_days=cdr_days)
     put(ctx, "mid.user_usage_m", [dict(msisdn="mU1", user_id="U1", batch_month="2026-02", active_days=3, voice_calls=10,
                                        voice_seconds=600, billed_minutes=D("12.0"), sms_count=5, data_kb=100,
-                                       data_records=2, vas_count=1, offnet_fee=D("1.00"), total_fee=D("3.00"),
-                                       cdr_days=cdr_days),
+                                       data_records=2, vas_count=1, offnet_fee=D("1.00"), voice_fee=D("2.00"),
+                                       total_fee=D("3.00"), cdr_days=cdr_days),
                                   # a re-issued number: each holder's own days, never both rows for both users
                                   dict(recycled, user_id="U2", voice_calls=2), dict(recycled, user_id="U3", voice_calls=3),
                                   dict(msisdn="mX", batch_month="2026-02", active_days=1, voice_calls=4, voice_seconds=60,
                                        billed_minutes=D("1.0"), sms_count=0, data_kb=0, data_records=0, vas_count=0,
-                                       visit_calls=4, visit_fee=D("2.00"),
-                                       offnet_fee=D("0.50"), total_fee=D("2.00"), cdr_days=cdr_days)])   # a visitor
+                                       visit_calls=4, visit_fee=D("2.00"), offnet_fee=D("0.50"), voice_fee=D("1.50"),
+                                       total_fee=D("2.00"), cdr_days=cdr_days)])   # a visitor
     bill = dict(batch_month="2026-02", billed=True, bill_std_fee=D(0), bill_discount=D(0), rent_fee=D(0), roam_fee=D(0),
                 pay_amount=D(0), pay_bank=D(0), pay_hall=D(0), pay_agent=D(0), pay_e_topup=D(0), arrears_amt=D(0),
                 arrears_days=0)
@@ -97,15 +98,19 @@ def test_kpi_m_by_hand(ctx, cdr_days, mou, mou_est):
     got = rows(ctx, "dm.kpi_m", FEB, ("region_code", "brand", "plan_id", "channel_id"))
     assert sorted(got) == [("571", "GOTONE", "P1", "CH1"), ("UNKNOWN",) * 4]
     unknown = got[("UNKNOWN",) * 4]      # usage of an MSISDN without a user is kept, as in dm.kpi_d
-    assert {n: unknown[n] for n in ["users_in_net", "active_users", "voice_calls", "cdr_fee", "revenue", "visit_calls",
-                                    "visit_fee"]} == dict(
-        users_in_net=0, active_users=1, voice_calls=4, cdr_fee=D("2.00"), revenue=D("0.00"), visit_calls=4,
-        visit_fee=D("2.00"))
+    assert {n: unknown[n] for n in ["users_in_net", "active_users", "voice_calls", "valid_cdrs", "voice_fee", "cdr_fee",
+                                    "revenue", "visit_calls", "visit_fee"]} == dict(
+        users_in_net=0, active_users=1, voice_calls=4, valid_cdrs=4, voice_fee=D("1.50"), cdr_fee=D("2.00"),
+        revenue=D("0.00"), visit_calls=4, visit_fee=D("2.00"))
     k = got[("571", "GOTONE", "P1", "CH1")]
     assert {n: k[n] for n in ["users_in_net", "active_users", "billed_users", "new_users", "churned_users",
-                              "users_at_start", "voice_calls", "voice_seconds", "valid_cdrs", "cdr_days"]} == dict(
-        users_in_net=2, active_users=3, billed_users=3, new_users=1, churned_users=1, users_at_start=2,
-        voice_calls=15, voice_seconds=600, valid_cdrs=23, cdr_days=cdr_days)
+                              "users_at_start", "voice_calls", "voice_seconds", "valid_cdrs", "sms_count", "data_records",
+                              "vas_records", "voice_fee", "cdr_fee", "cdr_days"]} == dict(
+        users_in_net=2, active_users=3, billed_users=3, new_users=2, churned_users=2, users_at_start=2,
+        voice_calls=15, voice_seconds=600, cdr_days=cdr_days,
+        # valid CDRs are the call records (有效话单); the other records have their own counts, and
+        # call revenue (话费收入) is the calls' fees, not every CDR's
+        valid_cdrs=15, sms_count=5, data_records=2, vas_records=1, voice_fee=D("2.00"), cdr_fee=D("3.00"))
     # collected is what the bills settled (not the 120 paid); top-ups are their own measure; U2 left
     # owing 30: bad debt, and doubtful (over 90 days) too
     assert {n: k[n] for n in ["revenue", "std_fee", "discount", "rent_fee", "roam_fee", "collected", "topup_amount",
@@ -115,7 +120,8 @@ def test_kpi_m_by_hand(ctx, cdr_days, mou, mou_est):
         collected=D("120.00"), topup_amount=D("50.00"), pay_bank=D("120.00"), arrears_amt=D("30.00"),
         doubtful_debt=D("30.00"), bad_debt=D("30.00"), offnet_fee=D("1.00"), billed_minutes=D("12.0"), cdr_fee=D("3.00"))
     # ARPU 160 / 3 billed users; MOU 12 billed minutes / 3 when all 28 days are loaded, else none (the
-    # estimate scales the loaded days to the month: 4.0 x 28 / 7); churn rate 1 left / 2 in the network on Feb 1
+    # estimate scales the loaded days to the month: 4.0 x 28 / 7); churn rate: U2 and U5 left, of the 2
+    # in the network on Feb 1 and the 2 who joined (U5 joined and left: in the numerator and the denominator)
     assert (k["arpu"], k["mou"], k["mou_est"], k["churn_rate"]) == (D("53.33"), mou, mou_est, D("0.50000"))
 
 
@@ -280,7 +286,7 @@ def kpi(region, brand, plan, users, churned, revenue, billed, **kw):
 
 
 def test_kpi_cube_sums_measures_and_recomputes_ratios_at_every_level(ctx):
-    put(ctx, "dm.kpi_m", [kpi("571", "GOTONE", "P1", 100, 10, "5000.00", 100),
+    put(ctx, "dm.kpi_m", [kpi("571", "GOTONE", "P1", 100, 10, "5000.00", 100, new_users=100),
                           kpi("571", "MZONE", "P2", 300, 6, "3000.00", 200),
                           kpi("572", "GOTONE", "P1", 100, 4, "2000.00", 50)])
     got = rows(ctx, "dm.kpi_cube_m", FEB, ("region_code", "brand", "plan_id", "channel_id"))
@@ -289,7 +295,7 @@ def test_kpi_cube_sums_measures_and_recomputes_ratios_at_every_level(ctx):
     assert len(got) == 36
     province = got[("ALL", "ALL", "ALL", "ALL")]
     assert province["rollup_level"] == 4 and province["users_at_start"] == 500 and province["churned_users"] == 20
-    assert province["churn_rate"] == D("0.04000")                       # 20 / 500, not the mean of 0.1, 0.02, 0.04
+    assert province["churn_rate"] == D("0.03333")         # 20 / (500 at start + 100 new), not a mean of the cells' rates
     assert province["arpu"] == D("28.57")                               # 10000 / 350 billed users
     assert province["collection_rate"] == D("0.50000")
     gotone = got[("ALL", "GOTONE", "ALL", "ALL")]

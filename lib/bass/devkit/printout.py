@@ -71,7 +71,7 @@ def summary(ctx: Context) -> str:
     kpi = (spark.table("dm.kpi_m").groupBy("batch_month", "brand")
            .agg(F.sum("users_in_net").alias("users"), F.sum("revenue").alias("revenue"),
                 F.try_divide(F.sum("revenue"), F.sum("billed_users")).alias("arpu"),
-                F.try_divide(F.sum("churned_users"), F.sum("users_at_start")).alias("churn"))
+                F.try_divide(F.sum("churned_users"), F.sum("users_at_start") + F.sum("new_users")).alias("churn"))
            .orderBy("batch_month", "brand").collect())
     for r in kpi:
         lines.append(f"     {r.batch_month} {r.brand:<8} users {r.users:>7,d}  revenue {float(r.revenue):>12,.2f}  "

@@ -19,7 +19,8 @@ from bass.core.grain import add_months
 from bass.reports.html import bar_chart, line_chart, save, table
 
 HEADLINE = [("users_in_net", "Users in the network"), ("new_users", "New users"), ("churned_users", "Churned users"),
-            ("churn_rate", "Churn rate"), ("revenue", "Revenue"), ("arpu", "ARPU"), ("mou_est", "MOU (estimated)"),
+            ("churn_rate", "Churn rate"), ("revenue", "Revenue"), ("voice_fee", "Call revenue (loaded CDR days)"),
+            ("valid_cdrs", "Valid CDRs (calls)"), ("arpu", "ARPU"), ("mou_est", "MOU (estimated)"),
             ("collected", "Collected"), ("collection_rate", "Collection rate")]
 RATES = {"churn_rate", "collection_rate"}
 DIMENSIONS = [("region_code", "region"), ("brand", "brand"), ("plan_id", "plan")]
