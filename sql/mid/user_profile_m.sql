@@ -1,7 +1,9 @@
 -- mid.user_profile_m: one row per user existing at month end (:month_from..:month_to): the user's
 -- state that day (from the SCD2 dimension), customer, paying accounts, plan and contract.
--- in_net_at_start: in the network on the month's first day (opened before it, not yet closed),
--- the denominator of the churn rate; churned_in_month: closed (销号) during the month.
+-- in_net_at_start: in the network when the month began (opened before it, not closed before it);
+-- churned_in_month: closed (销号) during the month. Both read the month-end state's status date, so
+-- a user closed in the month is either in_net_at_start or is_new, never neither (a user closed on
+-- the first day was in the network when the month began): dm.kpi_m's churn rate relies on it.
 with months as (
     select date_format(m, 'yyyy-MM') as batch_month, m as month_start, last_day(m) as month_end
     from (select explode(sequence(:month_start, :month_to_start, interval 1 month)) as m)
@@ -11,12 +13,6 @@ users as (
     select m.batch_month, m.month_start, m.month_end, h.*
     from mid.user_h as h
     join months as m on m.month_end between h.valid_from and h.valid_to
-),
-
-first_day as (
-    select m.batch_month, h.user_id, h.status
-    from mid.user_h as h
-    join months as m on m.month_start between h.valid_from and h.valid_to
 ),
 
 customers as (
@@ -61,10 +57,9 @@ final as (
         cast(months_between(to_date(k.contract_end_month || '-01'), u.month_start) as int) as contract_months_left,
         u.open_date between u.month_start and u.month_end as is_new,
         u.status = 'CLOSED' and u.status_date between u.month_start and u.month_end as churned_in_month,
-        u.open_date < u.month_start and coalesce(f.status, '') <> 'CLOSED' as in_net_at_start,
+        u.open_date < u.month_start and not (u.status = 'CLOSED' and u.status_date < u.month_start) as in_net_at_start,
         u.batch_month
     from users as u
-    left join first_day as f on f.user_id = u.user_id and f.batch_month = u.batch_month
     left join customers as c on c.cust_id = u.cust_id and c.batch_month = u.batch_month
     left join accounts as a on a.user_id = u.user_id and a.batch_month = u.batch_month
     left join plans as p on p.plan_id = u.plan_id and p.batch_month = u.batch_month
