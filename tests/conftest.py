@@ -114,22 +114,30 @@ def ctx(spark, tmp_path):
 SMALL_PROVINCE = dict(users=200, start=dt.date(2026, 1, 1), days=4, months=1, seed=5)
 
 
-@pytest.fixture(scope="session")
-def simulated(spark, tmp_path_factory):
-    """`simulated(ctx, **parameters)` puts a simulated province's deliveries and truth into the
-    context's landing and truth folders, generating it only the first time these parameters are
-    asked for in this run (generation is most of a small module's set-up)."""
-    made: dict[tuple, Path] = {}
+class Simulated:
+    """Simulated provinces of this run, generated once per set of parameters (generation is most
+    of a small module's set-up). `simulated(ctx, **parameters)` copies one into the context's
+    landing and truth folders; `simulated.source(**parameters)` is the generated folder itself."""
 
-    def deliver(ctx: Context, users: int, start: dt.date, days: int, months: int, seed: int, **options) -> Context:
+    def __init__(self, spark, tmp_path_factory):
+        self.spark, self.factory, self.made = spark, tmp_path_factory, {}
+
+    def source(self, users: int, start: dt.date, days: int, months: int, seed: int, **options) -> Path:
         key = (users, start, days, months, seed, tuple(sorted(options.items())))
-        if key not in made:
-            src = tmp_path_factory.mktemp("simulated")
-            generate(spark, str(src / "landing"), users, start, days, months, seed, ctx.cfg.province,
+        if key not in self.made:
+            src = self.factory.mktemp("simulated")
+            generate(self.spark, str(src / "landing"), users, start, days, months, seed, load_config("test").province,
                      str(src / "truth"), **options)
-            made[key] = src
+            self.made[key] = src
+        return self.made[key]
+
+    def __call__(self, ctx: Context, **parameters) -> Context:
+        src = self.source(**parameters)
         for sub in ("landing", "truth"):
-            shutil.copytree(made[key] / sub, ctx.cfg.path(sub), dirs_exist_ok=True)
+            shutil.copytree(src / sub, ctx.cfg.path(sub), dirs_exist_ok=True)
         return ctx
 
-    return deliver
+
+@pytest.fixture(scope="session")
+def simulated(spark, tmp_path_factory) -> Simulated:
+    return Simulated(spark, tmp_path_factory)

@@ -56,7 +56,7 @@ def registry(ctx, code: str, batch: str) -> list:
 def test_generator_is_deterministic(spark, simulated, tmp_path):
     """The same files whatever the shuffle layout (the simulator's joins must not decide row order):
     the run's shared province (generated with the test session's layout) against a new one."""
-    shared = simulated(context_for(spark, tmp_path / "a"), **SMALL_PROVINCE).cfg.path("landing")
+    shared = simulated.source(**SMALL_PROVINCE) / "landing"
     p = SMALL_PROVINCE
     before = spark.conf.get("spark.sql.shuffle.partitions")
     try:
