@@ -125,11 +125,14 @@ class Simulated:
     def source(self, users: int, start: dt.date, days: int, months: int, seed: int, **options) -> Path:
         key = (users, start, days, months, seed, tuple(sorted(options.items())))
         if key not in self.made:
-            src = self.factory.mktemp("simulated")
-            generate(self.spark, str(src / "landing"), users, start, days, months, seed, load_config("test").province,
-                     str(src / "truth"), **options)
-            self.made[key] = src
+            self.made[key] = self.generate(self.factory.mktemp("simulated"), users, start, days, months, seed, **options)
         return self.made[key]
+
+    def generate(self, folder: Path, users: int, start: dt.date, days: int, months: int, seed: int, **options) -> Path:
+        """A new generation into `folder` (landing/ and truth/), never cached."""
+        generate(self.spark, str(folder / "landing"), users, start, days, months, seed, load_config("test").province,
+                 str(folder / "truth"), **options)
+        return folder
 
     def __call__(self, ctx: Context, **parameters) -> Context:
         src = self.source(**parameters)

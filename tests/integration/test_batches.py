@@ -13,7 +13,6 @@ import pytest
 from pyspark.sql import functions as F
 
 from bass.boss.delivery import DeliveryError, VerfRecord, read_verf, write_verf
-from bass.devkit.simulator.generate import generate
 from bass.orchestration.pipeline import run_pipeline
 from bass.orchestration.runs import run_step
 from tests.conftest import SMALL_PROVINCE, context_for
@@ -57,17 +56,15 @@ def test_generator_is_deterministic(spark, simulated, tmp_path):
     """The same files whatever the shuffle layout (the simulator's joins must not decide row order):
     the run's shared province (generated with the test session's layout) against a new one."""
     shared = simulated.source(**SMALL_PROVINCE) / "landing"
-    p = SMALL_PROVINCE
     before = spark.conf.get("spark.sql.shuffle.partitions")
     try:
         spark.conf.set("spark.sql.shuffle.partitions", "7")
-        generate(spark, str(tmp_path / "b"), p["users"], p["start"], p["days"], p["months"], p["seed"], "571",
-                 str(tmp_path / "b" / "truth"))
+        other = simulated.generate(tmp_path / "b", **SMALL_PROVINCE) / "landing"
     finally:
         spark.conf.set("spark.sql.shuffle.partitions", before)
     for code in ("cdr_voice", "user", "bill", "complaint"):
         a = sorted(Path(shared, code).glob("*.dat"))
-        assert a and all(filecmp.cmp(f, tmp_path / "b" / code / f.name, shallow=False) for f in a), code
+        assert a and all(filecmp.cmp(f, other / code / f.name, shallow=False) for f in a), code
 
 
 def test_daily_batch_twice_gives_the_same_tables(province):
