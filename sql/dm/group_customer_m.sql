@@ -1,7 +1,13 @@
 -- dm.group_customer_m: group (corporate) customers per month with members in the network, their
--- spend (members' bills, the rent the group pays for them included) and the A/B/C class (集团客户分类,
--- docs/domain.md §3): A with at least :class_a_members members or in the top :class_a_spend_share of
--- groups by spend; B with :class_b_members or more; C with :class_c_members or more; D below.
+-- spend (members' bills, the rent the group pays for them included) and BASS's class (集团客户分类,
+-- docs/domain.md §3), the one class of a group everywhere in BASS (BOSS's is boss_group_class):
+--   A  at least :class_a_members members, or in the top :class_a_spend_share of groups by spend, or
+--      an industry of :class_a_industries (party, government, military, news media and the key
+--      industries), or on the province's list of largest taxpayers (:class_a_groups)
+--   B  otherwise at least :class_b_members members, or in the top :class_b_spend_share by spend,
+--      or an industry of :class_b_industries (securities, insurance)
+--   C  every other group
+-- Lists are '|'-separated (conf dm.group_class).
 with groups as (
     select group_id, group_name, industry, region_code, member_count as boss_member_count,
            group_class as boss_group_class, batch_month
@@ -38,10 +44,12 @@ final as (
     select
         group_id, group_name, industry, region_code, members, spend,
         cast(spend_rank as decimal(6, 4)) as spend_rank,
-        case when members >= :class_a_members or spend_rank < :class_a_spend_share then 'A'
-             when members >= :class_b_members then 'B'
-             when members >= :class_c_members then 'C'
-             else 'D' end as group_class,
+        case when members >= :class_a_members or spend_rank < :class_a_spend_share
+                  or array_contains(split(:class_a_industries, '[|]'), industry)
+                  or array_contains(split(:class_a_groups, '[|]'), group_id) then 'A'
+             when members >= :class_b_members or spend_rank < :class_b_spend_share
+                  or array_contains(split(:class_b_industries, '[|]'), industry) then 'B'
+             else 'C' end as group_class,
         boss_member_count, boss_group_class,
         batch_month
     from ranked

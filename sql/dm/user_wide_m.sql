@@ -6,6 +6,7 @@
 -- features. CDR-based measures are scaled to 30 CDR days (months are loaded with different CDR
 -- coverage, see mid.user_usage_m.cdr_days) and are null for months without CDRs.
 -- churn_1m / churn_3m come from dm.churn_label_m; null until the horizon is loaded.
+-- group_class is BASS's class of the user's group (dm.group_customer_m), not BOSS's.
 with profile as (
     select *, year(to_date(batch_month || '-01')) * 12 + month(to_date(batch_month || '-01')) as month_idx
     from mid.user_profile_m
@@ -44,6 +45,12 @@ network as (
     select user_id, batch_month, social_churn_exposure, in_out_balance,
            cast(community_size as double) as community_size, influence as pagerank_rel
     from dm.user_network_m
+    where batch_month between :month_from and :month_to
+),
+
+groups as (
+    select group_id, batch_month, group_class
+    from dm.group_customer_m
     where batch_month between :month_from and :month_to
 ),
 
@@ -200,7 +207,7 @@ final as (
         t.user_id, t.msisdn, t.cust_id,
         t.region_code, t.brand, t.plan_id, t.net_gen, t.sim_type, t.channel_id, t.status,
         t.tenure_months, t.age, t.gender, t.cust_type, t.vip_tier,
-        t.group_id is not null as group_member, t.group_class,
+        t.group_id is not null as group_member, gc.group_class,
         t.pay_method, t.paying_accounts, t.rent_paid_by_other, cast(t.monthly_fee as double) as monthly_fee,
         t.contract_type, t.contract_type is not null as has_contract, t.contract_months_left,
         t.contract_months_left between 0 and 3 as contract_ends_3m,
@@ -264,6 +271,7 @@ final as (
     left join terminals as m on m.user_id = t.user_id and m.batch_month = t.batch_month
     left join network as n on n.user_id = t.user_id and n.batch_month = t.batch_month
     left join labels as l on l.user_id = t.user_id and l.batch_month = t.batch_month
+    left join groups as gc on gc.group_id = t.group_id and gc.batch_month = t.batch_month
 )
 
 select * from final

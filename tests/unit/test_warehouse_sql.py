@@ -220,18 +220,27 @@ def test_vip_tiers_by_hand(ctx):
                    "U4": ("NONE", None, 0)}                 # no bill in the window: NONE, not missing
 
 
-def test_group_classes_by_hand(ctx):
-    """A: 500+ members or the top 5 % by spend; B: 100+; C: 11+; D below (conf/base.yml)."""
+def test_group_classes_by_hand(ctx, monkeypatch):
+    """conf/base.yml: A = 500+ members, the top 5 % by spend, a key industry or a listed taxpayer;
+    B = 100+ members, the top 30 % by spend, securities or insurance; C = every other group."""
     from bass.orchestration.runs import run_step
-    sizes = {"G1": 12, "G2": 101, "G3": 11, "G4": 10, "G5": 0}
+    monkeypatch.setitem(ctx.cfg.raw["dm"]["group_class"], "class_a_groups", ["G4"])
+    sizes = {"G1": 12, "G2": 101, "G3": 11, "G4": 10, "G5": 0, "G6": 1, "G7": 1}
+    industry = {"G6": "银行", "G7": "保险", "G3": "制造业"}
     members = [vip_profile(f"U{g[1]}{i:03d}", group_id=g) for g, n in sizes.items() for i in range(n)]
-    put(ctx, "ods.group_customer", [dict(group_id=g, group_name=g, batch_month="2026-02") for g in sizes])
+    put(ctx, "ods.group_customer", [dict(group_id=g, group_name=g, industry=industry.get(g), batch_month="2026-02")
+                                    for g in sizes])
     put(ctx, "mid.user_profile_m", members)
     put(ctx, "mid.user_bill_m", [bill(m["user_id"], "2026-02", "5000.00" if m["group_id"] == "G1" else "10.00")
                                  for m in members])
     run_step(ctx, "dm.group_customer_m", "2026-02")
     got = {r.group_id: (r.members, r.group_class) for r in ctx.spark.table("dm.group_customer_m").collect()}
-    assert got == {"G1": (12, "A"), "G2": (101, "B"), "G3": (11, "C"), "G4": (10, "D"), "G5": (0, "D")}
+    # spend ranks (percent_rank of 7): G1 0 (60,000), G2 1/6 (1,010), G3 2/6 (110), G4 3/6, G6 = G7 4/6, G5 1
+    assert got == {"G1": (12, "A"),     # top 5 % by spend
+                   "G2": (101, "B"),    # 100+ members (and the top 30 % by spend)
+                   "G3": (11, "C"),     # rank 0.33: past the top 30 %
+                   "G4": (10, "A"),     # on the taxpayer list
+                   "G5": (0, "C"), "G6": (1, "A"), "G7": (1, "B")}
 
 
 def loaded(ctx, *days, at):
