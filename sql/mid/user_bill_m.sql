@@ -1,21 +1,34 @@
 -- mid.user_bill_m: per user per month: the bill by account item (standard fee, discount, actual
 -- fee), payments by channel and method, and the month-end balance and arrears.
---   pay_amount         every payment of the month (交费金额)
+--   *_revenue          actual fees of the items of a reporting group (统计帐目; conf
+--                      revenue.item_groups maps each account item to its group): voice, SMS, data, VAS
+--   usage_fee          the items of those four groups; rent, late fees (滞纳金) and card fees (卡费) are not usage
+--   used_*             billed for an item of the group (for 使用用户数 with the CDRs)
+--   pay_amount         every payment of the month for our own fees (交费金额); a payment BOSS took
+--                      for another party (代收, payee set) is pay_for_others and in nothing else
+--   pay_entrusted      paid through a bank or post office collecting for us (委托代收)
+--   pay_remote         collected in another city than the user's (异地代收, seen from the user's city)
 --   topup_amount       payments into prepaid accounts (pay method TOPUP_CARD): top-ups (充值)
 --   collected          what the month settled (实收金额): this month's bill plus last month's
 --                      arrears, as far as the month's payments and last month's balance cover them;
 --                      an overpayment is a balance, not collected
 --   arrears_recovered  the part of collected that settled last month's arrears (欠费回收)
+--   paid_current       the part of collected that settled this month's bill (已交当月费用)
 with bill as (
-    select user_id, batch_month, item_code, std_fee, discount, act_fee
+    select user_id, batch_month, item_code, std_fee, discount, act_fee,
+           coalesce(try_element_at(str_to_map(:item_groups, '[|]', ':'), item_code), 'other') as item_group
     from ods.bill
     where batch_month between :month_from and :month_to
 ),
 
 payments as (
-    select p.user_id, p.batch_month, p.amount, p.channel, p.method, a.pay_method = 'TOPUP_CARD' as prepaid
+    select p.user_id, p.batch_month, p.amount, p.channel, p.method, a.pay_method = 'TOPUP_CARD' as prepaid,
+           p.payee is not null as for_other, p.collect_region is not null and p.collect_region <> u.region_code as remote
     from ods.payment as p
     left join ods.account as a on a.acct_id = p.acct_id and a.batch_month = p.batch_month
+    left join (select user_id, region_code, batch_month from mid.user_profile_m
+               where batch_month between :month_from and :month_to) as u
+        on u.user_id = p.user_id and u.batch_month = p.batch_month
     where p.batch_month between :month_from and :month_to
 ),
 
@@ -39,9 +52,19 @@ bill_by_user as (
         sum(if(item_code = 'SMS', act_fee, 0)) as sms_fee,
         sum(if(item_code = 'DATA', act_fee, 0)) as data_fee,
         sum(if(item_code = 'VAS', act_fee, 0)) as vas_fee,
-        sum(if(item_code <> 'RENT', act_fee, 0)) as usage_fee,
-        sum(if(item_code <> 'RENT', std_fee, 0)) as usage_std_fee,
-        max(if(item_code <> 'RENT', 1, 0)) as has_usage
+        sum(if(item_code = 'LATE_FEE', act_fee, 0)) as late_fee,
+        sum(if(item_code = 'CARD_FEE', act_fee, 0)) as card_fee,
+        sum(if(item_group = 'voice', act_fee, 0)) as voice_revenue,
+        sum(if(item_group = 'sms', act_fee, 0)) as sms_revenue,
+        sum(if(item_group = 'data', act_fee, 0)) as data_revenue,
+        sum(if(item_group = 'vas', act_fee, 0)) as vas_revenue,
+        max(item_group = 'voice') as used_voice,
+        max(item_group = 'sms') as used_sms,
+        max(item_group = 'data') as used_data,
+        max(item_group = 'vas') as used_vas,
+        sum(if(item_group in ('voice', 'sms', 'data', 'vas'), act_fee, 0)) as usage_fee,
+        sum(if(item_group in ('voice', 'sms', 'data', 'vas'), std_fee, 0)) as usage_std_fee,
+        max(if(item_group in ('voice', 'sms', 'data', 'vas'), 1, 0)) as has_usage
     from bill
     group by user_id, batch_month
 ),
@@ -49,17 +72,20 @@ bill_by_user as (
 pay_by_user as (
     select
         user_id, batch_month,
-        count(*) as pay_count,
-        sum(amount) as pay_amount,
-        sum(if(channel = 'HALL', amount, 0)) as pay_hall,
-        sum(if(channel = 'BANK', amount, 0)) as pay_bank,
-        sum(if(channel = 'AGENT', amount, 0)) as pay_agent,
-        sum(if(channel = 'E_TOPUP', amount, 0)) as pay_e_topup,
-        sum(if(method = 'CASH', amount, 0)) as pay_cash,
-        sum(if(method = 'BANK_COLLECT', amount, 0)) as pay_bank_collect,
-        sum(if(method = 'TOPUP_CARD', amount, 0)) as pay_topup_card,
-        sum(if(prepaid, amount, 0)) as topup_amount,
-        max_by(channel, struct(amount, channel)) as main_pay_channel
+        count_if(not for_other) as pay_count,
+        sum(if(not for_other, amount, 0)) as pay_amount,
+        sum(if(for_other, amount, 0)) as pay_for_others,
+        sum(if(not for_other and channel = 'ENTRUSTED', amount, 0)) as pay_entrusted,
+        sum(if(not for_other and remote, amount, 0)) as pay_remote,
+        sum(if(not for_other and channel = 'HALL', amount, 0)) as pay_hall,
+        sum(if(not for_other and channel = 'BANK', amount, 0)) as pay_bank,
+        sum(if(not for_other and channel = 'AGENT', amount, 0)) as pay_agent,
+        sum(if(not for_other and channel = 'E_TOPUP', amount, 0)) as pay_e_topup,
+        sum(if(not for_other and method = 'CASH', amount, 0)) as pay_cash,
+        sum(if(not for_other and method = 'BANK_COLLECT', amount, 0)) as pay_bank_collect,
+        sum(if(not for_other and method = 'TOPUP_CARD', amount, 0)) as pay_topup_card,
+        sum(if(prepaid and not for_other, amount, 0)) as topup_amount,
+        max_by(channel, struct(amount, channel)) filter (where not for_other) as main_pay_channel
     from payments
     group by user_id, batch_month
 ),
@@ -96,12 +122,25 @@ final as (
         coalesce(b.sms_fee, 0) as sms_fee,
         coalesce(b.data_fee, 0) as data_fee,
         coalesce(b.vas_fee, 0) as vas_fee,
+        coalesce(b.late_fee, 0) as late_fee,
+        coalesce(b.card_fee, 0) as card_fee,
+        coalesce(b.voice_revenue, 0) as voice_revenue,
+        coalesce(b.sms_revenue, 0) as sms_revenue,
+        coalesce(b.data_revenue, 0) as data_revenue,
+        coalesce(b.vas_revenue, 0) as vas_revenue,
+        coalesce(b.used_voice, false) as used_voice,
+        coalesce(b.used_sms, false) as used_sms,
+        coalesce(b.used_data, false) as used_data,
+        coalesce(b.used_vas, false) as used_vas,
         coalesce(b.usage_fee, 0) as usage_fee,
         coalesce(b.usage_std_fee, 0) as usage_std_fee,
         coalesce(b.has_usage, 0) = 1 as has_usage,
         b.user_id is not null as billed,
         coalesce(p.pay_count, 0) as pay_count,
         coalesce(p.pay_amount, 0) as pay_amount,
+        coalesce(p.pay_for_others, 0) as pay_for_others,
+        coalesce(p.pay_entrusted, 0) as pay_entrusted,
+        coalesce(p.pay_remote, 0) as pay_remote,
         coalesce(p.pay_hall, 0) as pay_hall,
         coalesce(p.pay_bank, 0) as pay_bank,
         coalesce(p.pay_agent, 0) as pay_agent,
@@ -113,6 +152,8 @@ final as (
         least(coalesce(p.pay_amount, 0) + coalesce(prev.balance, 0),
               coalesce(b.bill_act_fee, 0) + coalesce(prev.arrears_amt, 0)) as collected,
         least(coalesce(p.pay_amount, 0) + coalesce(prev.balance, 0), coalesce(prev.arrears_amt, 0)) as arrears_recovered,
+        least(greatest(coalesce(p.pay_amount, 0) + coalesce(prev.balance, 0) - coalesce(prev.arrears_amt, 0), 0),
+              coalesce(b.bill_act_fee, 0)) as paid_current,
         p.main_pay_channel,
         coalesce(z.balance, 0) as balance,
         coalesce(z.arrears_amt, 0) as arrears_amt,

@@ -1,7 +1,8 @@
 -- mid.user_usage_d: one row per MSISDN and CDR day with usage, for the days :date_from..:date_to,
 -- with the user who held the MSISDN that day (null for numbers not ours, e.g. visiting roamers).
 -- Billed duration (计费时长, docs/domain.md §5): each call rounded up to its billing unit - 6-second
--- units for long-distance calls, whole minutes for all other calls - then summed.
+-- units for long-distance calls, whole minutes for all other calls - then summed; a long-distance
+-- call under 3 s is free and has no billed duration.
 -- Every delivered call CDR is a valid CDR (有效话单), including free calls under 3 s; SMS, data and
 -- VAS records are counted apart.
 -- Roaming: roam_* are our users roaming (漫游出访); visit_* are other networks' subscribers
@@ -23,8 +24,9 @@ with voice as (
         sum(if(direction = 'MO', 1, 0)) as voice_mo_calls,
         sum(duration) as voice_seconds,
         sum(if(direction = 'MO', duration, 0)) as voice_mo_seconds,
-        sum(if(call_type = 'LD', (cast(duration as bigint) + 5) div 6 * 6,
-                                 (cast(duration as bigint) + 59) div 60 * 60)) as billed_seconds,
+        sum(case when call_type = 'LD' and duration < 3 then 0
+                 when call_type = 'LD' then (cast(duration as bigint) + 5) div 6 * 6
+                 else (cast(duration as bigint) + 59) div 60 * 60 end) as billed_seconds,
         sum(if(call_type = 'LOCAL', 1, 0)) as local_calls,
         sum(if(call_type = 'LD', 1, 0)) as ld_calls,
         sum(if(call_type = 'ROAM_IN', 1, 0)) as roam_in_calls,

@@ -121,9 +121,10 @@ def test_kpi_d_by_hand(ctx):
 
 
 def test_billed_duration_rule(ctx):
-    """6-second units for long distance, whole minutes for every other call type."""
+    """6-second units for long distance, whole minutes for every other call type; a long-distance
+    call under 3 s is free and billed no time."""
     cases = [  # (duration, call_type, billed seconds)
-        (0, "LD", 0), (1, "LD", 6), (6, "LD", 6), (7, "LD", 12), (61, "LD", 66),
+        (0, "LD", 0), (1, "LD", 0), (2, "LD", 0), (3, "LD", 6), (6, "LD", 6), (7, "LD", 12), (61, "LD", 66),
         (0, "LOCAL", 0), (1, "LOCAL", 60), (60, "LOCAL", 60), (61, "LOCAL", 120),
         (59, "ROAM_IN", 60), (121, "ROAM_OUT", 180),
     ]

@@ -14,7 +14,8 @@ FEB = Batch.of("month", "2026-02")
 
 
 def rows(ctx, name, batch, key):
-    df = delta_io.conform(sql_runner.select(ctx.spark, name, batch.params()), table(name))
+    params = {**batch.params(), **sql_runner.configured(ctx.cfg, name)}
+    df = delta_io.conform(sql_runner.select(ctx.spark, name, params), table(name))
     return {tuple(r[k] for k in key) if isinstance(key, tuple) else r[key]: r.asDict() for r in df.collect()}
 
 
@@ -89,19 +90,33 @@ def test_kpi_m_by_hand(ctx, cdr_days, mou, mou_est):
     put(ctx, "mid.user_bill_m", [
         {**bill, "user_id": "U1", "bill_act_fee": D("100"), "bill_std_fee": D("110"), "bill_discount": D("10"),
          "rent_fee": D("50"), "roam_fee": D("5"), "pay_amount": D("120"), "pay_bank": D("120"), "has_usage": True,
+         "voice_revenue": D("30"), "sms_revenue": D("5"), "data_revenue": D("10"), "vas_revenue": D("2"),
+         "used_voice": True, "pay_remote": D("30"), "pay_for_others": D("15"), "paid_current": D("100"),
          "collected": D("100"), "arrears_recovered": D("0")},    # paid 20 more than the bill: a balance
-        {**bill, "user_id": "U2", "bill_act_fee": D("40"), "rent_fee": D("40"), "has_usage": False,
+        {**bill, "user_id": "U2", "bill_act_fee": D("40"), "rent_fee": D("37"), "late_fee": D("3"), "has_usage": False,
          "arrears_amt": D("30"), "arrears_days": 100},
         {**bill, "user_id": "U3", "bill_act_fee": D("20"), "has_usage": True, "topup_amount": D("50"),
+         "card_fee": D("20"), "used_sms": True, "pay_entrusted": D("20"), "paid_current": D("20"),
          "collected": D("20"), "arrears_recovered": D("0")},
     ])
+    pay = dict(acct_id="A1", pay_time=dt.datetime(2026, 2, 3, 10), channel="HALL", method="CASH", batch_month="2026-02")
+    put(ctx, "ods.payment", [
+        dict(pay, pay_id="P1", user_id="U1", amount=D("30"), collect_region="574"),    # paid in Ningbo: 代收异地 there
+        dict(pay, pay_id="P2", user_id="U1", amount=D("90"), collect_region="571"),    # at home
+        dict(pay, pay_id="P3", user_id="U1", amount=D("15"), collect_region="574", payee="WATER"),   # not ours
+    ])
     got = rows(ctx, "dm.kpi_m", FEB, ("region_code", "brand", "plan_id", "channel_id"))
-    assert sorted(got) == [("571", "GOTONE", "P1", "CH1"), ("UNKNOWN",) * 4]
+    assert sorted(got) == [("571", "GOTONE", "P1", "CH1"), ("574", "GOTONE", "P1", "CH1"), ("UNKNOWN",) * 4]
     unknown = got[("UNKNOWN",) * 4]      # usage of an MSISDN without a user is kept, as in dm.kpi_d
-    assert {n: unknown[n] for n in ["users_in_net", "active_users", "voice_calls", "valid_cdrs", "voice_fee", "cdr_fee",
-                                    "revenue", "visit_calls", "visit_fee"]} == dict(
-        users_in_net=0, active_users=1, voice_calls=4, valid_cdrs=4, voice_fee=D("1.50"), cdr_fee=D("2.00"),
-        revenue=D("0.00"), visit_calls=4, visit_fee=D("2.00"))
+    assert {n: unknown[n] for n in ["users_in_net", "active_users", "voice_users", "sms_users", "voice_calls",
+                                    "valid_cdrs", "voice_fee", "cdr_fee", "revenue", "visit_calls", "visit_fee"]} == dict(
+        users_in_net=0, active_users=1, voice_users=1, sms_users=0, voice_calls=4, valid_cdrs=4, voice_fee=D("1.50"),
+        cdr_fee=D("2.00"), revenue=D("0.00"), visit_calls=4, visit_fee=D("2.00"))
+    # U1's payment taken in Ningbo is collected there for another city (代收异地), and nothing else there;
+    # the water bill BOSS took for the water company (代收) is in no payment figure of ours
+    ningbo = got[("574", "GOTONE", "P1", "CH1")]
+    assert ningbo["collected_for_remote"] == D("30.00")
+    assert {n: v for n, v in ningbo.items() if isinstance(v, (int, D)) and v and n not in ("collected_for_remote", "cdr_days")} == {}
     k = got[("571", "GOTONE", "P1", "CH1")]
     assert {n: k[n] for n in ["users_in_net", "active_users", "billed_users", "new_users", "churned_users",
                               "users_at_start", "voice_calls", "voice_seconds", "valid_cdrs", "sms_count", "data_records",
@@ -111,12 +126,23 @@ def test_kpi_m_by_hand(ctx, cdr_days, mou, mou_est):
         # valid CDRs are the call records (有效话单); the other records have their own counts, and
         # call revenue (话费收入) is the calls' fees, not every CDR's
         valid_cdrs=15, sms_count=5, data_records=2, vas_records=1, voice_fee=D("2.00"), cdr_fee=D("3.00"))
+    # users per service (使用用户数): a record of the service, or a bill item of its group: voice U1
+    # (calls), U2 and U3 (calls on the re-issued number); SMS U1 (messages) and U3 (billed for SMS)
+    assert {n: k[n] for n in ["voice_users", "sms_users", "data_users", "vas_users"]} == dict(
+        voice_users=3, sms_users=2, data_users=1, vas_users=1)
+    # revenue by reporting group, late and card fees; this month's charges paid (已交当月费用); payments by kind
+    assert {n: k[n] for n in ["voice_revenue", "sms_revenue", "data_revenue", "vas_revenue", "late_fee", "card_fee",
+                              "paid_current", "pay_entrusted", "pay_remote", "pay_for_others",
+                              "collected_for_remote"]} == dict(
+        voice_revenue=D("30.00"), sms_revenue=D("5.00"), data_revenue=D("10.00"), vas_revenue=D("2.00"),
+        late_fee=D("3.00"), card_fee=D("20.00"), paid_current=D("120.00"), pay_entrusted=D("20.00"),
+        pay_remote=D("30.00"), pay_for_others=D("15.00"), collected_for_remote=D("0.00"))
     # collected is what the bills settled (not the 120 paid); top-ups are their own measure; U2 left
     # owing 30: bad debt, and doubtful (over 90 days) too
     assert {n: k[n] for n in ["revenue", "std_fee", "discount", "rent_fee", "roam_fee", "collected", "topup_amount",
                               "pay_bank", "arrears_amt", "doubtful_debt", "bad_debt", "offnet_fee", "billed_minutes",
                               "cdr_fee"]} == dict(
-        revenue=D("160.00"), std_fee=D("110.00"), discount=D("10.00"), rent_fee=D("90.00"), roam_fee=D("5.00"),
+        revenue=D("160.00"), std_fee=D("110.00"), discount=D("10.00"), rent_fee=D("87.00"), roam_fee=D("5.00"),
         collected=D("120.00"), topup_amount=D("50.00"), pay_bank=D("120.00"), arrears_amt=D("30.00"),
         doubtful_debt=D("30.00"), bad_debt=D("30.00"), offnet_fee=D("1.00"), billed_minutes=D("12.0"), cdr_fee=D("3.00"))
     # ARPU 160 / 3 billed users; MOU 12 billed minutes / 3 when all 28 days are loaded, else none (the
@@ -138,7 +164,12 @@ def test_collected_is_what_the_month_settled_and_top_ups_are_their_own(ctx):
                           dict(line, acct_id="A2", user_id="U2", item_code="RENT", std_fee=D(18), act_fee=D(18))])
     put(ctx, "ods.payment", [dict(pay, pay_id="P1", user_id="U1", acct_id="A1", amount=D(100)),
                              dict(pay, pay_id="P2", user_id="U2", acct_id="A2", amount=D(50), method="TOPUP_CARD"),
-                             dict(pay, pay_id="P3", user_id="U3", acct_id="A3", amount=D(10), method="CASH")])
+                             dict(pay, pay_id="P3", user_id="U3", acct_id="A3", amount=D(10), method="CASH",
+                                  channel="ENTRUSTED", collect_region="574"),
+                             # a water bill BOSS took for the water company (代收): not ours
+                             dict(pay, pay_id="P4", user_id="U1", acct_id="A1", amount=D(25), method="CASH",
+                                  channel="HALL", payee="WATER")])
+    put(ctx, "mid.user_profile_m", [profile(u, "NORMAL") for u in ("U1", "U2", "U3")])
     owed = dict(balance=D(0), arrears_amt=D(0), arrears_days=0, stop_count=0)
     put(ctx, "ods.balance", [dict(owed, user_id="U1", acct_id="A1", arrears_amt=D(40), arrears_days=20, batch_month=jan),
                              dict(owed, user_id="U2", acct_id="A2", balance=D(10), batch_month=jan),
@@ -155,6 +186,13 @@ def test_collected_is_what_the_month_settled_and_top_ups_are_their_own(ctx):
         # no bill this month: 10 of January's 30 arrears recovered
         "U3": (D("0.00"), D("0.00"), D("10.00"), D("10.00"), D("10.00"), D("0.00")),
     }
+    # this month's charges paid (已交当月费用): what collected settled beyond last month's arrears;
+    # U3 paid at a post office (委托代收) in Ningbo, not in its own Hangzhou (异地代收)
+    kinds = {u: (r["paid_current"], r["pay_entrusted"], r["pay_remote"], r["pay_for_others"], r["pay_hall"],
+                 r["pay_count"]) for u, r in got.items()}
+    assert kinds == {"U1": (D("60.00"), D("0.00"), D("0.00"), D("25.00"), D("0.00"), 1),
+                     "U2": (D("18.00"), D("0.00"), D("0.00"), D("0.00"), D("0.00"), 1),
+                     "U3": (D("0.00"), D("10.00"), D("10.00"), D("0.00"), D("0.00"), 1)}
 
 
 def test_complaints_go_to_the_user_who_held_the_number_that_day(ctx):
@@ -313,3 +351,35 @@ def test_kpi_cube_sums_measures_and_recomputes_ratios_at_every_level(ctx):
     assert got[("572", "GOTONE", "P1", "CH1")]["rollup_level"] == 0
     # February has 28 days and all 28 CDR days are loaded: MOU is exact
     assert got[("572", "GOTONE", "P1", "CH1")]["mou"] == D("2.0")
+
+
+def test_revenue_structure_by_item_and_reporting_group(ctx):
+    """dm.revenue_m: each account item with its reporting group (conf revenue.item_groups); a bill
+    of a user missing from the month's profile is kept under UNKNOWN."""
+    line = dict(bill_month="2026-02", acct_id="A1", batch_month="2026-02")
+    put(ctx, "ods.bill", [
+        dict(line, user_id="U1", item_code="LOCAL_CALL", std_fee=D(30), discount=D(10), act_fee=D(20)),
+        dict(line, user_id="U1", item_code="LD_CALL", std_fee=D(5), discount=D(0), act_fee=D(5)),
+        dict(line, user_id="U2", item_code="LOCAL_CALL", std_fee=D(8), discount=D(0), act_fee=D(8)),
+        dict(line, user_id="U2", item_code="LATE_FEE", std_fee=D(2), discount=D(0), act_fee=D(2)),
+        dict(line, user_id="U9", item_code="DATA", std_fee=D(4), discount=D(1), act_fee=D(3)),
+    ])
+    put(ctx, "mid.user_profile_m", [profile("U1", "NORMAL"), profile("U2", "NORMAL", region_code="574")])
+    got = {k: (r["item_group"], r["users"], r["std_fee"], r["discount"], r["revenue"])
+           for k, r in rows(ctx, "dm.revenue_m", FEB, ("region_code", "item_code")).items()}
+    assert got == {("571", "LOCAL_CALL"): ("voice", 1, D("30.00"), D("10.00"), D("20.00")),
+                   ("571", "LD_CALL"): ("voice", 1, D("5.00"), D("0.00"), D("5.00")),
+                   ("574", "LOCAL_CALL"): ("voice", 1, D("8.00"), D("0.00"), D("8.00")),
+                   ("574", "LATE_FEE"): ("other", 1, D("2.00"), D("0.00"), D("2.00")),
+                   ("UNKNOWN", "DATA"): ("data", 1, D("4.00"), D("1.00"), D("3.00"))}
+
+
+def test_every_region_code_has_a_name(ctx):
+    """mid.region_m: the configured cities for every month, and a code the month's users carry
+    that the configuration lacks, named by its code."""
+    put(ctx, "mid.user_profile_m", [profile("U1", "NORMAL"), profile("U2", "NORMAL", region_code="599")])
+    put(ctx, "mid.channel_m", [dict(channel_id="CH1", region_code="571", batch_month="2026-02")])
+    got = {r: (v["region_name"], v["configured"]) for r, v in rows(ctx, "mid.region_m", FEB, "region_code").items()}
+    assert got["571"] == ("杭州", True) and got["578"] == ("丽水", True)
+    assert got["599"] == ("599", False)
+    assert len(got) == len(ctx.cfg.get("regions")) + 1

@@ -17,6 +17,18 @@ def sql_text(name: str) -> str:
     return (REPO_ROOT / tbl.sql).read_text(encoding="utf-8")
 
 
+def configured(cfg, name: str) -> dict:
+    """The table's configured parameters (conf/tables `params`: name -> config key) as SQL
+    literals. A parameter must be a literal, and an empty array has no element type: a list
+    arrives as one '|'-separated string (SQL: `split(:name, '[|]')`), a mapping as 'k:v|k:v'
+    (SQL: `str_to_map(:name, '[|]', ':')`)."""
+    def literal(value):
+        if isinstance(value, dict):
+            return "|".join(f"{k}:{v}" for k, v in value.items())
+        return "|".join(map(str, value)) if isinstance(value, list) else value
+    return {p: literal(cfg.get(key)) for p, key in table(name).params.items()}
+
+
 def select(spark: SparkSession, name: str, params: dict) -> DataFrame:
     """The rows of table `name` for the batch in `params`, as its SQL computes them."""
     return spark.sql(sql_text(name), args=params)

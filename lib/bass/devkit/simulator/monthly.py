@@ -10,6 +10,7 @@ from pyspark.sql.window import Window
 from bass.devkit.simulator import catalog as cat
 from bass.devkit.simulator.population import complaint_base_rate, decline, plans_df, state_on, terminals_df
 from bass.devkit.simulator.rand import element, pick, uniform
+from bass.devkit.simulator.usage import FREE_LD_SECONDS
 
 
 def item_of_call() -> F.Column:
@@ -41,6 +42,8 @@ def with_groups(pop: DataFrame, seed: int, users: int) -> DataFrame:
 
 
 USAGE_ITEMS = ["LOCAL_CALL", "LD_CALL", "ROAM", "SMS", "DATA", "VAS"]
+SIM_CARD_FEE = 20.0
+PAYEES = ["WATER", "POWER", "GAS"]   # utilities whose bills the halls also take (代收)
 
 
 def usage_items(voice: DataFrame, sms: DataFrame, data: DataFrame, vas: DataFrame) -> DataFrame:
@@ -50,7 +53,7 @@ def usage_items(voice: DataFrame, sms: DataFrame, data: DataFrame, vas: DataFram
     std_mms; part of the SMS item)."""
     month = F.date_format("day", "yyyy-MM")
     mo = F.col("direction") == "MO"
-    voice_qty = (F.when(F.col("call_type") == "LD", F.when(mo, F.ceil(F.col("duration") / 6)).otherwise(0))
+    voice_qty = (F.when(F.col("call_type") == "LD", F.when(mo & (F.col("duration") >= FREE_LD_SECONDS), F.ceil(F.col("duration") / 6)).otherwise(0))
                  .when(F.col("call_type").startswith("ROAM"), F.ceil(F.col("duration") / 60))
                  .when(mo, F.ceil(F.col("duration") / 60)).otherwise(0))
     sms_mo = mo & (F.col("sms_type") == "SMS")
@@ -137,7 +140,16 @@ def bills(spark: SparkSession, pop: DataFrame, items: DataFrame, month: str) -> 
             .select("id", F.lit("RENT").alias("item_code"), F.col("monthly_fee").alias("std_fee"),
                     F.col("monthly_fee").alias("act_fee")))
     usage = rated(items.where(F.col("month") == month).join(live.select("id", "plan_id", "brand"), "id"), plans.drop("brand"))
-    lines = rent.unionByName(usage).join(live.select("id", "user_id", "cust_no", "group_member", "group_no"), "id")
+    # a SIM card sold with a new number (卡费), and a late fee (滞纳金) on an arrears-prone user's
+    # unpaid charges of last month: 3 per mille a day for 30 days of its rent
+    card = live.where(F.col("open_date") >= F.lit(first)).select(
+        "id", F.lit("CARD_FEE").alias("item_code"), F.lit(SIM_CARD_FEE).alias("std_fee"), F.lit(SIM_CARD_FEE).alias("act_fee"))
+    late = (live.where(F.col("arrears_prone") & (F.col("open_date") < F.lit(first)))
+            .join(F.broadcast(plans.select("plan_id", "monthly_fee")), "plan_id")
+            .select("id", F.lit("LATE_FEE").alias("item_code"), F.round(F.col("monthly_fee") * 0.09, 2).alias("std_fee"))
+            .withColumn("act_fee", F.col("std_fee")))
+    lines = (rent.unionByName(usage).unionByName(card).unionByName(late)
+             .join(live.select("id", "user_id", "cust_no", "group_member", "group_no"), "id"))
     acct = F.when((F.col("item_code") == "RENT") & F.col("group_member"), group_account()).otherwise(personal_account())
     return lines.select(F.lit(month).alias("bill_month"), acct.alias("acct_id"), "user_id", "item_code",
                         F.col("std_fee").cast("decimal(12,2)").alias("std_fee"),
@@ -158,17 +170,28 @@ def payments_and_balance(pop: DataFrame, bill: DataFrame, seed: int, month: str)
     pay_day = F.greatest(F.least(F.date_add(F.lit(first), F.floor(u("payday") * days).cast("int")),
                                  F.coalesce(F.date_sub(F.col("churn_date"), 1), F.lit(last))), F.lit(first))
     p = (p.withColumn("paid", paid)
-         .withColumn("channel", F.when(postpaid, pick(u("ch"), [("BANK", 55), ("HALL", 30), ("E_TOPUP", 15)]))
+         .withColumn("channel", F.when(postpaid, pick(u("ch"), [("BANK", 45), ("HALL", 25), ("E_TOPUP", 15), ("ENTRUSTED", 15)]))
                      .otherwise(pick(u("ch"), [("E_TOPUP", 45), ("AGENT", 35), ("HALL", 20)])))
          .withColumn("method", F.when(F.col("channel") == "BANK", "BANK_COLLECT")
                      .when(F.col("channel") == "E_TOPUP", F.when(postpaid, "BANK_COLLECT").otherwise("TOPUP_CARD"))
                      .otherwise("CASH"))
          .withColumn("pay_time", F.timestamp_seconds(F.unix_timestamp(pay_day.cast("timestamp")) + 9 * 3600
                                                      + F.floor(u("paysec") * 10 * 3600))))
+    # one payment in 20 is made in another city (异地代收); paid at a counter, the city is recorded
+    away = u("away") < 0.05
+    region = F.when(away, element(u("awayr"), [c for c, _n, _w in cat.REGIONS])).otherwise(F.col("region_code"))
+    pay_id = F.concat(F.lit("P"), F.regexp_replace(F.lit(month), "-", ""), F.lpad(F.col("id").cast("string"), 9, "0"))
     payments = p.where(F.col("paid") > 0).select(
-        F.concat(F.lit("P"), F.regexp_replace(F.lit(month), "-", ""), F.lpad(F.col("id").cast("string"), 9, "0")).alias("pay_id"),
-        "user_id", personal_account().alias("acct_id"), "pay_time", F.col("paid").cast("decimal(12,2)").alias("amount"),
-        "channel", "method")
+        pay_id.alias("pay_id"), "user_id", personal_account().alias("acct_id"), "pay_time",
+        F.col("paid").cast("decimal(12,2)").alias("amount"), "channel", "method",
+        F.when(F.col("channel").isin("HALL", "AGENT", "ENTRUSTED"), region).alias("collect_region"),
+        F.lit(None).cast("string").alias("payee"))
+    # a hall also takes utility bills (代收): BOSS records them, they are not our fees
+    utility = p.where(u("util") < 0.03).select(
+        F.concat(pay_id, F.lit("U")).alias("pay_id"), "user_id", personal_account().alias("acct_id"), "pay_time",
+        F.round(20 + u("utilamt") * 180, 0).cast("decimal(12,2)").alias("amount"), F.lit("HALL").alias("channel"),
+        F.lit("CASH").alias("method"), F.col("region_code").alias("collect_region"), element(u("payee"), PAYEES).alias("payee"))
+    payments = payments.unionByName(utility)
     diff = F.col("paid") - F.col("billed")
     balance = p.select(
         "user_id", personal_account().alias("acct_id"),

@@ -26,6 +26,7 @@ from bass.devkit.simulator.rand import element, exponential, pick, uniform
 OFFNET_PREFIXES = ["133", "153", "189", "130", "131", "186"]   # China Telecom / Unicom
 VISITOR_ID_BASE = 10**12          # keys the visitors' draws apart from our users'
 VISIT_PRICE_MIN = 0.60            # roaming settlement per started minute for a visitor's call
+FREE_LD_SECONDS = 3               # a long-distance call shorter than this is free (and billed no time)
 
 
 def user_days(spark: SparkSession, pop: DataFrame, days: list[dt.date], origin: dt.date) -> DataFrame:
@@ -99,7 +100,8 @@ def voice(ud: DataFrame, seed: int, users: int) -> DataFrame:
             .withColumn("other_party", _other_party(seed, "voice", F.col("other_net"), users))
             .withColumn("cell_id", F.concat(F.lit("C"), F.col("region_code"), F.lpad(F.floor(v("cell") * 200).cast("string"), 3, "0")))
             .withColumn("std_fee", F.round(
-                F.when(F.col("call_type") == "LD", F.when(F.col("direction") == "MO", F.ceil(F.col("duration") / 6) * F.col("price_ld_6s")).otherwise(0))
+                F.when(F.col("call_type") == "LD", F.when((F.col("direction") == "MO") & (F.col("duration") >= FREE_LD_SECONDS),
+                                                          F.ceil(F.col("duration") / 6) * F.col("price_ld_6s")).otherwise(0))
                 .when(F.col("call_type").startswith("ROAM"), F.ceil(F.col("duration") / 60) * F.col("price_roam_min"))
                 .when(F.col("direction") == "MO", F.ceil(F.col("duration") / 60) * F.col("price_local_min"))
                 .otherwise(0.0), 2))

@@ -58,22 +58,16 @@ class TableStep(Step):
             run.message = f"{batch.label()}; {', '.join(columns)} copied into {target}"
 
 
-def sql_param(value):
-    return "|".join(map(str, value)) if isinstance(value, list) else value
-
-
 @register("sql")
 class SqlTable(TableStep):
-    """Rows from sql/<layer>/<table>.sql with the batch's and the configured parameters; a
-    configured list arrives as one '|'-separated string (SQL: `split(:name, '[|]')`), since a
-    parameter must be a literal and an empty array has no element type."""
+    """Rows from sql/<layer>/<table>.sql with the batch's and the configured parameters."""
 
     def inputs(self):
         return tuple(sorted((sql_tables(sql_runner.sql_text(self.name)) | set(self.table.inputs)) - {self.name}))
 
     def build(self, ctx, batch):
         self.ensure_command_tables(ctx)
-        params = {**batch.params(), **{p: sql_param(ctx.cfg.get(key)) for p, key in self.table.params.items()}}
+        params = {**batch.params(), **sql_runner.configured(ctx.cfg, self.name)}
         return sql_runner.select(ctx.spark, self.name, params)
 
     def ensure_command_tables(self, ctx) -> None:
