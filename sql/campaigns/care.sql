@@ -1,11 +1,10 @@
--- Campaign care: users in the network with what the care rules read (conf/campaigns/care.yml),
+-- Campaign care: users in the network (dm.user_wide_m holds no others) with what the care rules read (conf/campaigns/care.yml),
 -- prioritised by value score so the most valuable are cared for first.
 with wide as (
     select user_id, msisdn, batch_month, tenure_months, data_mb_avg3, arrears_days_avg3, stop_count,
            :heavy_data_mb as heavy_data_mb
     from dm.user_wide_m
     where batch_month >= :month_from and batch_month <= :month_to
-      and status <> 'CLOSED'
 ),
 value as (
     select user_id, batch_month, value_score, value_tier

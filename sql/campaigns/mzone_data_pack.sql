@@ -5,7 +5,7 @@ with wide as (
     select user_id, msisdn, batch_month, plan_id, data_mb_avg3, data_fee_avg3
     from dm.user_wide_m
     where batch_month >= :month_from and batch_month <= :month_to
-      and brand = 'MZONE' and status <> 'CLOSED'
+      and brand = 'MZONE'   -- dm.user_wide_m: users in the network only
 ),
 plans as (
     select plan_id, batch_month, incl_data_mb

@@ -20,7 +20,7 @@ members as (
     from mid.user_profile_m
     where batch_month between :month_from and :month_to
       and group_id is not null
-      and status <> 'CLOSED'
+      and in_net
 ),
 
 member_spend as (

@@ -1,10 +1,11 @@
 -- dm.kpi_m: the operator's monthly KPIs (docs/domain.md §5) per month × region × brand × plan × opening
 -- channel, for :month_from..:month_to. Every definition is written once, here:
---   users_in_net    users existing at month end and not closed (在网用户)
+--   users_in_net    users existing at month end and in the network (在网用户; mid.user_profile_m.in_net:
+--                   in no status of conf churn.statuses)
 --   active_users    used the service at least once in the month: a CDR, or a usage item on the bill (使用用户数)
 --   voice_users, sms_users, data_users, vas_users  the same per service: a call, SMS, data or VAS
 --                   record, or a bill item of the service's reporting group
---   new_users       opened in the month; churned_users: closed (销号) in the month
+--   new_users       opened in the month; churned_users: left in the month (mid.user_profile_m.churned_in_month)
 --   churn_rate      churned_users / (users_at_start + new_users) (离网率): every user closed in the
 --                   month was in the network on its first day or opened in it, so numerator and
 --                   denominator count the same users (one opened and closed in the month included)
@@ -46,7 +47,7 @@ with profile as (
     select *
     from mid.user_profile_m
     where batch_month between :month_from and :month_to
-      and (status <> 'CLOSED' or churned_in_month)
+      and (in_net or churned_in_month)
 ),
 
 usage as (
@@ -70,7 +71,7 @@ coverage as (
 per_user as (
     select
         p.batch_month, p.region_code, p.brand, p.plan_id, coalesce(p.channel_id, 'UNKNOWN') as channel_id,
-        p.status <> 'CLOSED' as in_net,
+        p.in_net,
         coalesce(g.active_days, 0) > 0 or coalesce(b.has_usage, false) as active,
         coalesce(g.voice_calls, 0) > 0 or coalesce(b.used_voice, false) as voice_user,
         coalesce(g.sms_count, 0) > 0 or coalesce(b.used_sms, false) as sms_user,

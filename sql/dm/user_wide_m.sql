@@ -102,7 +102,7 @@ targets as (
     select *
     from profile
     where batch_month between :month_from and :month_to
-      and status <> 'CLOSED'
+      and in_net
 ),
 
 trends as (

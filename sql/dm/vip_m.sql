@@ -9,7 +9,7 @@ with profile as (
            year(to_date(batch_month || '-01')) * 12 + month(to_date(batch_month || '-01')) as month_idx
     from mid.user_profile_m
     where batch_month between :month_from and :month_to
-      and status <> 'CLOSED'
+      and in_net
       and cust_type = 'P'
 ),
 

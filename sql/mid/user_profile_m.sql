@@ -1,18 +1,48 @@
 -- mid.user_profile_m: one row per user existing at month end (:month_from..:month_to): the user's
 -- state that day (from the SCD2 dimension), customer, paying accounts, plan and contract.
--- in_net_at_start: in the network when the month began (opened before it, not closed before it);
--- churned_in_month: closed (销号) during the month. Both read the month-end state's status date, so
--- a user closed in the month is either in_net_at_start or is_new, never neither (a user closed on
--- the first day was in the network when the month began): dm.kpi_m's churn rate relies on it.
+-- Left the network (离网) means a status of :churn_statuses (conf churn.statuses: closed, 销号, and
+-- if the province says so the pre-closure statuses 预销号 PRE_CLOSED and 待销停机 PENDING_CLOSE);
+-- every table that counts users in the network or leaving follows in_net and churned_in_month.
+--   in_net            at month end in no status of :churn_statuses
+--   left_on           the day the user's current stay in those statuses began (pre-closure, then
+--                     closure: one departure, dated by its first step)
+--   churned_in_month  left during the month (left_on in it)
+--   in_net_at_start   in the network when the month began: opened before it, not left before it
+-- Both read the month-end state, so a user who left in the month is either in_net_at_start or
+-- is_new, never neither (one who left on the first day was in the network when the month began):
+-- dm.kpi_m's churn rate relies on it. A user back from pre-closure counts as in the network at the
+-- month's start.
 with months as (
     select date_format(m, 'yyyy-MM') as batch_month, m as month_start, last_day(m) as month_end
     from (select explode(sequence(:month_start, :month_to_start, interval 1 month)) as m)
 ),
 
 users as (
-    select m.batch_month, m.month_start, m.month_end, h.*
+    select m.batch_month, m.month_start, m.month_end, h.*,
+           array_contains(split(:churn_statuses, '[|]'), h.status) as gone
     from mid.user_h as h
     join months as m on m.month_end between h.valid_from and h.valid_to
+),
+
+versions as (
+    select user_id, valid_from, array_contains(split(:churn_statuses, '[|]'), status) as gone
+    from mid.user_h
+),
+
+-- for a user gone at month end: the start of the run of gone versions that ends in the month-end one
+departures as (
+    select u.user_id, u.batch_month,
+           min(if(v.valid_from > coalesce(b.last_in_net, date'0001-01-01'), v.valid_from, null)) as left_on
+    from users as u
+    join versions as v on v.user_id = u.user_id and v.gone and v.valid_from <= u.month_end
+    left join (select u2.user_id, u2.batch_month, max(v2.valid_from) as last_in_net
+               from users as u2
+               join versions as v2 on v2.user_id = u2.user_id and not v2.gone and v2.valid_from <= u2.month_end
+               where u2.gone
+               group by u2.user_id, u2.batch_month) as b
+      on b.user_id = u.user_id and b.batch_month = u.batch_month
+    where u.gone
+    group by u.user_id, u.batch_month
 ),
 
 customers as (
@@ -55,15 +85,18 @@ final as (
         p.monthly_fee,
         k.contract_type, k.contract_end_month,
         cast(months_between(to_date(k.contract_end_month || '-01'), u.month_start) as int) as contract_months_left,
+        not u.gone as in_net,
+        d.left_on,
         u.open_date between u.month_start and u.month_end as is_new,
-        u.status = 'CLOSED' and u.status_date between u.month_start and u.month_end as churned_in_month,
-        u.open_date < u.month_start and not (u.status = 'CLOSED' and u.status_date < u.month_start) as in_net_at_start,
+        coalesce(d.left_on between u.month_start and u.month_end, false) as churned_in_month,
+        u.open_date < u.month_start and not coalesce(d.left_on < u.month_start, false) as in_net_at_start,
         u.batch_month
     from users as u
     left join customers as c on c.cust_id = u.cust_id and c.batch_month = u.batch_month
     left join accounts as a on a.user_id = u.user_id and a.batch_month = u.batch_month
     left join plans as p on p.plan_id = u.plan_id and p.batch_month = u.batch_month
     left join contracts as k on k.user_id = u.user_id and k.batch_month = u.batch_month
+    left join departures as d on d.user_id = u.user_id and d.batch_month = u.batch_month
 )
 
 select * from final

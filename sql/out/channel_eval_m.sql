@@ -93,7 +93,7 @@ leaving as (
 monthly as (
     select p.batch_month, p.channel_id,
            count_if(p.is_new) as opened,
-           count_if(p.status <> 'CLOSED') as users,
+           count_if(p.in_net) as users,
            count_if(p.churned_in_month) as churned_users,
            try_divide(count_if(p.churned_in_month and p.in_net_at_start), count_if(p.in_net_at_start)) as churn_rate,
            coalesce(sum(b.bill_act_fee), 0) as revenue,

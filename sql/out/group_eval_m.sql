@@ -23,7 +23,7 @@ members as (
     from mid.user_profile_m as p
     left join mid.user_bill_m as b on b.user_id = p.user_id and b.batch_month = p.batch_month
     where p.batch_month between date_format(add_months(:month_start, -4), 'yyyy-MM') and :month_to
-      and p.group_id is not null and p.status <> 'CLOSED'
+      and p.group_id is not null and p.in_net
 ),
 
 prev_month as (

@@ -11,7 +11,7 @@ with final as (
     join mid.user_profile_m as p on p.user_id = n.user_id and p.batch_month = n.batch_month
     where n.batch_month between :month_from and :month_to
       and p.batch_month between :month_from and :month_to
-      and p.status <> 'CLOSED'
+      and p.in_net
 )
 
 select * from final

@@ -12,7 +12,8 @@
 with snapshot as (
     select user_id, msisdn, plan_id, net_gen, sim_type, batch_date
     from ods.user
-    where batch_date between :date_from and :date_to and status <> 'CLOSED'
+    where batch_date between :date_from and :date_to
+      and not array_contains(split(:churn_statuses, '[|]'), status)
 ),
 
 -- the last closed month of each day: the newest month before the day's with a plan fit

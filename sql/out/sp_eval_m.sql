@@ -49,7 +49,7 @@ complaints as (
 ),
 
 profile as (
-    select user_id, brand, region_code, status, churned_in_month, in_net_at_start, batch_month
+    select user_id, brand, region_code, in_net, churned_in_month, in_net_at_start, batch_month
     from mid.user_profile_m
     where batch_month between :month_from and :month_to
 ),
@@ -65,7 +65,7 @@ cell_churn as (
 -- last month's users of each service, as they are this month
 followed as (
     select m.batch_month, s.sp_code, s.service_code, s.user_id, p.churned_in_month, c.rate as expected,
-           p.status <> 'CLOSED' and n.user_id is null as lapsed
+           p.in_net and n.user_id is null as lapsed
     from months as m
     join subscribers as s on s.batch_month = date_format(add_months(to_date(m.batch_month || '-01'), -1), 'yyyy-MM')
     join profile as p on p.user_id = s.user_id and p.batch_month = m.batch_month

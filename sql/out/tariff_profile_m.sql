@@ -20,14 +20,14 @@ with plans as (
 ),
 
 profile as (
-    select user_id, plan_id, status, is_new, churned_in_month, in_net_at_start, batch_month
+    select user_id, plan_id, in_net, is_new, churned_in_month, in_net_at_start, batch_month
     from mid.user_profile_m
     where batch_month between date_format(add_months(:month_start, -1), 'yyyy-MM') and :month_to
 ),
 
 users as (
     select batch_month, plan_id,
-           count_if(status <> 'CLOSED') as users_in_net,
+           count_if(in_net) as users_in_net,
            count_if(in_net_at_start) as users_at_start,
            count_if(is_new) as new_users,
            count_if(churned_in_month) as churned_users
@@ -42,7 +42,7 @@ moves as (
     join profile as p
       on p.user_id = c.user_id
      and p.batch_month = date_format(add_months(to_date(c.batch_month || '-01'), -1), 'yyyy-MM')
-    where c.batch_month >= :month_from and p.status <> 'CLOSED' and c.plan_id <> p.plan_id
+    where c.batch_month >= :month_from and p.in_net and c.plan_id <> p.plan_id
 ),
 
 moved_in as (

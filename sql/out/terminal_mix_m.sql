@@ -20,7 +20,7 @@ current as (
     left join dm.user_segment_m as s on s.user_id = h.user_id and s.batch_month = h.batch_month
     where h.batch_month between :month_from and :month_to
       and p.batch_month between :month_from and :month_to
-      and p.status <> 'CLOSED'
+      and p.in_net
 ),
 
 moves as (

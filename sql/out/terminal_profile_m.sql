@@ -66,7 +66,7 @@ call_signals as (
 ),
 
 signals as (
-    select w.user_id, w.batch_month, w.status,
+    select w.user_id, w.batch_month,
            coalesce(c.calls < :traffic_drop * c.calls_before and c.calls_prev < :traffic_drop * c.calls_before, false)
                as calls_collapsed,
            coalesce(c.steepest_fall < :traffic_drop, false) as abrupt,
@@ -88,7 +88,7 @@ final as (
         p.batch_month
     from per_month as p
     join signals as s on s.user_id = p.user_id and s.batch_month = p.batch_month
-    where p.batch_month between :month_from and :month_to and s.status <> 'CLOSED'
+    where p.batch_month between :month_from and :month_to   -- signals: dm.user_wide_m, users in the network only
 )
 
 select * from final

@@ -11,7 +11,7 @@ with users as (
     select user_id, msisdn, cust_id, region_code, brand, plan_id, tenure_months, group_class,
            days_since_call, active_day_share_avg3, revenue_avg3, batch_month
     from dm.user_wide_m
-    where batch_month between :month_from and :month_to and status <> 'CLOSED'
+    where batch_month between :month_from and :month_to   -- users in the network only
 ),
 
 quintiles as (

@@ -129,6 +129,32 @@ def test_monthly_kpis_agree_with_the_raw_files(province):
     assert rate == (Decimal(sum(churned.values())) / served).quantize(Decimal("0.00001")) and served > 0
 
 
+def test_revenue_structure_and_payment_kinds_agree_with_the_raw_files(province):
+    """Revenue by reporting group (统计帐目) and item, late and card fees, and the payments BOSS took
+    elsewhere (异地代收 / 代收异地) or for other parties (代收), from the raw files by hand."""
+    groups = province.cfg.get("revenue.item_groups")
+    by_group, by_item = defaultdict(Decimal), defaultdict(Decimal)
+    for line in raw(province, "bill", "202602"):
+        by_group[groups.get(line["item_code"], "other")] += Decimal(line["act_fee"])
+        by_item[line["item_code"]] += Decimal(line["act_fee"])
+    kpi = province.spark.table("dm.kpi_m").where("batch_month = '2026-02'").agg(
+        *[F.sum(c).alias(c) for c in ["voice_revenue", "sms_revenue", "data_revenue", "vas_revenue", "late_fee", "card_fee",
+                                      "pay_for_others", "pay_remote", "collected_for_remote", "pay_entrusted"]]).first()
+    assert {g: kpi[f"{g}_revenue"] for g in ("voice", "sms", "data", "vas")} == {g: by_group[g] for g in ("voice", "sms", "data", "vas")}
+    assert (kpi.late_fee, kpi.card_fee) == (by_item["LATE_FEE"], by_item["CARD_FEE"]) and kpi.late_fee > 0 and kpi.card_fee > 0
+    items = {r.item_code: r.revenue for r in province.spark.table("dm.revenue_m").where("batch_month = '2026-02'")
+             .groupBy("item_code").agg(F.sum("revenue").alias("revenue")).collect()}
+    assert items == dict(by_item)
+    home = {u["user_id"]: u["region_code"] for u in raw(province, "user", "20260228")}
+    pays = raw(province, "payment", "202602")
+    for_others = sum(Decimal(p["amount"]) for p in pays if p["payee"])
+    remote = sum(Decimal(p["amount"]) for p in pays if not p["payee"] and p["collect_region"] not in ("", home[p["user_id"]]))
+    entrusted = sum(Decimal(p["amount"]) for p in pays if not p["payee"] and p["channel"] == "ENTRUSTED")
+    assert (kpi.pay_for_others, kpi.pay_remote, kpi.collected_for_remote, kpi.pay_entrusted) == (
+        for_others, remote, remote, entrusted)
+    assert for_others > 0 and remote > 0 and entrusted > 0
+
+
 def test_reissued_numbers_are_counted_once_per_holder(province):
     """The simulator re-issues closed numbers; each user of February has one wide-table row and
     the month's KPIs count every user once (no fan-out through the shared MSISDN)."""

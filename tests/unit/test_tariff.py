@@ -211,7 +211,8 @@ def test_each_sales_task_rule_on_a_hand_built_user(ctx):
     put(ctx, "mid.campaign_response_m", [dict(campaign_id="retention", user_id="V", grp="treated", contacted=True, responded=True,
                                               offer_taken="RET_OFFER", intention="STAY", has_feedback=True, batch_month="2026-04")])
     def tasks_of(day: str):
-        params = {**Batch.of("date", day).params(), "high_value_tier": "A", "high_value_arpu": 50, "fwd_offnet_share": 0.5}
+        params = {**Batch.of("date", day).params(), **sql_runner.configured(ctx.cfg, "out.sales_task_d"),
+                  "high_value_tier": "A", "high_value_arpu": 50, "fwd_offnet_share": 0.5}
         return delta_io.conform(sql_runner.select(ctx.spark, "out.sales_task_d", params), table("out.sales_task_d")).collect()
     got = {(r.msisdn[1:], r.task_type, r.task_subtype): r for r in tasks_of("2026-06-29")}
     assert set(got) == {

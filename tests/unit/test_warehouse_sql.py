@@ -58,7 +58,8 @@ def test_scd2_user_history_from_snapshots(ctx):
 
 def profile(user_id, status, **kw):
     base = dict(user_id=user_id, msisdn="m" + user_id, brand="GOTONE", plan_id="P1", channel_id="CH1", region_code="571",
-                status=status, is_new=False, churned_in_month=False, in_net_at_start=True, batch_month="2026-02")
+                status=status, in_net=status != "CLOSED", is_new=False, churned_in_month=False, in_net_at_start=True,
+                batch_month="2026-02")
     return {**base, **kw}
 
 
@@ -231,9 +232,60 @@ def test_churn_labels_wait_for_the_horizon(ctx):
     assert {u: (r["churn_1m"], r["churn_3m"]) for u, r in got.items()} == {"U1": (True, None), "U2": (False, None)}
 
 
+def departures(ctx, statuses):
+    """mid.user_profile_m and dm.churn_label_m for December to February under `statuses` (conf
+    churn.statuses) from hand-built histories: U1 stopped pending closure on Jan 25, pre-closed on
+    Jan 29, closed on Feb 3; U2 pre-closed on Jan 20, came back on Feb 5, pre-closed again on Feb 20."""
+    from bass.orchestration.runs import run_step
+    d, end = dt.date, dt.date(9999, 12, 31)
+    version = dict(msisdn="13800000001", cust_id="C1", brand="GOTONE", plan_id="P1", open_date=d(2020, 1, 1),
+                   net_gen="4G", sim_type="USIM", channel_id="CH1", region_code="571")
+    steps = {"U1": [("NORMAL", d(2020, 1, 1)), ("PENDING_CLOSE", d(2026, 1, 25)), ("PRE_CLOSED", d(2026, 1, 29)),
+                    ("CLOSED", d(2026, 2, 3))],
+             "U2": [("NORMAL", d(2020, 1, 1)), ("PRE_CLOSED", d(2026, 1, 20)), ("NORMAL", d(2026, 2, 5)),
+                    ("PRE_CLOSED", d(2026, 2, 20))]}
+    put(ctx, "mid.user_h", [
+        dict(version, user_id=u, msisdn=f"1380000000{u[1]}", status=st, status_date=since, valid_from=since,
+             valid_to=(h[i + 1][1] - dt.timedelta(days=1)) if i + 1 < len(h) else end, is_current=i + 1 == len(h))
+        for u, h in steps.items() for i, (st, since) in enumerate(h)])
+    for name in ["mid.customer_m", "mid.user_account_m", "mid.product_m", "ods.contract"]:
+        put(ctx, name, [])
+    put(ctx, "ods.user", [snapshot(d(2026, 5, 31), "U9", "A", "NORMAL", d(2020, 1, 1))])   # loaded up to May
+    ctx.cfg.raw["churn"]["statuses"] = statuses
+    run_step(ctx, "mid.user_profile_m", Batch.of("month", "2025-12", "2026-02"), force=True)
+    profiles = {(r.user_id, r.batch_month): (r.in_net, r.churned_in_month, r.in_net_at_start)
+                for r in ctx.spark.table("mid.user_profile_m").collect()}
+    labels = {u: (r["churn_1m"], r["churn_3m"]) for u, r in rows(ctx, "dm.churn_label_m", Batch.of("month", "2025-12"),
+                                                                  "user_id").items()}
+    return profiles, labels
+
+
+def test_a_user_leaves_on_closure_by_default(ctx, monkeypatch):
+    monkeypatch.setitem(ctx.cfg.raw, "churn", dict(ctx.cfg.raw["churn"]))
+    profiles, labels = departures(ctx, ["CLOSED"])
+    # (in_net, churned_in_month, in_net_at_start): pre-closed users are still in the network
+    assert profiles == {("U1", "2025-12"): (True, False, True), ("U1", "2026-01"): (True, False, True),
+                        ("U1", "2026-02"): (False, True, True),
+                        ("U2", "2025-12"): (True, False, True), ("U2", "2026-01"): (True, False, True),
+                        ("U2", "2026-02"): (True, False, True)}
+    assert labels == {"U1": (False, True), "U2": (False, False)}   # U1 closed in February, U2 never
+
+
+def test_a_province_may_count_leaving_from_pre_closure(ctx, monkeypatch):
+    monkeypatch.setitem(ctx.cfg.raw, "churn", dict(ctx.cfg.raw["churn"]))
+    profiles, labels = departures(ctx, ["PENDING_CLOSE", "PRE_CLOSED", "CLOSED"])
+    # U1 left on Jan 25 (its first step), once: closure in February is the same departure; U2 left
+    # on Jan 20, came back, and left again on Feb 20 (back from pre-closure: in the network at the start)
+    assert profiles == {("U1", "2025-12"): (True, False, True), ("U1", "2026-01"): (False, True, True),
+                        ("U1", "2026-02"): (False, False, False),
+                        ("U2", "2025-12"): (True, False, True), ("U2", "2026-01"): (False, True, True),
+                        ("U2", "2026-02"): (False, True, True)}
+    assert labels == {"U1": (True, True), "U2": (True, True)}
+
+
 def vip_profile(user_id, month="2026-02", **kw):
     return dict(dict(user_id=user_id, msisdn="138" + user_id[1:].zfill(8), cust_id="C" + user_id, cust_type="P",
-                     brand="GOTONE", region_code="571", status="NORMAL", batch_month=month), **kw)
+                     brand="GOTONE", region_code="571", status="NORMAL", in_net=True, batch_month=month), **kw)
 
 
 def bill(user_id, month, fee):

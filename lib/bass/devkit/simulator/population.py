@@ -42,6 +42,9 @@ from bass.devkit.simulator import catalog as cat
 from bass.devkit.simulator.rand import element, exponential, normal, pick, sigmoid, uniform
 
 CHURN_WINDOW_DAYS = 60
+PRE_CLOSURE_TENTHS = 3      # leavers (by id) who pass through pre-closure before closure
+PENDING_CLOSE_DAYS = 4      # stopped pending closure (待销停机) ...
+PRE_CLOSED_DAYS = 6         # ... then pre-closed (预销号), the days before churn_date
 DRIFTING_SHARE = 0.12       # users whose usage falls month by month
 RECYCLE_SHARE = 0.5         # newcomers who get a re-issued number when one is free
 RECYCLE_AFTER_DAYS = 14     # a closed number rests this long before it is re-issued
@@ -292,8 +295,19 @@ def state_on(day: F.Column) -> dict:
     stopped = (F.col("stop_start").isNotNull() & (day >= F.col("stop_start"))
                & (day < F.date_add(F.col("stop_start"), F.col("stop_days"))))
     closed = F.col("churn_date").isNotNull() & (day >= F.col("churn_date"))
-    status = F.when(closed, "CLOSED").when(stopped, "ARREARS_STOP").otherwise("NORMAL")
-    status_date = (F.when(closed, F.col("churn_date")).when(stopped, F.col("stop_start"))
+    # some leavers pass through BOSS's pre-closure statuses first: stopped pending closure
+    # (待销停机), then pre-closed (预销号), before closure on churn_date
+    before = F.datediff(F.col("churn_date"), day)
+    staged = F.col("churn_date").isNotNull() & (F.col("id") % 10 < PRE_CLOSURE_TENTHS) \
+        & (F.date_sub(F.col("churn_date"), PENDING_CLOSE_DAYS + PRE_CLOSED_DAYS) > F.col("open_date"))
+    pre_closed = staged & (before > 0) & (before <= PRE_CLOSED_DAYS)
+    pending = staged & (before > PRE_CLOSED_DAYS) & (before <= PRE_CLOSED_DAYS + PENDING_CLOSE_DAYS)
+    status = (F.when(closed, "CLOSED").when(pre_closed, "PRE_CLOSED").when(pending, "PENDING_CLOSE")
+              .when(stopped, "ARREARS_STOP").otherwise("NORMAL"))
+    status_date = (F.when(closed, F.col("churn_date"))
+                   .when(pre_closed, F.date_sub(F.col("churn_date"), PRE_CLOSED_DAYS))
+                   .when(pending, F.date_sub(F.col("churn_date"), PRE_CLOSED_DAYS + PENDING_CLOSE_DAYS))
+                   .when(stopped, F.col("stop_start"))
                    .when(F.col("stop_start").isNotNull() & (day >= F.col("stop_start")),
                          F.date_add(F.col("stop_start"), F.col("stop_days")))
                    .otherwise(F.col("open_date")))
@@ -305,4 +319,4 @@ def state_on(day: F.Column) -> dict:
     serial = F.when(F.col("multi_sim"), F.col("pair")).otherwise(F.col("id")) % 1_000_000
     imei = F.concat(tac, F.lpad(serial.cast("string"), 6, "0"), F.lit("0"))
     return {"status": status, "status_date": status_date, "plan_id": plan, "imei": imei,
-            "exists": F.col("open_date") <= day, "usable": (F.col("open_date") <= day) & ~closed & ~stopped}
+            "exists": F.col("open_date") <= day, "usable": (F.col("open_date") <= day) & ~closed & ~stopped & ~pre_closed & ~pending}
