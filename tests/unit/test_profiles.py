@@ -26,7 +26,8 @@ def delivered(ctx, code: str, name: str) -> list[dict]:
 
 
 def user(uid, plan, month, status="NORMAL", **kw):
-    return dict(user_id=uid, msisdn="M" + uid[1:], plan_id=plan, status=status, is_new=False, churned_in_month=False,
+    return dict(user_id=uid, msisdn="M" + uid[1:], plan_id=plan, status=status, in_net=status != "CLOSED",
+                is_new=False, churned_in_month=False,
                 in_net_at_start=True, brand="B", region_code="R", tenure_months=24, batch_month=month) | kw
 
 

@@ -260,8 +260,8 @@ def score_uplift(ctx, batch: Batch) -> DataFrame:
         tbl = table("dm.uplift_score_m")
         return ctx.spark.createDataFrame([], tbl.schema_ddl())
     version, model = tracker.champion()
-    rows = with_churn_score(ctx.spark, ctx.spark.table("dm.user_wide_m").where(
-        (F.col("batch_month") >= batch.first) & (F.col("batch_month") <= batch.last) & (F.col("status") != "CLOSED")))
+    rows = with_churn_score(ctx.spark, ctx.spark.table("dm.user_wide_m").where(   # users in the network only
+        (F.col("batch_month") >= batch.first) & (F.col("batch_month") <= batch.last)))
     return predictions(model, rows).select(
         "user_id", "msisdn", "p_treated", "p_control", "uplift",
         F.lit(f"{tracker.name} v{version.version}").alias("model_version"), "batch_month")
