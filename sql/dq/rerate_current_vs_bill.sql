@@ -1,10 +1,11 @@
 -- rerate_current_vs_bill: the rating engine proves itself. Re-rating each billed user's current
--- plan (dm.rerate_m, is_current) must reproduce the month's actual bill (mid.user_bill_m) within
+-- plan (dm.rerate_m, is_current) must reproduce the month's actual bill (mid.user_bill_m: the items a
+-- plan rates, rent and usage; late fees and card fees are no plan's) within
 -- :rel_tolerance of the bill (and at least :abs_tolerance yuan). A user without a current-plan
 -- re-rate (no plan at month end, or a plan not in the catalogue) counts as out of line. The
 -- observed value is the share within tolerance; the detail the largest differences.
 with bill as (
-    select user_id, batch_month, cast(bill_act_fee as double) as bill_fee
+    select user_id, batch_month, cast(rent_fee + usage_fee as double) as bill_fee
     from mid.user_bill_m
     where batch_month between :month_from and :month_to
 ),

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 from bass.core.batch import Batch
 from bass.core.registry import table
 from bass.warehouse import delta_io, sql_runner
-from tests.unit.frames import put
+from tests.unit.frames import frame, put
 
 DAY = dt.date(2026, 1, 5)
 ONE_DAY = Batch.of("date", DAY.isoformat()).params()
@@ -100,20 +100,44 @@ def test_fees_are_summed_as_longs(ctx):
         assert re.search(rf"MakeDecimal\(sum\(UnscaledValue\((?:(?! AS ).)*\)\),18,2\) AS {fee}#", plan), (fee, plan)
 
 
+def kpi_d(ctx, params):
+    params = {**params, **sql_runner.configured(ctx.cfg, "dm.kpi_d")}
+    return delta_io.conform(sql_runner.select(ctx.spark, "dm.kpi_d", params), table("dm.kpi_d")).collect()
+
+
+def test_kpi_d_counts_the_days_new_users_and_departures(ctx, monkeypatch):
+    """New users opened that day; a departure on its first step out of the network (conf
+    churn.statuses): a pre-closed user's closure is no second departure."""
+    before = DAY - dt.timedelta(days=1)
+    user = dict(msisdn="1", cust_id="C1", brand="GOTONE", plan_id="P", open_date=dt.date(2020, 1, 1), net_gen="4G",
+                sim_type="USIM", region_code="571")
+    day = [("U5", "NORMAL", DAY, DAY), ("U6", "CLOSED", DAY, None), ("U7", "CLOSED", DAY, None), ("U8", "NORMAL", None, None)]
+    yesterday = [("U6", "PRE_CLOSED", before), ("U7", "NORMAL", None), ("U8", "NORMAL", None)]
+    put(ctx, "ods.user", [dict(user, user_id=u, status=st, status_date=since or user["open_date"],
+                               open_date=opened or user["open_date"], batch_date=DAY) for u, st, since, opened in day]
+        + [dict(user, user_id=u, status=st, status_date=since or user["open_date"], batch_date=before)
+           for u, st, since in yesterday])
+    delta_io.write(ctx, "mid.user_usage_d", frame(ctx, "mid.user_usage_d", []), {"batch_date": (DAY, DAY)})   # no usage
+    monkeypatch.setitem(ctx.cfg.raw, "churn", {"statuses": ["CLOSED"]})
+    assert [(r.new_users, r.churned_users) for r in kpi_d(ctx, ONE_DAY)] == [(1, 2)]
+    monkeypatch.setitem(ctx.cfg.raw, "churn", {"statuses": ["PRE_CLOSED", "CLOSED"]})
+    assert [(r.new_users, r.churned_users) for r in kpi_d(ctx, ONE_DAY)] == [(1, 1)]   # U6 left yesterday
+
+
 def test_kpi_d_by_hand(ctx):
     """The former holder of a re-issued number (region 572) gets none of its usage; a visitor
     roaming in our network is UNKNOWN and counted as visited roaming."""
     load_tiny_day(ctx, extra_calls=[call("15900000001", 60, "MO", "VISIT", "ONNET", "0.60", "0.60")])
     usage = sql_runner.select(ctx.spark, "mid.user_usage_d", ONE_DAY)
     delta_io.write(ctx, "mid.user_usage_d", usage, {"batch_date": (DAY, DAY)})
-    got = delta_io.conform(sql_runner.select(ctx.spark, "dm.kpi_d", ONE_DAY), table("dm.kpi_d"))
-    rows = {(r.region_code, r.brand): r.asDict() for r in got.collect()}
+    rows = {(r.region_code, r.brand): r.asDict() for r in kpi_d(ctx, ONE_DAY)}
     assert rows == {
-        ("571", "GOTONE"): dict(region_code="571", brand="GOTONE", active_users=2, voice_calls=4, voice_seconds=124,
+        ("571", "GOTONE"): dict(region_code="571", brand="GOTONE", new_users=0, churned_users=0, active_users=2, voice_calls=4, voice_seconds=124,
                                 billed_minutes=D("4.1"), sms_count=2, data_kb=1054, data_up_kb=110, data_down_kb=944,
                                 offnet_fee=D("0.72"), roam_cdr_fee=D("0.39"), visit_calls=0, visit_fee=D("0.00"),
                                 cdr_fee=D("3.25"), batch_date=DAY),
-        ("UNKNOWN", "UNKNOWN"): dict(region_code="UNKNOWN", brand="UNKNOWN", active_users=2, voice_calls=2,
+        ("UNKNOWN", "UNKNOWN"): dict(region_code="UNKNOWN", brand="UNKNOWN", new_users=0, churned_users=0,
+                                     active_users=2, voice_calls=2,
                                      voice_seconds=67, billed_minutes=D("1.2"), sms_count=0, data_kb=0, data_up_kb=0,
                                      data_down_kb=0, offnet_fee=D("0.00"), roam_cdr_fee=D("0.00"), visit_calls=1,
                                      visit_fee=D("0.60"), cdr_fee=D("0.60"), batch_date=DAY),

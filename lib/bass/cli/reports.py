@@ -1,4 +1,4 @@
-"""`bass report business|runs` and `bass docs` (the data dictionary)."""
+"""`bass report business|daily|runs` and `bass docs` (the data dictionary)."""
 from __future__ import annotations
 
 import sys
@@ -8,6 +8,13 @@ def cmd_report_business(args) -> int:
     from bass.core.session import get_context
     from bass.reports.business import business_report
     print(f"business report -> {business_report(get_context(args.env), args.month)}")
+    return 0
+
+
+def cmd_report_daily(args) -> int:
+    from bass.core.session import get_context
+    from bass.reports.daily import daily_report
+    print(f"daily report -> {daily_report(get_context(args.env), args.day)}")
     return 0
 
 
@@ -42,6 +49,11 @@ def add(sub) -> None:
                                          "model and campaign results")
     rb.add_argument("--month", default=None, help="default: the newest month of dm.kpi_cube_m")
     rb.set_defaults(func=cmd_report_business)
+    rd = rp.add_parser("daily", help="the daily business-analysis report reports/daily_<day>.html: the day's new "
+                                      "users, departures, usage, CDR fees and payments against the day before and "
+                                      "the same day last month, and by city")
+    rd.add_argument("--day", default=None, help="YYYY-MM-DD; default: the newest day of dm.kpi_d")
+    rd.set_defaults(func=cmd_report_daily)
     rr = rp.add_parser("runs", help="the run dashboard reports/runs.html: each batch's runs and checks, failures "
                                     "on top, trends of durations, rows and rejects")
     rr.add_argument("--days", type=int, default=28, help="runs of the last N days before the newest (default 28)")

@@ -21,6 +21,7 @@ from bass.ml.families import family
 from bass.ml.training import train
 from bass.orchestration.pipeline import run_pipeline
 from bass.reports.business import business_report
+from bass.reports.daily import daily_report
 
 
 def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, seed: int, cdr_days_per_month: int = 0) -> bool:
@@ -41,6 +42,7 @@ def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, s
         ok &= _models(ctx, bill_months[-1])
     if ok:
         print(f"   business report {bill_months[-1]}: {business_report(ctx, bill_months[-1]).resolve().as_uri()}")
+        print(f"   daily report {cdr_days[-1]}: {daily_report(ctx, cdr_days[-1].isoformat()).resolve().as_uri()}")
         print(f"== tariffs and the front desk (after {time.time() - t0:.0f}s)")
         ok &= _tariffs(ctx, bill_months[-2:])
     if ok:

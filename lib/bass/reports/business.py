@@ -2,9 +2,12 @@
 self-contained HTML page, what a marketing manager opens first.
 
 The province's KPIs against last month and the same month last year; users, churn, ARPU and
-revenue by region, brand and plan; the biggest movers (region × plan); the trend of every month
-so far; and the month's model and campaign results. Read from dm.kpi_cube_m (its subtotals, a
-few hundred rows a month reach the driver) and the evaluation tables.
+revenue by region (cities by name), brand and plan; the revenue structure by reporting group and
+account item; users per service, payments by kind and debt; the biggest movers (region × plan);
+the trend of every month so far; and the month's model and campaign results. Read from
+dm.kpi_cube_m (its subtotals, a few hundred rows a month reach the driver), dm.revenue_m and
+dm.kpi_m summed per month, and the evaluation tables. An UNKNOWN row (usage of numbers that are
+not ours) is shown only where it holds something.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from pathlib import Path
 from pyspark.sql import functions as F
 
 from bass.core.grain import add_months
+from bass.reports.dimensions import UNKNOWN, holds_something, region_label, region_names
 from bass.reports.html import bar_chart, line_chart, save, table
 
 HEADLINE = [("users_in_net", "Users in the network"), ("new_users", "New users"), ("churned_users", "Churned users"),
@@ -23,6 +27,17 @@ HEADLINE = [("users_in_net", "Users in the network"), ("new_users", "New users")
             ("valid_cdrs", "Valid CDRs (calls)"), ("arpu", "ARPU"), ("mou_est", "MOU (estimated)"),
             ("collected", "Collected"), ("collection_rate", "Collection rate")]
 RATES = {"churn_rate", "collection_rate"}
+# dm.kpi_m measures summed over the province: (column, label), by section
+SERVICE_USERS = [("active_users", "Any service (使用用户数)"), ("voice_users", "Voice"), ("sms_users", "SMS"),
+                 ("data_users", "Data"), ("vas_users", "VAS")]
+PAYMENTS = [("pay_hall", "Halls"), ("pay_bank", "Bank collection (托收)"), ("pay_agent", "Agents"),
+            ("pay_e_topup", "E-top-up"), ("pay_entrusted", "Entrusted to banks and post offices (委托代收)"),
+            ("pay_remote", "Our users' payments taken in another city (异地代收)"),
+            ("collected_for_remote", "Taken here for another city's users (代收异地)"),
+            ("pay_for_others", "Collected for other parties, not ours (代收)"), ("collected", "Collected (实收金额)"),
+            ("paid_current", "This month's charges paid (已交当月费用)"), ("arrears_recovered", "Arrears recovered (欠费回收)"),
+            ("late_fee", "Late fees billed (滞纳金)"), ("card_fee", "Card fees (卡费)"),
+            ("arrears_amt", "Arrears at month end"), ("doubtful_debt", "Doubtful debt (呆帐)"), ("bad_debt", "Bad debt (坏帐)")]
 DIMENSIONS = [("region_code", "region"), ("brand", "brand"), ("plan_id", "plan")]
 
 
@@ -75,31 +90,37 @@ def headline_rows(total: dict, month: str) -> list[list]:
             for m, label in HEADLINE]
 
 
-def breakdown_rows(found: dict, month: str, dimension: str, top: int = 12) -> list[list]:
+BREAKDOWN = ["users_in_net", "churn_rate", "revenue", "arpu"]
+
+
+def breakdown_rows(found: dict, month: str, dimension: str, top: int = 12, names: dict | None = None) -> list[list]:
     idx = {"region_code": 1, "brand": 2, "plan_id": 3}[dimension]
     prev = add_months(month, -1)
-    now = sorted((r for k, r in found.items() if k[0] == month), key=lambda r: -float(r["revenue"] or 0))[:top]
+    now = sorted((r for k, r in found.items() if k[0] == month
+                  and (r[dimension] != UNKNOWN or holds_something(r, BREAKDOWN))),
+                 key=lambda r: -float(r["revenue"] or 0))[:top]
     before = {k[idx]: r for k, r in found.items() if k[0] == prev}
     out = []
     for r in now:
         b = before.get(r[dimension], {})
-        out.append([r[dimension], fmt("users_in_net", r["users_in_net"]), change("users_in_net", r["users_in_net"], b.get("users_in_net")),
+        label = region_label(r[dimension], names or {}) if dimension == "region_code" else r[dimension]
+        out.append([label, fmt("users_in_net", r["users_in_net"]), change("users_in_net", r["users_in_net"], b.get("users_in_net")),
                     fmt("churn_rate", r["churn_rate"]), fmt("revenue", r["revenue"]), change("revenue", r["revenue"], b.get("revenue")),
                     fmt("arpu", r["arpu"])])
     return out
 
 
-def movers(found: dict, month: str, top: int = 8) -> list[list]:
+def movers(found: dict, month: str, top: int = 8, names: dict | None = None) -> list[list]:
     """The region × plan cells whose revenue changed most from last month, either way."""
     prev = add_months(month, -1)
     rows = []
     for (m, region, _brand, plan, _ch), r in found.items():
-        if m != month:
+        if m != month or (UNKNOWN in (region, plan) and not holds_something(r, ["users_in_net", "revenue"])):
             continue
         b = found.get((prev, region, "ALL", plan, "ALL"), {})
         delta = float(r["revenue"] or 0) - float(b.get("revenue") or 0)
         users = (r["users_in_net"] or 0) - (b.get("users_in_net") or 0)
-        rows.append((abs(delta), [region, plan, f"{delta:+,.2f}", f"{users:+,}", fmt("churn_rate", r["churn_rate"])]))
+        rows.append((abs(delta), [region_label(region, names or {}), plan, f"{delta:+,.2f}", f"{users:+,}", fmt("churn_rate", r["churn_rate"])]))
     return [r for _, r in sorted(rows, key=lambda x: -x[0])[:top]]
 
 
@@ -115,6 +136,38 @@ def trend_charts(total: dict) -> list[str]:
             bar_chart("New and churned users per month", "month", "users",
                       [(m, [float(r["new_users"] or 0), float(r["churned_users"] or 0)]) for m, r in series],
                       colours=("#27ae60", "#c0392b"))]
+
+
+def month_sums(spark, month: str) -> dict[str, dict]:
+    """dm.kpi_m summed over the province for the month and the month before: {month: {column: sum}}."""
+    if not spark.catalog.tableExists("dm.kpi_m"):
+        return {}
+    prev = add_months(month, -1)
+    cols = [c for c, _ in SERVICE_USERS + PAYMENTS]
+    rows = (spark.table("dm.kpi_m").where(F.col("batch_month").isin(month, prev)).groupBy("batch_month")
+            .agg(*[F.sum(c).alias(c) for c in cols]).collect())
+    return {r.batch_month: r.asDict() for r in rows}
+
+
+def sums_rows(sums: dict, month: str, measures: list[tuple[str, str]]) -> list[list]:
+    now, before = sums.get(month, {}), sums.get(add_months(month, -1), {})
+    return [[label, fmt(c, now.get(c)), fmt(c, before.get(c)), change(c, now.get(c), before.get(c))] for c, label in measures]
+
+
+def revenue_rows(spark, month: str) -> list[list]:
+    """Revenue by reporting group (统计帐目) and account item (帐目), with each line's share."""
+    if not spark.catalog.tableExists("dm.revenue_m"):
+        return []
+    rows = (spark.table("dm.revenue_m").where(F.col("batch_month") == month).groupBy("item_group", "item_code")
+            .agg(F.sum("users").alias("users"), F.sum("std_fee").alias("std_fee"), F.sum("discount").alias("discount"),
+                 F.sum("revenue").alias("revenue")).collect())
+    total = sum(float(r.revenue or 0) for r in rows) or 1.0
+    group_total = {}
+    for r in rows:
+        group_total[r.item_group] = group_total.get(r.item_group, 0.0) + float(r.revenue or 0)
+    ordered = sorted(rows, key=lambda r: (-group_total[r.item_group], r.item_group, -float(r.revenue or 0)))
+    return [[r.item_group, r.item_code, fmt("", r.users), fmt("", r.std_fee), fmt("", r.discount), fmt("", r.revenue),
+             f"{float(r.revenue or 0) / total * 100:.1f} %"] for r in ordered]
 
 
 def newest_evaluation(spark, name: str, month: str) -> tuple[str | None, list]:
@@ -159,9 +212,18 @@ def business_report(ctx, month: str | None = None) -> Path:
     total = cells(spark, None, only(None))   # the province, every month: the trend
     if (month, "ALL", "ALL", "ALL", "ALL") not in total:
         raise LookupError(f"dm.kpi_cube_m has no {month}")
+    names = region_names(spark, month)
     sections = [f"<h2>By {label}</h2>" + table(
         [label, "users", "vs last month", "churn rate", "revenue", "vs last month", "ARPU"],
-        breakdown_rows(cells(spark, months, only(dim)), month, dim)) for dim, label in DIMENSIONS]
+        breakdown_rows(cells(spark, months, only(dim)), month, dim, names=names)) for dim, label in DIMENSIONS]
+    sums = month_sums(spark, month)
+    sections += ["<h2>Revenue structure (统计帐目 and 帐目)</h2>" + table(
+                     ["reporting group", "account item", "users billed", "standard fee", "discount", "revenue", "share"],
+                     revenue_rows(spark, month)),
+                 "<h2>Users per service (使用用户数)</h2>" + table(
+                     ["service", month, add_months(month, -1), "vs last month"], sums_rows(sums, month, SERVICE_USERS)),
+                 "<h2>Payments, fees and debt</h2>" + table(
+                     ["measure", month, add_months(month, -1), "vs last month"], sums_rows(sums, month, PAYMENTS))]
     region_plan = (F.col("region_code") != "ALL") & (F.col("plan_id") != "ALL") & (F.col("brand") == "ALL") \
         & (F.col("channel_id") == "ALL")
     page = ("<!doctype html><html><head><meta charset='utf-8'><title>BASS business report " + html.escape(month) +
@@ -175,7 +237,7 @@ def business_report(ctx, month: str | None = None) -> Path:
             + f"<div>{''.join(trend_charts(total))}</div>" + "".join(sections)
             + "<h2>Biggest movers (region × plan, revenue vs last month)</h2>"
             + table(["region", "plan", "revenue change", "users change", "churn rate"],
-                     movers(cells(spark, months[:2], region_plan), month))
+                     movers(cells(spark, months[:2], region_plan), month, names=names))
             + results_html(spark, month) + "</body></html>")
     return save(ctx.cfg.path("reports"), f"business_{month}.html", page)
 
