@@ -8,7 +8,6 @@ payments monthly, so a day's payments show once its month's file is loaded, '–
 from __future__ import annotations
 
 import datetime as dt
-import html
 from pathlib import Path
 
 from pyspark.sql import functions as F
