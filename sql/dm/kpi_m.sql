@@ -30,8 +30,10 @@
 --                   user's brand, plan and channel); pay_for_others: BOSS collecting another party's
 --                   fees (代收), in no other payment figure
 --   topup_amount    payments into prepaid accounts (充值), a measure of its own, not collected
---   doubtful_debt   arrears older than 90 days (呆帐)
---   bad_debt        arrears of users closed in the month: no service left to stop (坏帐)
+--   bad_debt        arrears confirmed uncollectable and written off in the month after approval
+--                   (坏帐: BOSS's write-offs, ods.writeoff)
+--   doubtful_debt   arrears at month end older than :doubtful_days days, not written off (呆帐;
+--                   written-off arrears have left the balance), so the two never overlap
 --   roam_fee        roaming billed to our users roaming elsewhere (漫游出访); visit_calls/visit_fee
 --                   other networks' subscribers roaming in ours, from CDRs (漫游来访, under UNKNOWN)
 --   data_kb         up + down (data_up_kb, data_down_kb)
@@ -118,8 +120,8 @@ per_user as (
         0 as collected_for_remote,
         coalesce(b.pay_for_others, 0) as pay_for_others,
         coalesce(b.arrears_amt, 0) as arrears_amt,
-        if(coalesce(b.arrears_days, 0) > 90, b.arrears_amt, 0) as doubtful_debt,
-        if(p.churned_in_month, coalesce(b.arrears_amt, 0), 0) as bad_debt
+        if(coalesce(b.arrears_days, 0) > :doubtful_days, b.arrears_amt, 0) as doubtful_debt,
+        coalesce(b.written_off, 0) as bad_debt
     from profile as p
     -- on user_id, never MSISDN: a re-issued number has a row per holder
     left join usage as g on g.user_id = p.user_id and g.batch_month = p.batch_month

@@ -14,6 +14,8 @@
 --                      an overpayment is a balance, not collected
 --   arrears_recovered  the part of collected that settled last month's arrears (欠费回收)
 --   paid_current       the part of collected that settled this month's bill (已交当月费用)
+--   written_off        arrears BOSS wrote off in the month after approval (核销: bad debt, 坏帐);
+--                      they are no longer in the balance's arrears
 with bill as (
     select user_id, batch_month, item_code, std_fee, discount, act_fee,
            coalesce(try_element_at(str_to_map(:item_groups, '[|]', ':'), item_code), 'other') as item_group
@@ -30,6 +32,13 @@ payments as (
                where batch_month between :month_from and :month_to) as u
         on u.user_id = p.user_id and u.batch_month = p.batch_month
     where p.batch_month between :month_from and :month_to
+),
+
+writeoffs as (
+    select user_id, batch_month, sum(amount) as written_off
+    from ods.writeoff
+    where batch_month between :month_from and :month_to
+    group by user_id, batch_month
 ),
 
 -- from the month before the range: last month's balance and arrears
@@ -107,6 +116,8 @@ keys as (
     select user_id, batch_month from pay_by_user
     union
     select user_id, batch_month from balance_by_user where batch_month >= :month_from
+    union
+    select user_id, batch_month from writeoffs
 ),
 
 final as (
@@ -159,11 +170,13 @@ final as (
         coalesce(z.arrears_amt, 0) as arrears_amt,
         coalesce(z.arrears_days, 0) as arrears_days,
         coalesce(z.stop_count, 0) as stop_count,
+        coalesce(w.written_off, 0) as written_off,
         k.batch_month
     from keys as k
     left join bill_by_user as b on b.user_id = k.user_id and b.batch_month = k.batch_month
     left join pay_by_user as p on p.user_id = k.user_id and p.batch_month = k.batch_month
     left join balance_by_user as z on z.user_id = k.user_id and z.batch_month = k.batch_month
+    left join writeoffs as w on w.user_id = k.user_id and w.batch_month = k.batch_month
     left join balance_by_user as prev
         on prev.user_id = k.user_id
        and prev.batch_month = date_format(add_months(to_date(k.batch_month || '-01'), -1), 'yyyy-MM')

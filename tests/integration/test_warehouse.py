@@ -155,6 +155,16 @@ def test_revenue_structure_and_payment_kinds_agree_with_the_raw_files(province):
     assert for_others > 0 and remote > 0 and entrusted > 0
 
 
+def test_bad_and_doubtful_debt_agree_with_the_raw_files(province):
+    """Bad debt (坏帐) is what BOSS wrote off in the month; doubtful debt (呆帐) the month-end
+    arrears older than 90 days, which never include written-off arrears."""
+    written_off = sum(Decimal(w["amount"]) for w in raw(province, "writeoff", "202602"))
+    aged = sum(Decimal(b["arrears_amt"]) for b in raw(province, "balance", "202602") if int(b["arrears_days"]) > 90)
+    kpi = province.spark.table("dm.kpi_m").where("batch_month = '2026-02'").agg(
+        F.sum("bad_debt").alias("bad"), F.sum("doubtful_debt").alias("doubtful")).first()
+    assert (kpi.bad, kpi.doubtful) == (written_off, aged) and written_off > 0 and aged > 0
+
+
 def test_reissued_numbers_are_counted_once_per_holder(province):
     """The simulator re-issues closed numbers; each user of February has one wide-table row and
     the month's KPIs count every user once (no fan-out through the shared MSISDN)."""

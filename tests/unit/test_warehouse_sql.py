@@ -95,7 +95,7 @@ def test_kpi_m_by_hand(ctx, cdr_days, mou, mou_est):
          "used_voice": True, "pay_remote": D("30"), "pay_for_others": D("15"), "paid_current": D("100"),
          "collected": D("100"), "arrears_recovered": D("0")},    # paid 20 more than the bill: a balance
         {**bill, "user_id": "U2", "bill_act_fee": D("40"), "rent_fee": D("37"), "late_fee": D("3"), "has_usage": False,
-         "arrears_amt": D("30"), "arrears_days": 100},
+         "arrears_amt": D("30"), "arrears_days": 100, "written_off": D("25")},
         {**bill, "user_id": "U3", "bill_act_fee": D("20"), "has_usage": True, "topup_amount": D("50"),
          "card_fee": D("20"), "used_sms": True, "pay_entrusted": D("20"), "paid_current": D("20"),
          "collected": D("20"), "arrears_recovered": D("0")},
@@ -138,14 +138,14 @@ def test_kpi_m_by_hand(ctx, cdr_days, mou, mou_est):
         voice_revenue=D("30.00"), sms_revenue=D("5.00"), data_revenue=D("10.00"), vas_revenue=D("2.00"),
         late_fee=D("3.00"), card_fee=D("20.00"), paid_current=D("120.00"), pay_entrusted=D("20.00"),
         pay_remote=D("30.00"), pay_for_others=D("15.00"), collected_for_remote=D("0.00"))
-    # collected is what the bills settled (not the 120 paid); top-ups are their own measure; U2 left
-    # owing 30: bad debt, and doubtful (over 90 days) too
+    # collected is what the bills settled (not the 120 paid); top-ups are their own measure; U2 owes
+    # 30 over 90 days old (doubtful debt) after 25 were written off this month (bad debt)
     assert {n: k[n] for n in ["revenue", "std_fee", "discount", "rent_fee", "roam_fee", "collected", "topup_amount",
                               "pay_bank", "arrears_amt", "doubtful_debt", "bad_debt", "offnet_fee", "billed_minutes",
                               "cdr_fee"]} == dict(
         revenue=D("160.00"), std_fee=D("110.00"), discount=D("10.00"), rent_fee=D("87.00"), roam_fee=D("5.00"),
         collected=D("120.00"), topup_amount=D("50.00"), pay_bank=D("120.00"), arrears_amt=D("30.00"),
-        doubtful_debt=D("30.00"), bad_debt=D("30.00"), offnet_fee=D("1.00"), billed_minutes=D("12.0"), cdr_fee=D("3.00"))
+        doubtful_debt=D("30.00"), bad_debt=D("25.00"), offnet_fee=D("1.00"), billed_minutes=D("12.0"), cdr_fee=D("3.00"))
     # ARPU 160 / 3 billed users; MOU 12 billed minutes / 3 when all 28 days are loaded, else none (the
     # estimate scales the loaded days to the month: 4.0 x 28 / 7); churn rate: U2 and U5 left, of the 2
     # in the network on Feb 1 and the 2 who joined (U5 joined and left: in the numerator and the denominator)
@@ -171,6 +171,8 @@ def test_collected_is_what_the_month_settled_and_top_ups_are_their_own(ctx):
                              dict(pay, pay_id="P4", user_id="U1", acct_id="A1", amount=D(25), method="CASH",
                                   channel="HALL", payee="WATER")])
     put(ctx, "mid.user_profile_m", [profile(u, "NORMAL") for u in ("U1", "U2", "U3")])
+    put(ctx, "ods.writeoff", [dict(writeoff_id="W1", user_id="U3", acct_id="A3", writeoff_date=dt.date(2026, 2, 28),
+                                   amount=D(20), approval_no="BS1", batch_month=feb)])
     owed = dict(balance=D(0), arrears_amt=D(0), arrears_days=0, stop_count=0)
     put(ctx, "ods.balance", [dict(owed, user_id="U1", acct_id="A1", arrears_amt=D(40), arrears_days=20, batch_month=jan),
                              dict(owed, user_id="U2", acct_id="A2", balance=D(10), batch_month=jan),
@@ -189,11 +191,12 @@ def test_collected_is_what_the_month_settled_and_top_ups_are_their_own(ctx):
     }
     # this month's charges paid (已交当月费用): what collected settled beyond last month's arrears;
     # U3 paid at a post office (委托代收) in Ningbo, not in its own Hangzhou (异地代收)
+    # U3's remaining 20 were written off in February (bad debt)
     kinds = {u: (r["paid_current"], r["pay_entrusted"], r["pay_remote"], r["pay_for_others"], r["pay_hall"],
-                 r["pay_count"]) for u, r in got.items()}
-    assert kinds == {"U1": (D("60.00"), D("0.00"), D("0.00"), D("25.00"), D("0.00"), 1),
-                     "U2": (D("18.00"), D("0.00"), D("0.00"), D("0.00"), D("0.00"), 1),
-                     "U3": (D("0.00"), D("10.00"), D("10.00"), D("0.00"), D("0.00"), 1)}
+                 r["pay_count"], r["written_off"]) for u, r in got.items()}
+    assert kinds == {"U1": (D("60.00"), D("0.00"), D("0.00"), D("25.00"), D("0.00"), 1, D("0.00")),
+                     "U2": (D("18.00"), D("0.00"), D("0.00"), D("0.00"), D("0.00"), 1, D("0.00")),
+                     "U3": (D("0.00"), D("10.00"), D("10.00"), D("0.00"), D("0.00"), 1, D("20.00"))}
 
 
 def test_complaints_go_to_the_user_who_held_the_number_that_day(ctx):

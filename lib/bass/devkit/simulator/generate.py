@@ -136,10 +136,10 @@ def deliver(spark: SparkSession, pop: DataFrame, sim: Simulation, out: str, cdr_
     for month in bill_months:
         last = mo.month_bounds(month)[1]
         bill = mo.bills(spark, pop, items, month).cache()
-        payments, balance = mo.payments_and_balance(pop, bill, seed, month)
+        payments, balance, writeoffs = mo.payments_and_balance(pop, bill, seed, month)
         live = pop.where(F.col("open_date") <= F.lit(last))
         deliver_all([(df, code, month, out, province) for code, df in [
-            ("bill", bill), ("usage_m", mo.usage_summary(pop, items, month)), ("payment", payments), ("balance", balance), ("complaint", mo.complaints(pop, seed, month)),
+            ("bill", bill), ("usage_m", mo.usage_summary(pop, items, month)), ("payment", payments), ("balance", balance), ("writeoff", writeoffs), ("complaint", mo.complaints(pop, seed, month)),
             ("customer", mo.customers(live, seed, start, users)), ("account", accounts),
             ("user_account", user_accounts.join(live.select("user_id"), "user_id")),
             ("contract", mo.contracts(live, seed)), ("group_customer", mo.group_customers(live, seed, users)),

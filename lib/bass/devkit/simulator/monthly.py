@@ -157,7 +157,9 @@ def bills(spark: SparkSession, pop: DataFrame, items: DataFrame, month: str) -> 
                         F.col("act_fee").cast("decimal(12,2)").alias("act_fee"), "id")
 
 
-def payments_and_balance(pop: DataFrame, bill: DataFrame, seed: int, month: str) -> tuple[DataFrame, DataFrame]:
+def payments_and_balance(pop: DataFrame, bill: DataFrame, seed: int, month: str) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """The month's payments, month-end balances and write-offs: a user who leaves owing has the
+    arrears written off at the month's end (坏帐核销), and they leave the balance."""
     first, last = month_bounds(month)
     days = (last - first).days + 1
     totals = bill.groupBy("id").agg(F.sum("act_fee").cast("double").alias("billed"))
@@ -193,13 +195,20 @@ def payments_and_balance(pop: DataFrame, bill: DataFrame, seed: int, month: str)
         F.lit("CASH").alias("method"), F.col("region_code").alias("collect_region"), element(u("payee"), PAYEES).alias("payee"))
     payments = payments.unionByName(utility)
     diff = F.col("paid") - F.col("billed")
+    owed = F.greatest(-diff, F.lit(0.0))
+    gone_owing = (F.col("churn_date") <= F.lit(last)) & (owed > 0)
     balance = p.select(
         "user_id", personal_account().alias("acct_id"),
         F.greatest(diff, F.lit(0.0)).cast("decimal(12,2)").alias("balance"),
-        F.greatest(-diff, F.lit(0.0)).cast("decimal(12,2)").alias("arrears_amt"),
-        F.when(diff < 0, 10 + F.floor(u("arrdays") * 80)).otherwise(0).cast("int").alias("arrears_days"),
+        F.when(gone_owing, 0.0).otherwise(owed).cast("decimal(12,2)").alias("arrears_amt"),
+        F.when((diff < 0) & ~gone_owing, 10 + F.floor(u("arrdays") * 120)).otherwise(0).cast("int").alias("arrears_days"),
         arrears_stops(seed, last).alias("stop_count"))
-    return payments, balance
+    writeoffs = p.where(gone_owing).select(
+        F.concat(F.lit("W"), F.regexp_replace(F.lit(month), "-", ""), F.lpad(F.col("id").cast("string"), 9, "0")).alias("writeoff_id"),
+        "user_id", personal_account().alias("acct_id"), F.lit(last).alias("writeoff_date"),
+        owed.cast("decimal(12,2)").alias("amount"), F.lit(month).alias("arrears_since"),
+        F.concat(F.lit("BS"), F.regexp_replace(F.lit(month), "-", ""), F.lit("-001")).alias("approval_no"))
+    return payments, balance, writeoffs
 
 
 def arrears_stops(seed: int, last: dt.date) -> F.Column:
