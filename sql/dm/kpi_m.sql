@@ -34,8 +34,13 @@
 --                   (坏帐: BOSS's write-offs, ods.writeoff)
 --   doubtful_debt   arrears at month end older than :doubtful_days days, not written off (呆帐;
 --                   written-off arrears have left the balance), so the two never overlap
---   roam_fee        roaming billed to our users roaming elsewhere (漫游出访); visit_calls/visit_fee
---                   other networks' subscribers roaming in ours, from CDRs (漫游来访, under UNKNOWN)
+--   roam_fee        roaming billed to our users roaming elsewhere (漫游费, 漫游出访); from the loaded
+--                   CDRs its two parts, roam_call_fee (漫游通话费) and roam_ld_fee (漫游长途费: roaming
+--                   calls that are long distance), and roam_intl_fee abroad
+--   visit_calls, visit_fee  other networks' subscribers roaming in ours, from CDRs (漫游来访, under
+--                   UNKNOWN): the roaming settlement their operators owe; visit_intl_* those from abroad
+--   interconnect_fee  the interconnect settlement (结算费) owed to other networks for our users'
+--                   outgoing off-net calls: their minutes × :interconnect_per_minute (conf settlement)
 --   data_kb         up + down (data_up_kb, data_down_kb)
 --   arpu            revenue / billed users
 --   mou             billed minutes / billed users, only for a month whose CDR days are all loaded
@@ -90,6 +95,12 @@ per_user as (
         coalesce(g.data_down_kb, 0) as data_down_kb,
         coalesce(g.visit_calls, 0) as visit_calls,
         coalesce(g.visit_fee, 0) as visit_fee,
+        coalesce(g.roam_fee, 0) - coalesce(g.roam_ld_fee, 0) as roam_call_fee,
+        coalesce(g.roam_ld_fee, 0) as roam_ld_fee,
+        coalesce(g.roam_intl_fee, 0) as roam_intl_fee,
+        coalesce(g.visit_intl_calls, 0) as visit_intl_calls,
+        coalesce(g.visit_intl_fee, 0) as visit_intl_fee,
+        coalesce(g.offnet_mo_minutes, 0) * :interconnect_per_minute as interconnect_fee,
         coalesce(g.voice_calls, 0) as valid_cdrs,
         coalesce(g.data_records, 0) as data_records,
         coalesce(g.vas_count, 0) as vas_records,
@@ -135,7 +146,8 @@ unknown_usage as (
         g.data_records > 0 as data_user, g.vas_count > 0 as vas_user, false as is_new, false as churned_in_month,
         false as in_net_at_start, false as billed,
         g.voice_calls, g.voice_seconds, g.billed_minutes, g.sms_count, g.data_kb, g.data_up_kb, g.data_down_kb,
-        g.visit_calls, g.visit_fee,
+        g.visit_calls, g.visit_fee, g.roam_fee - g.roam_ld_fee as roam_call_fee, g.roam_ld_fee, g.roam_intl_fee,
+        g.visit_intl_calls, g.visit_intl_fee, g.offnet_mo_minutes * :interconnect_per_minute as interconnect_fee,
         g.voice_calls as valid_cdrs, g.data_records, g.vas_count as vas_records, g.voice_fee,
         g.offnet_fee, g.total_fee as cdr_fee,
         0 as std_fee, 0 as discount, 0 as revenue, 0 as voice_revenue, 0 as sms_revenue, 0 as data_revenue,
@@ -155,7 +167,8 @@ collected_here as (
         false as in_net, false as active, false as voice_user, false as sms_user, false as data_user, false as vas_user,
         false as is_new, false as churned_in_month, false as in_net_at_start, false as billed,
         0 as voice_calls, 0 as voice_seconds, 0 as billed_minutes, 0 as sms_count, 0 as data_kb, 0 as data_up_kb,
-        0 as data_down_kb, 0 as visit_calls, 0 as visit_fee, 0 as valid_cdrs, 0 as data_records, 0 as vas_records,
+        0 as data_down_kb, 0 as visit_calls, 0 as visit_fee, 0 as roam_call_fee, 0 as roam_ld_fee, 0 as roam_intl_fee,
+        0 as visit_intl_calls, 0 as visit_intl_fee, 0 as interconnect_fee, 0 as valid_cdrs, 0 as data_records, 0 as vas_records,
         0 as voice_fee, 0 as offnet_fee, 0 as cdr_fee,
         0 as std_fee, 0 as discount, 0 as revenue, 0 as voice_revenue, 0 as sms_revenue, 0 as data_revenue,
         0 as vas_revenue, 0 as rent_fee, 0 as late_fee, 0 as card_fee, 0 as roam_fee, 0 as collected,
@@ -215,6 +228,12 @@ grouped as (
         sum(roam_fee) as roam_fee,
         sum(visit_calls) as visit_calls,
         sum(visit_fee) as visit_fee,
+        sum(roam_call_fee) as roam_call_fee,
+        sum(roam_ld_fee) as roam_ld_fee,
+        sum(roam_intl_fee) as roam_intl_fee,
+        sum(visit_intl_calls) as visit_intl_calls,
+        sum(visit_intl_fee) as visit_intl_fee,
+        sum(interconnect_fee) as interconnect_fee,
         sum(collected) as collected,
         sum(arrears_recovered) as arrears_recovered,
         sum(paid_current) as paid_current,

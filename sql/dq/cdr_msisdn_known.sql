@@ -2,7 +2,7 @@
 -- check). One row per CDR day; an item is a CDR. Visitors roaming in our network (call type
 -- VISIT) are other networks' subscribers and are not checked.
 with cdrs as (
-    select msisdn, batch_date from ods.cdr_voice where batch_date between :date_from and :date_to and call_type <> 'VISIT'
+    select msisdn, batch_date from ods.cdr_voice where batch_date between :date_from and :date_to and roam_type not in ('VISIT', 'VISIT_INTL')
     union all
     select msisdn, batch_date from ods.cdr_sms where batch_date between :date_from and :date_to
     union all

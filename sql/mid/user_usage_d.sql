@@ -5,8 +5,12 @@
 -- call under 3 s is free and has no billed duration.
 -- Every delivered call CDR is a valid CDR (有效话单), including free calls under 3 s; SMS, data and
 -- VAS records are counted apart.
--- Roaming: roam_* are our users roaming (漫游出访); visit_* are other networks' subscribers
--- roaming in ours (漫游来访, call type VISIT). Data volume is up + down (data_up_kb, data_down_kb).
+-- A call is local or long distance (call_type) and, apart, roaming or not (roam_type). Local and
+-- long-distance calls (local_calls, ld_calls) are those at home. Roaming (漫游出访): our users
+-- roaming in the province (roam_in_calls), in another province or abroad (roam_out_calls;
+-- roam_intl_calls abroad); roam_fee (漫游费) = roaming call fees + roaming long-distance fees
+-- (roam_ld_fee, 漫游长途费). visit_* are other networks' subscribers roaming in ours (漫游来访),
+-- visit_intl_* those from abroad among them. Data volume is up + down (data_up_kb, data_down_kb).
 -- Off-net (网外) means any other network, fixed lines included; fixed_calls is that subset.
 --
 -- Each source is summed per user and day on its own, then the sources' rows are combined.
@@ -27,10 +31,11 @@ with voice as (
         sum(case when call_type = 'LD' and duration < 3 then 0
                  when call_type = 'LD' then (cast(duration as bigint) + 5) div 6 * 6
                  else (cast(duration as bigint) + 59) div 60 * 60 end) as billed_seconds,
-        sum(if(call_type = 'LOCAL', 1, 0)) as local_calls,
-        sum(if(call_type = 'LD', 1, 0)) as ld_calls,
-        sum(if(call_type = 'ROAM_IN', 1, 0)) as roam_in_calls,
-        sum(if(call_type = 'ROAM_OUT', 1, 0)) as roam_out_calls,
+        sum(if(call_type = 'LOCAL' and roam_type = 'HOME', 1, 0)) as local_calls,
+        sum(if(call_type = 'LD' and roam_type = 'HOME', 1, 0)) as ld_calls,
+        sum(if(roam_type = 'PROV', 1, 0)) as roam_in_calls,
+        sum(if(roam_type in ('NATIONAL', 'INTL'), 1, 0)) as roam_out_calls,
+        sum(if(roam_type = 'INTL', 1, 0)) as roam_intl_calls,
         sum(if(other_net <> 'ONNET', 1, 0)) as offnet_calls,
         sum(if(other_net = 'FIXED', 1, 0)) as fixed_calls,
         sum(if(other_net <> 'ONNET', duration, 0)) as offnet_seconds,
@@ -39,10 +44,15 @@ with voice as (
         sum(std_fee) as voice_std_fee,
         sum(act_fee) as voice_fee,
         sum(if(other_net <> 'ONNET', act_fee, null)) as offnet_fee,
-        sum(if(call_type = 'LD', act_fee, null)) as ld_fee,
-        sum(if(call_type in ('ROAM_IN', 'ROAM_OUT'), act_fee, null)) as roam_fee,
-        sum(if(call_type = 'VISIT', 1, 0)) as visit_calls,
-        sum(if(call_type = 'VISIT', act_fee, null)) as visit_fee
+        sum(if(call_type = 'LD' and roam_type = 'HOME', act_fee, null)) as ld_fee,
+        sum(if(roam_type in ('PROV', 'NATIONAL', 'INTL'), act_fee, null)) as roam_fee,
+        sum(if(roam_type in ('PROV', 'NATIONAL', 'INTL') and call_type = 'LD', act_fee, null)) as roam_ld_fee,
+        sum(if(roam_type = 'INTL', act_fee, null)) as roam_intl_fee,
+        sum(if(roam_type in ('VISIT', 'VISIT_INTL'), 1, 0)) as visit_calls,
+        sum(if(roam_type in ('VISIT', 'VISIT_INTL'), act_fee, null)) as visit_fee,
+        sum(if(roam_type = 'VISIT_INTL', 1, 0)) as visit_intl_calls,
+        sum(if(roam_type = 'VISIT_INTL', act_fee, null)) as visit_intl_fee,
+        sum(if(other_net <> 'ONNET' and direction = 'MO', (cast(duration as bigint) + 59) div 60, 0)) as offnet_mo_minutes
     from ods.cdr_voice
     where batch_date between :date_from and :date_to
     group by msisdn, batch_date
@@ -103,8 +113,9 @@ users as (
 sources as (
     select
         msisdn, batch_date, voice_calls, voice_mo_calls, voice_seconds, voice_mo_seconds, billed_seconds,
-        local_calls, ld_calls, roam_in_calls, roam_out_calls, offnet_calls, fixed_calls, offnet_seconds,
-        fwd_calls, fwd_offnet_calls, voice_std_fee, voice_fee, offnet_fee, ld_fee, roam_fee, visit_calls, visit_fee,
+        local_calls, ld_calls, roam_in_calls, roam_out_calls, roam_intl_calls, offnet_calls, fixed_calls, offnet_seconds,
+        fwd_calls, fwd_offnet_calls, voice_std_fee, voice_fee, offnet_fee, ld_fee, roam_fee, roam_ld_fee, roam_intl_fee,
+        visit_calls, visit_fee, visit_intl_calls, visit_intl_fee, offnet_mo_minutes,
         null as sms_count, null as sms_mo_count, null as sms_offnet_count, null as sms_fee,
         null as data_records, null as data_kb, null as data_up_kb, null as data_down_kb, null as data_fee,
         null as vas_count, null as vas_fee
@@ -112,19 +123,19 @@ sources as (
     union all
     select
         msisdn, batch_date, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null,
         sms_count, sms_mo_count, sms_offnet_count, sms_fee, null, null, null, null, null, null, null
     from sms
     union all
     select
         msisdn, batch_date, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null, data_records, data_kb, data_up_kb, data_down_kb, data_fee, null, null
     from data
     union all
     select
         msisdn, batch_date, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null, null, null, null, null, null, vas_count, vas_fee
     from vas
 ),
@@ -143,6 +154,7 @@ per_user as (
         max(ld_calls) as ld_calls,
         max(roam_in_calls) as roam_in_calls,
         max(roam_out_calls) as roam_out_calls,
+        max(roam_intl_calls) as roam_intl_calls,
         max(offnet_calls) as offnet_calls,
         max(fixed_calls) as fixed_calls,
         max(offnet_seconds) as offnet_seconds,
@@ -153,8 +165,13 @@ per_user as (
         max(offnet_fee) as offnet_fee,
         max(ld_fee) as ld_fee,
         max(roam_fee) as roam_fee,
+        max(roam_ld_fee) as roam_ld_fee,
+        max(roam_intl_fee) as roam_intl_fee,
         max(visit_calls) as visit_calls,
         max(visit_fee) as visit_fee,
+        max(visit_intl_calls) as visit_intl_calls,
+        max(visit_intl_fee) as visit_intl_fee,
+        max(offnet_mo_minutes) as offnet_mo_minutes,
         max(sms_count) as sms_count,
         max(sms_mo_count) as sms_mo_count,
         max(sms_offnet_count) as sms_offnet_count,
@@ -184,6 +201,7 @@ final as (
         coalesce(p.ld_calls, 0) as ld_calls,
         coalesce(p.roam_in_calls, 0) as roam_in_calls,
         coalesce(p.roam_out_calls, 0) as roam_out_calls,
+        coalesce(p.roam_intl_calls, 0) as roam_intl_calls,
         coalesce(p.voice_calls - p.offnet_calls, 0) as onnet_calls,
         coalesce(p.offnet_calls, 0) as offnet_calls,
         coalesce(p.fixed_calls, 0) as fixed_calls,
@@ -195,8 +213,13 @@ final as (
         coalesce(p.offnet_fee, 0) as offnet_fee,
         coalesce(p.ld_fee, 0) as ld_fee,
         coalesce(p.roam_fee, 0) as roam_fee,
+        coalesce(p.roam_ld_fee, 0) as roam_ld_fee,
+        coalesce(p.roam_intl_fee, 0) as roam_intl_fee,
         coalesce(p.visit_calls, 0) as visit_calls,
         coalesce(p.visit_fee, 0) as visit_fee,
+        coalesce(p.visit_intl_calls, 0) as visit_intl_calls,
+        coalesce(p.visit_intl_fee, 0) as visit_intl_fee,
+        coalesce(p.offnet_mo_minutes, 0) as offnet_mo_minutes,
         coalesce(p.sms_count, 0) as sms_count,
         coalesce(p.sms_mo_count, 0) as sms_mo_count,
         coalesce(p.sms_offnet_count, 0) as sms_offnet_count,

@@ -55,7 +55,9 @@ def test_daily_backfill_runs_each_job_once_over_the_range(province):
 def test_daily_kpis_agree_with_the_raw_cdr_files(province):
     for d in DAYS:
         calls = raw(province, "cdr_voice", d.replace("-", ""))
-        billed = sum(ceil(int(c["duration"]) / (6 if c["call_type"] == "LD" else 60)) * (6 if c["call_type"] == "LD" else 60)
+        # 6-second units for long distance (free under 3 s), minutes otherwise
+        billed = sum(0 if c["call_type"] == "LD" and int(c["duration"]) < 3 else
+                     ceil(int(c["duration"]) / (6 if c["call_type"] == "LD" else 60)) * (6 if c["call_type"] == "LD" else 60)
                      for c in calls)
         got = province.spark.table("dm.kpi_d").where(F.col("batch_date") == d).agg(
             F.sum("voice_calls"), F.sum("voice_seconds"), F.sum("billed_minutes")).first()
@@ -153,6 +155,21 @@ def test_revenue_structure_and_payment_kinds_agree_with_the_raw_files(province):
     assert (kpi.pay_for_others, kpi.pay_remote, kpi.collected_for_remote, kpi.pay_entrusted) == (
         for_others, remote, remote, entrusted)
     assert for_others > 0 and remote > 0 and entrusted > 0
+
+
+def test_roaming_agrees_with_the_raw_cdr_files(province):
+    """漫游费 = 漫游通话费 + 漫游长途费 for our users roaming; visitors domestic and from abroad apart."""
+    calls = [c for d in DAYS for c in raw(province, "cdr_voice", d.replace("-", ""))]
+    fee = lambda keep: sum((Decimal(c["act_fee"]) for c in calls if keep(c)), Decimal("0.00"))  # noqa: E731
+    ours = ("PROV", "NATIONAL", "INTL")
+    want = dict(roam_call_fee=fee(lambda c: c["roam_type"] in ours and c["call_type"] == "LOCAL"),
+                roam_ld_fee=fee(lambda c: c["roam_type"] in ours and c["call_type"] == "LD"),
+                roam_intl_fee=fee(lambda c: c["roam_type"] == "INTL"),
+                visit_fee=fee(lambda c: c["roam_type"] in ("VISIT", "VISIT_INTL")),
+                visit_intl_fee=fee(lambda c: c["roam_type"] == "VISIT_INTL"))
+    got = province.spark.table("dm.kpi_m").where("batch_month = '2026-01'").agg(
+        *[F.sum(k).alias(k) for k in want]).first().asDict()
+    assert got == want and all(v > 0 for v in want.values())
 
 
 def test_bad_and_doubtful_debt_agree_with_the_raw_files(province):

@@ -46,7 +46,7 @@ def test_bill_check_skips_a_month_without_all_cdr_days(ctx):
 
 def cdrs_with_an_unknown_user(ctx):
     cdr = dict(other_party="x", start_time=dt.datetime(2026, 1, 5, 9), duration=10, direction="MO", call_type="LOCAL",
-               other_net="ONNET", fwd_flag=0, std_fee=D(0), act_fee=D(0), batch_date=DAY)
+               roam_type="HOME", other_net="ONNET", fwd_flag=0, std_fee=D(0), act_fee=D(0), batch_date=DAY)
     put(ctx, "ods.cdr_voice", [dict(cdr, msisdn="13800000001"), dict(cdr, msisdn="13999999999")])
     for name in ["ods.cdr_sms", "ods.cdr_data", "ods.vas_usage"]:
         put(ctx, name, [])

@@ -12,9 +12,9 @@ DAY = dt.date(2026, 1, 5)
 ONE_DAY = Batch.of("date", DAY.isoformat()).params()
 
 
-def call(msisdn, duration, direction, call_type, net, std, act, fwd=0, fwd_net=None, other="x", **kw):
+def call(msisdn, duration, direction, call_type, net, std, act, fwd=0, fwd_net=None, other="x", roam="HOME", **kw):
     return dict(msisdn=msisdn, other_party=other, start_time=dt.datetime(2026, 1, 5, 9), duration=duration,
-                direction=direction, call_type=call_type, other_net=net, fwd_flag=fwd, fwd_net=fwd_net,
+                direction=direction, call_type=call_type, roam_type=roam, other_net=net, fwd_flag=fwd, fwd_net=fwd_net,
                 std_fee=D(std), act_fee=D(act), batch_date=DAY, **kw)
 
 
@@ -24,7 +24,7 @@ def load_tiny_day(ctx, extra_calls=()):
         call(a, 61, "MO", "LOCAL", "ONNET", "0.40", "0.40", other="p1"),   # 1 minute unit  -> 120 s
         call(a, 61, "MO", "LD", "OFFNET", "0.35", "0.33", other="p2"),     # 6-second units -> 66 s
         call(a, 0, "MT", "LOCAL", "ONNET", "0", "0", fwd=1, fwd_net="OFFNET", other="p1"),   # -> 0 s
-        call(a, 2, "MO", "ROAM_OUT", "FIXED", "0.39", "0.39", other="p3"),  # minute unit    -> 60 s
+        call(a, 2, "MO", "LOCAL", "FIXED", "0.39", "0.39", other="p3", roam="NATIONAL"),  # minute unit -> 60 s
         call(c, 7, "MT", "LD", "ONNET", "0", "0"),                         # unknown user   -> 12 s
         dict(call(a, 600, "MO", "LOCAL", "ONNET", "9", "9"), batch_date=DAY - dt.timedelta(days=1)),  # other day
         *extra_calls,
@@ -127,7 +127,7 @@ def test_kpi_d_counts_the_days_new_users_and_departures(ctx, monkeypatch):
 def test_kpi_d_by_hand(ctx):
     """The former holder of a re-issued number (region 572) gets none of its usage; a visitor
     roaming in our network is UNKNOWN and counted as visited roaming."""
-    load_tiny_day(ctx, extra_calls=[call("15900000001", 60, "MO", "VISIT", "ONNET", "0.60", "0.60")])
+    load_tiny_day(ctx, extra_calls=[call("15900000001", 60, "MO", "LOCAL", "ONNET", "0.60", "0.60", roam="VISIT")])
     usage = sql_runner.select(ctx.spark, "mid.user_usage_d", ONE_DAY)
     delta_io.write(ctx, "mid.user_usage_d", usage, {"batch_date": (DAY, DAY)})
     rows = {(r.region_code, r.brand): r.asDict() for r in kpi_d(ctx, ONE_DAY)}
@@ -144,19 +144,45 @@ def test_kpi_d_by_hand(ctx):
     }
 
 
+def test_roaming_by_hand(ctx):
+    """Roaming is a flag beside local / long distance: 漫游费 = roaming calls + roaming long distance;
+    visitors from abroad apart; outgoing off-net minutes (each call rounded up) for the settlement."""
+    u, v = "13800000001", "15900000001"
+    put(ctx, "ods.cdr_voice", [
+        call(u, 30, "MO", "LOCAL", "ONNET", "0.50", "0.50", roam="PROV"),
+        call(u, 30, "MO", "LD", "ONNET", "1.00", "1.00", roam="NATIONAL"),       # 漫游长途
+        call(u, 61, "MO", "LOCAL", "OFFNET", "3.00", "3.00", roam="INTL"),       # 2 off-net minutes
+        call(u, 10, "MT", "LOCAL", "OFFNET", "0", "0"),                          # incoming: no settlement
+        call(v, 60, "MO", "LOCAL", "ONNET", "1.20", "1.20", roam="VISIT_INTL"),
+    ])
+    for name in ["ods.cdr_sms", "ods.cdr_data", "ods.vas_usage", "ods.user"]:
+        put(ctx, name, [])
+    got = usage_rows(ctx)
+    keys = ["local_calls", "ld_calls", "roam_in_calls", "roam_out_calls", "roam_intl_calls", "roam_fee", "roam_ld_fee",
+            "roam_intl_fee", "visit_calls", "visit_intl_calls", "visit_intl_fee", "offnet_mo_minutes"]
+    assert {k: got[u][k] for k in keys} == dict(
+        local_calls=1, ld_calls=0, roam_in_calls=1, roam_out_calls=2, roam_intl_calls=1, roam_fee=D("4.50"),
+        roam_ld_fee=D("1.00"), roam_intl_fee=D("3.00"), visit_calls=0, visit_intl_calls=0, visit_intl_fee=D("0.00"),
+        offnet_mo_minutes=2)
+    assert {k: got[v][k] for k in ["visit_calls", "visit_intl_calls", "visit_fee", "visit_intl_fee"]} == dict(
+        visit_calls=1, visit_intl_calls=1, visit_fee=D("1.20"), visit_intl_fee=D("1.20"))
+
+
 def test_billed_duration_rule(ctx):
     """6-second units for long distance, whole minutes for every other call type; a long-distance
     call under 3 s is free and billed no time."""
-    cases = [  # (duration, call_type, billed seconds)
-        (0, "LD", 0), (1, "LD", 0), (2, "LD", 0), (3, "LD", 6), (6, "LD", 6), (7, "LD", 12), (61, "LD", 66),
-        (0, "LOCAL", 0), (1, "LOCAL", 60), (60, "LOCAL", 60), (61, "LOCAL", 120),
-        (59, "ROAM_IN", 60), (121, "ROAM_OUT", 180),
+    cases = [  # (duration, call_type, roam_type, billed seconds): a roaming long-distance call is long distance
+        (0, "LD", "HOME", 0), (1, "LD", "HOME", 0), (2, "LD", "HOME", 0), (3, "LD", "HOME", 6), (6, "LD", "HOME", 6),
+        (7, "LD", "HOME", 12), (61, "LD", "HOME", 66),
+        (0, "LOCAL", "HOME", 0), (1, "LOCAL", "HOME", 60), (60, "LOCAL", "HOME", 60), (61, "LOCAL", "HOME", 120),
+        (59, "LOCAL", "PROV", 60), (121, "LOCAL", "NATIONAL", 180), (7, "LD", "INTL", 12), (2, "LD", "NATIONAL", 0),
     ]
-    put(ctx, "ods.cdr_voice", [call(f"1380000{i:04d}", d, "MO", t, "ONNET", "0", "0") for i, (d, t, _) in enumerate(cases)])
+    put(ctx, "ods.cdr_voice", [call(f"1380000{i:04d}", d, "MO", t, "ONNET", "0", "0", roam=r)
+                               for i, (d, t, r, _) in enumerate(cases)])
     for name in ["ods.cdr_sms", "ods.cdr_data", "ods.vas_usage", "ods.user"]:
         put(ctx, name, [])
     got = {k: float(v["billed_minutes"]) for k, v in usage_rows(ctx).items()}
-    assert got == {f"1380000{i:04d}": round(b / 60, 1) for i, (_, _, b) in enumerate(cases)}
+    assert got == {f"1380000{i:04d}": round(b / 60, 1) for i, (_, _, _, b) in enumerate(cases)}
 
 
 def test_user_usage_m_call_graph_by_hand(ctx):

@@ -78,12 +78,14 @@ def test_kpi_m_by_hand(ctx, cdr_days, mou, mou_est):
     put(ctx, "mid.user_usage_m", [dict(msisdn="mU1", user_id="U1", batch_month="2026-02", active_days=3, voice_calls=10,
                                        voice_seconds=600, billed_minutes=D("12.0"), sms_count=5, data_kb=100,
                                        data_records=2, vas_count=1, offnet_fee=D("1.00"), voice_fee=D("2.00"),
-                                       total_fee=D("3.00"), cdr_days=cdr_days),
+                                       total_fee=D("3.00"), cdr_days=cdr_days, roam_fee=D("1.50"), roam_ld_fee=D("0.40"),
+                                       roam_intl_fee=D("1.00"), offnet_mo_minutes=10),
                                   # a re-issued number: each holder's own days, never both rows for both users
                                   dict(recycled, user_id="U2", voice_calls=2), dict(recycled, user_id="U3", voice_calls=3),
                                   dict(msisdn="mX", batch_month="2026-02", active_days=1, voice_calls=4, voice_seconds=60,
                                        billed_minutes=D("1.0"), sms_count=0, data_kb=0, data_records=0, vas_count=0,
-                                       visit_calls=4, visit_fee=D("2.00"), offnet_fee=D("0.50"), voice_fee=D("1.50"),
+                                       visit_calls=4, visit_fee=D("2.00"), visit_intl_calls=1, visit_intl_fee=D("0.80"),
+                                       offnet_fee=D("0.50"), voice_fee=D("1.50"),
                                        total_fee=D("2.00"), cdr_days=cdr_days)])   # a visitor
     bill = dict(batch_month="2026-02", billed=True, bill_std_fee=D(0), bill_discount=D(0), rent_fee=D(0), roam_fee=D(0),
                 pay_amount=D(0), pay_bank=D(0), pay_hall=D(0), pay_agent=D(0), pay_e_topup=D(0), arrears_amt=D(0),
@@ -110,9 +112,11 @@ def test_kpi_m_by_hand(ctx, cdr_days, mou, mou_est):
     assert sorted(got) == [("571", "GOTONE", "P1", "CH1"), ("574", "GOTONE", "P1", "CH1"), ("UNKNOWN",) * 4]
     unknown = got[("UNKNOWN",) * 4]      # usage of an MSISDN without a user is kept, as in dm.kpi_d
     assert {n: unknown[n] for n in ["users_in_net", "active_users", "voice_users", "sms_users", "voice_calls",
-                                    "valid_cdrs", "voice_fee", "cdr_fee", "revenue", "visit_calls", "visit_fee"]} == dict(
+                                    "valid_cdrs", "voice_fee", "cdr_fee", "revenue", "visit_calls", "visit_fee",
+                                    "visit_intl_calls", "visit_intl_fee"]} == dict(
         users_in_net=0, active_users=1, voice_users=1, sms_users=0, voice_calls=4, valid_cdrs=4, voice_fee=D("1.50"),
-        cdr_fee=D("2.00"), revenue=D("0.00"), visit_calls=4, visit_fee=D("2.00"))
+        cdr_fee=D("2.00"), revenue=D("0.00"), visit_calls=4, visit_fee=D("2.00"), visit_intl_calls=1,
+        visit_intl_fee=D("0.80"))
     # U1's payment taken in Ningbo is collected there for another city (代收异地), and nothing else there;
     # the water bill BOSS took for the water company (代收) is in no payment figure of ours
     ningbo = got[("574", "GOTONE", "P1", "CH1")]
@@ -127,6 +131,9 @@ def test_kpi_m_by_hand(ctx, cdr_days, mou, mou_est):
         # valid CDRs are the call records (有效话单); the other records have their own counts, and
         # call revenue (话费收入) is the calls' fees, not every CDR's
         valid_cdrs=15, sms_count=5, data_records=2, vas_records=1, voice_fee=D("2.00"), cdr_fee=D("3.00"))
+    # roaming from the CDRs: 漫游费 = 漫游通话费 + 漫游长途费; interconnect settlement 10 minutes x 0.06
+    assert {n: k[n] for n in ["roam_call_fee", "roam_ld_fee", "roam_intl_fee", "interconnect_fee"]} == dict(
+        roam_call_fee=D("1.10"), roam_ld_fee=D("0.40"), roam_intl_fee=D("1.00"), interconnect_fee=D("0.60"))
     # users per service (使用用户数): a record of the service, or a bill item of its group: voice U1
     # (calls), U2 and U3 (calls on the re-issued number); SMS U1 (messages) and U3 (billed for SMS)
     assert {n: k[n] for n in ["voice_users", "sms_users", "data_users", "vas_users"]} == dict(

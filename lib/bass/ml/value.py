@@ -134,8 +134,9 @@ def credit_score(cfg) -> F.Column:
 
 
 def margin(cfg) -> F.Column:
-    """ARPU less the SP's share of VAS fees and the interconnect cost of off-net minutes."""
-    c = cfg.get("ml.value.margin")
+    """ARPU less the SP's share of VAS fees and the interconnect cost of off-net minutes (conf
+    settlement)."""
+    c = cfg.get("settlement")
     offnet_minutes = F.coalesce(F.col("voice_minutes_avg3"), F.lit(0.0)) * F.coalesce(F.col("offnet_seconds_share"), F.lit(0.0))
     return (F.coalesce(F.col("revenue_avg3"), F.lit(0.0))
             - F.coalesce(F.col("vas_fee_avg3"), F.lit(0.0)) * c["sp_share"]

@@ -10,11 +10,13 @@ from pyspark.sql.window import Window
 from bass.devkit.simulator import catalog as cat
 from bass.devkit.simulator.population import complaint_base_rate, decline, plans_df, state_on, terminals_df
 from bass.devkit.simulator.rand import element, pick, uniform
-from bass.devkit.simulator.usage import FREE_LD_SECONDS
+from bass.devkit.simulator.usage import free_ld
 
 
 def item_of_call() -> F.Column:
-    return (F.when(F.col("call_type") == "LD", "LD_CALL").when(F.col("call_type").startswith("ROAM"), "ROAM")
+    """The bill item of a call: roaming (漫游费: roaming calls and roaming long distance), long
+    distance, or local."""
+    return (F.when(F.col("roam_type") != "HOME", "ROAM").when(F.col("call_type") == "LD", "LD_CALL")
             .otherwise("LOCAL_CALL"))
 
 
@@ -53,8 +55,9 @@ def usage_items(voice: DataFrame, sms: DataFrame, data: DataFrame, vas: DataFram
     std_mms; part of the SMS item)."""
     month = F.date_format("day", "yyyy-MM")
     mo = F.col("direction") == "MO"
-    voice_qty = (F.when(F.col("call_type") == "LD", F.when(mo & (F.col("duration") >= FREE_LD_SECONDS), F.ceil(F.col("duration") / 6)).otherwise(0))
-                 .when(F.col("call_type").startswith("ROAM"), F.ceil(F.col("duration") / 60))
+    voice_qty = (F.when(free_ld(), 0)
+                 .when(F.col("roam_type") != "HOME", F.ceil(F.col("duration") / 60))
+                 .when(F.col("call_type") == "LD", F.when(mo, F.ceil(F.col("duration") / 6)).otherwise(0))
                  .when(mo, F.ceil(F.col("duration") / 60)).otherwise(0))
     sms_mo = mo & (F.col("sms_type") == "SMS")
     parts = [

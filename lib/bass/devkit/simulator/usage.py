@@ -26,6 +26,7 @@ from bass.devkit.simulator.rand import element, exponential, pick, uniform
 OFFNET_PREFIXES = ["133", "153", "189", "130", "131", "186"]   # China Telecom / Unicom
 VISITOR_ID_BASE = 10**12          # keys the visitors' draws apart from our users'
 VISIT_PRICE_MIN = 0.60            # roaming settlement per started minute for a visitor's call
+VISIT_INTL_PRICE_MIN = 1.20       # ... for a visitor from abroad
 FREE_LD_SECONDS = 3               # a long-distance call shorter than this is free (and billed no time)
 
 
@@ -90,7 +91,8 @@ def voice(ud: DataFrame, seed: int, users: int) -> DataFrame:
         F.col("brand") == "MZONE", cat.ACTUAL_FEE_RATE["MZONE"]).otherwise(cat.ACTUAL_FEE_RATE["EASYOWN"])
     churn_drift = 1 - F.col("decline")
     rows = (rows.withColumn("direction", F.when(v("dir") < 0.55, "MO").otherwise("MT"))
-            .withColumn("call_type", pick(v("type"), [("LOCAL", 76), ("LD", 14), ("ROAM_IN", 6), ("ROAM_OUT", 4)]))
+            .withColumn("call_type", pick(v("type"), [("LOCAL", 80), ("LD", 20)]))
+            .withColumn("roam_type", pick(v("roam"), [("HOME", 90), ("PROV", 6), ("NATIONAL", 3), ("INTL", 1)]))
             .withColumn("other_net", _network(seed, "voice"))
             .withColumn("fwd_flag", ((F.col("direction") == "MT") & (v("fwd") < 0.03 + 0.45 * churn_drift)).cast("int"))
             .withColumn("fwd_net", F.when(F.col("fwd_flag") == 1,
@@ -100,18 +102,24 @@ def voice(ud: DataFrame, seed: int, users: int) -> DataFrame:
             .withColumn("other_party", _other_party(seed, "voice", F.col("other_net"), users))
             .withColumn("cell_id", F.concat(F.lit("C"), F.col("region_code"), F.lpad(F.floor(v("cell") * 200).cast("string"), 3, "0")))
             .withColumn("std_fee", F.round(
-                F.when(F.col("call_type") == "LD", F.when((F.col("direction") == "MO") & (F.col("duration") >= FREE_LD_SECONDS),
+                F.when(free_ld(), 0.0)
+                .when(F.col("roam_type") != "HOME", F.ceil(F.col("duration") / 60) * F.col("price_roam_min"))
+                .when(F.col("call_type") == "LD", F.when(F.col("direction") == "MO",
                                                           F.ceil(F.col("duration") / 6) * F.col("price_ld_6s")).otherwise(0))
-                .when(F.col("call_type").startswith("ROAM"), F.ceil(F.col("duration") / 60) * F.col("price_roam_min"))
                 .when(F.col("direction") == "MO", F.ceil(F.col("duration") / 60) * F.col("price_local_min"))
                 .otherwise(0.0), 2))
             .withColumn("act_fee", F.round(F.col("std_fee") * rate, 2)))
     return rows
 
 
+def free_ld() -> F.Column:
+    """A long-distance call shorter than FREE_LD_SECONDS is free, roaming or not."""
+    return (F.col("call_type") == "LD") & (F.col("duration") < FREE_LD_SECONDS)
+
+
 def visitors(spark: SparkSession, day: dt.date, seed: int, users: int, origin: dt.date) -> DataFrame:
-    """Voice CDRs of other provinces' subscribers roaming in our network (漫游来访, call type VISIT):
-    about one visitor a day per hundred users. They are no users of ours: BOSS bills their home
+    """Voice CDRs of other networks' subscribers roaming in ours (漫游来访): about one visitor a day
+    per hundred users, one in ten from abroad (roam type VISIT_INTL, the rest VISIT). They are no users of ours: BOSS bills their home
     operator (the settlement fee is the CDR's fee) and they appear in no user file. Their IMEIs
     end in 1, ours in 0, so no handset is shared with a user of ours."""
     ud = (spark.range(max(5, users // 100)).withColumn("id", F.col("id") + VISITOR_ID_BASE)
@@ -122,12 +130,15 @@ def visitors(spark: SparkSession, day: dt.date, seed: int, users: int, origin: d
     rows = _expand(ud, seed, "visit", F.lit(3.0), 20)
     msisdn = F.concat(F.lit("159"), F.lpad((uniform(seed, "vis_no", "id", "day_no") * 1e8).cast("long").cast("string"), 8, "0"))
     tac = element(uniform(seed, "vis_tac", "id", "day_no"), [t[0] for t in cat.TERMINALS])
-    fee = F.round(F.ceil(F.col("duration") / 60) * VISIT_PRICE_MIN, 2)
+    intl = uniform(seed, "vis_intl", "id", "day_no") < 0.1
+    fee = F.round(F.ceil(F.col("duration") / 60) * F.when(intl, VISIT_INTL_PRICE_MIN).otherwise(VISIT_PRICE_MIN), 2)
     return (rows.withColumn("duration", F.least(F.lit(3600), F.floor(exponential(v("dur"), 90)) + 3).cast("int"))
             .withColumn("other_net", _network(seed, "visit"))
             .select(msisdn.alias("msisdn"), _other_party(seed, "visit", F.col("other_net"), users).alias("other_party"),
                     _time(seed, "visit").alias("start_time"), "duration",
-                    F.when(v("dir") < 0.6, "MO").otherwise("MT").alias("direction"), F.lit("VISIT").alias("call_type"),
+                    F.when(v("dir") < 0.6, "MO").otherwise("MT").alias("direction"),
+                    F.when(v("ld") < 0.2, "LD").otherwise("LOCAL").alias("call_type"),
+                    F.when(intl, "VISIT_INTL").otherwise("VISIT").alias("roam_type"),
                     "other_net", F.lit(0).alias("fwd_flag"), F.lit(None).cast("string").alias("fwd_net"),
                     F.concat(F.lit("C"), F.col("region_code"), F.lpad(F.floor(v("cell") * 200).cast("string"), 3, "0")).alias("cell_id"),
                     F.concat(tac, F.lpad((F.col("id") % 1_000_000).cast("string"), 6, "0"), F.lit("1")).alias("imei"),
