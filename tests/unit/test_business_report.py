@@ -41,7 +41,8 @@ def test_the_report_compares_months_and_ranks_regions_and_movers(ctx):
                               for c, n in [("571", "杭州"), ("572", "湖州")]])
     kpi = dict(region_code="571", brand="B", plan_id="P1", channel_id="C", active_users=900, voice_users=800,
                sms_users=500, data_users=600, vas_users=100, pay_remote=D("120.00"), collected_for_remote=D("120.00"),
-               pay_for_others=D("35.00"), paid_current=D("40000.00"), bad_debt=D("300.00"), doubtful_debt=D("700.00"))
+               pay_for_others=D("35.00"), paid_current=D("40000.00"), bad_debt=D("300.00"), doubtful_debt=D("700.00"),
+               roam_ld_fee=D("12.50"), visit_intl_calls=7)
     put(ctx, "dm.kpi_m", [kpi | {"batch_month": "2026-06"}, kpi | {"batch_month": "2026-05", "voice_users": 1000}])
     line = dict(region_code="571", brand="B", batch_month="2026-06", discount=D(0))
     put(ctx, "dm.revenue_m", [line | dict(item_code="LOCAL_CALL", item_group="voice", users=10, std_fee=D(300), revenue=D(300)),
@@ -69,3 +70,5 @@ def test_the_report_compares_months_and_ranks_regions_and_movers(ctx):
     payments = page.split("Payments, fees and debt")[1].split("</table>")[0]
     assert "(异地代收)</td><td>120.00</td>" in payments and "(代收)</td><td>35.00</td>" in payments
     assert "Bad debt (坏帐)</td><td>300.00</td>" in payments
+    roaming = page.split("Roaming and settlement")[1].split("</table>")[0]
+    assert "(漫游长途费)</td><td>12.50</td>" in roaming and "from abroad, calls</td><td>7</td>" in roaming

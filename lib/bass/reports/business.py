@@ -38,6 +38,11 @@ PAYMENTS = [("pay_hall", "Halls"), ("pay_bank", "Bank collection (托收)"), ("p
             ("paid_current", "This month's charges paid (已交当月费用)"), ("arrears_recovered", "Arrears recovered (欠费回收)"),
             ("late_fee", "Late fees billed (滞纳金)"), ("card_fee", "Card fees (卡费)"),
             ("arrears_amt", "Arrears at month end"), ("doubtful_debt", "Doubtful debt (呆帐)"), ("bad_debt", "Bad debt (坏帐)")]
+ROAMING = [("roam_fee", "Roaming fee billed (漫游费)"), ("roam_call_fee", "Roaming calls, loaded CDR days (漫游通话费)"),
+           ("roam_ld_fee", "Roaming long distance, loaded CDR days (漫游长途费)"), ("roam_intl_fee", "Of which abroad"),
+           ("visit_calls", "Visitors' calls (入访)"), ("visit_fee", "Visitors' roaming settlement due"),
+           ("visit_intl_calls", "Of which from abroad, calls"), ("visit_intl_fee", "Of which from abroad, settlement"),
+           ("interconnect_fee", "Interconnect settlement owed (结算费)")]
 DIMENSIONS = [("region_code", "region"), ("brand", "brand"), ("plan_id", "plan")]
 
 
@@ -143,7 +148,7 @@ def month_sums(spark, month: str) -> dict[str, dict]:
     if not spark.catalog.tableExists("dm.kpi_m"):
         return {}
     prev = add_months(month, -1)
-    cols = [c for c, _ in SERVICE_USERS + PAYMENTS]
+    cols = [c for c, _ in SERVICE_USERS + PAYMENTS + ROAMING]
     rows = (spark.table("dm.kpi_m").where(F.col("batch_month").isin(month, prev)).groupBy("batch_month")
             .agg(*[F.sum(c).alias(c) for c in cols]).collect())
     return {r.batch_month: r.asDict() for r in rows}
@@ -223,7 +228,9 @@ def business_report(ctx, month: str | None = None) -> Path:
                  "<h2>Users per service (使用用户数)</h2>" + table(
                      ["service", month, add_months(month, -1), "vs last month"], sums_rows(sums, month, SERVICE_USERS)),
                  "<h2>Payments, fees and debt</h2>" + table(
-                     ["measure", month, add_months(month, -1), "vs last month"], sums_rows(sums, month, PAYMENTS))]
+                     ["measure", month, add_months(month, -1), "vs last month"], sums_rows(sums, month, PAYMENTS)),
+                 "<h2>Roaming and settlement</h2>" + table(
+                     ["measure", month, add_months(month, -1), "vs last month"], sums_rows(sums, month, ROAMING))]
     region_plan = (F.col("region_code") != "ALL") & (F.col("plan_id") != "ALL") & (F.col("brand") == "ALL") \
         & (F.col("channel_id") == "ALL")
     page = ("<!doctype html><html><head><meta charset='utf-8'><title>BASS business report " + html.escape(month) +
