@@ -24,23 +24,22 @@ users as (
     join months as m on m.month_end between h.valid_from and h.valid_to
 ),
 
-versions as (
-    select user_id, valid_from, array_contains(split(:churn_statuses, '[|]'), status) as gone
-    from mid.user_h
+-- the first day of each stay out of the network: a gone version after one that was not
+run_starts as (
+    select user_id, valid_from as left_on
+    from (
+        select user_id, valid_from, array_contains(split(:churn_statuses, '[|]'), status) as gone,
+               lag(array_contains(split(:churn_statuses, '[|]'), status)) over (partition by user_id order by valid_from) as was_gone
+        from mid.user_h
+    )
+    where gone and not coalesce(was_gone, false)
 ),
 
--- for a user gone at month end: the start of the run of gone versions that ends in the month-end one
+-- a user gone at month end left on the start of the stay that month end falls in
 departures as (
-    select u.user_id, u.batch_month,
-           min(if(v.valid_from > coalesce(b.last_in_net, date'0001-01-01'), v.valid_from, null)) as left_on
+    select u.user_id, u.batch_month, max(r.left_on) as left_on
     from users as u
-    join versions as v on v.user_id = u.user_id and v.gone and v.valid_from <= u.month_end
-    left join (select u2.user_id, u2.batch_month, max(v2.valid_from) as last_in_net
-               from users as u2
-               join versions as v2 on v2.user_id = u2.user_id and not v2.gone and v2.valid_from <= u2.month_end
-               where u2.gone
-               group by u2.user_id, u2.batch_month) as b
-      on b.user_id = u.user_id and b.batch_month = u.batch_month
+    join run_starts as r on r.user_id = u.user_id and r.left_on <= u.month_end
     where u.gone
     group by u.user_id, u.batch_month
 ),
