@@ -199,7 +199,7 @@ def payments_and_balance(pop: DataFrame, bill: DataFrame, seed: int, month: str)
     payments = payments.unionByName(utility)
     diff = F.col("paid") - F.col("billed")
     owed = F.greatest(-diff, F.lit(0.0))
-    gone_owing = (F.col("churn_date") <= F.lit(last)) & (owed > 0)
+    gone_owing = F.coalesce(F.col("churn_date") <= F.lit(last), F.lit(False)) & (owed > 0)
     balance = p.select(
         "user_id", personal_account().alias("acct_id"),
         F.greatest(diff, F.lit(0.0)).cast("decimal(12,2)").alias("balance"),
