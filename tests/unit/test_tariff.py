@@ -78,9 +78,11 @@ def test_plan_fit_picks_the_cheapest(two_users):
 
 def test_current_plan_check_fails_a_bill_the_engine_cannot_reproduce(two_users):
     rated(two_users)
-    put(two_users, "mid.user_bill_m", [dict(user_id="U1", batch_month=M, bill_act_fee=D("85.86")),
-                                        dict(user_id="U2", batch_month=M, bill_act_fee=D("80.00")),   # re-rated 73.00
-                                        dict(user_id="U3", batch_month=M, bill_act_fee=D("10.00"))])  # no plan
+    # the items a plan rates (rent and usage) are compared; a late fee is no plan's
+    put(two_users, "mid.user_bill_m", [
+        dict(user_id="U1", batch_month=M, rent_fee=D("50.00"), usage_fee=D("35.86"), late_fee=D("4.50"), bill_act_fee=D("90.36")),
+        dict(user_id="U2", batch_month=M, rent_fee=D("50.00"), usage_fee=D("30.00"), bill_act_fee=D("80.00")),  # re-rated 73.00
+        dict(user_id="U3", batch_month=M, rent_fee=D("10.00"), usage_fee=D("0.00"), bill_act_fee=D("10.00"))])  # no plan
     check = next(c for c in quality.stage("tariff_m").checks if c.name == "rerate_current_vs_bill")
     [r] = quality.evaluate(two_users.spark, check, FEB).collect()
     assert (r.status, r.checked, r.failed) == ("FAIL", 3, 2)
