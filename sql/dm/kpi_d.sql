@@ -89,7 +89,11 @@ final as (
         sum(visit_fee) as visit_fee,
         sum(cdr_fee) as cdr_fee,
         batch_date
-    from (select * from usage_rows union all select * from movement_rows)
+    from (
+        select * from usage_rows
+        union all
+        select * from movement_rows
+    )
     group by batch_date, region_code, brand
 )
 
