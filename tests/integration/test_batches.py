@@ -103,7 +103,7 @@ def test_malformed_rows_are_quarantined_and_counted(province):
     good = dat.read_bytes().splitlines(keepends=True)
     bad = [b"13800000001|x|20260103090000\n",
            good[0].replace(b"|MO|", b"|XX|").replace(b"|MT|", b"|XX|"),
-           b"13800000001|13800000002|20260103090000|abc|MO|LOCAL|ONNET|0||C1|860|0.10|0.10\r\n"]
+           b"13800000001|13800000002|20260103090000|abc|MO|LOCAL|HOME|ONNET|0||C1|860|0.10|0.10\r\n"]
     rewrite(dat, verf, good[:5] + bad[:1] + good[5:] + bad[1:])
     run = run_step(province, "ods.cdr_voice", d)
     delivered = len(good) + 3
@@ -112,7 +112,7 @@ def test_malformed_rows_are_quarantined_and_counted(province):
     rejects = [(r.file_name, r.line_no, r.reason) for r in province.spark.table("meta.ods_reject")
                .where((F.col("interface") == "cdr_voice") & (F.col("batch") == d)).orderBy("line_no").collect()]
     assert rejects == [
-        (dat.name, 6, "field count 3, expected 13"),
+        (dat.name, 6, "field count 3, expected 14"),
         (dat.name, len(good) + 2, "field direction: 'XX' not in [MO, MT]"),
         (dat.name, len(good) + 3, "field duration: 'abc' is not a int"),
     ]
