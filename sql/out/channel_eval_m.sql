@@ -29,7 +29,7 @@ with months as (
 ),
 
 profile as (
-    select user_id, cust_id, channel_id, status, is_new, churned_in_month, in_net_at_start,
+    select user_id, cust_id, channel_id, in_net, is_new, churned_in_month, in_net_at_start,
            date_format(open_date, 'yyyy-MM') as open_month, batch_month
     from mid.user_profile_m
     where batch_month between date_format(add_months(:month_start, -:lookback_months), 'yyyy-MM')

@@ -76,7 +76,6 @@ def test_value_list_scores_rfm_by_the_months_quintiles(ctx):
     wide = [dict(user_id=f"U{i}", msisdn=f"M{i}", status="NORMAL", brand="B", tenure_months=10 * i,
                  days_since_call=days, active_day_share_avg3=0.2 * i, revenue_avg3=10.0 * i, batch_month=M)
             for i, days in [(1, 3), (2, 2), (3, 1), (4, 0), (5, None)]]
-    wide.append(dict(user_id="U9", msisdn="M9", status="CLOSED", revenue_avg3=99.0, batch_month=M))   # not in the network
     put(ctx, "dm.user_wide_m", wide)
     put(ctx, "dm.user_value_m", [dict(user_id="U5", value_tier="A", value_score=D("92.5"), arpu=D(50), batch_month=M)])
     put(ctx, "dm.vip_m", [dict(user_id="U5", vip_tier="GOLD", batch_month=M)])
@@ -170,7 +169,7 @@ def test_terminal_profile_dates_the_handset_and_scores_a_second_sim(ctx):
         dict(user_id="U1", status="NORMAL", contacts_trend=1.0, offnet_call_share_chg1=0.0, batch_month=M),
         # the CDRs show fewer contacts too
         dict(user_id="U2", status="NORMAL", contacts_trend=0.4, offnet_call_share_chg1=0.0, batch_month=M),
-        dict(user_id="U3", status="CLOSED", batch_month=M),
+        # U3 left: dm.user_wide_m holds users in the network only, so no row and no profile
         dict(user_id="U4", status="NORMAL", contacts_trend=1.0, offnet_call_share_chg1=0.2, batch_month=M),
         dict(user_id="U5", status="NORMAL", contacts_trend=1.0, offnet_call_share_chg1=0.0, batch_month=M)])
     got = {r["msisdn"]: r for r in delivered(ctx, "boss_terminal_profile_m", "out.terminal_profile_m")}

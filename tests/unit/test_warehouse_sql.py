@@ -294,8 +294,9 @@ def test_a_province_may_count_leaving_from_pre_closure(ctx, monkeypatch):
 
 
 def vip_profile(user_id, month="2026-02", **kw):
-    return dict(dict(user_id=user_id, msisdn="138" + user_id[1:].zfill(8), cust_id="C" + user_id, cust_type="P",
-                     brand="GOTONE", region_code="571", status="NORMAL", in_net=True, batch_month=month), **kw)
+    row = dict(dict(user_id=user_id, msisdn="138" + user_id[1:].zfill(8), cust_id="C" + user_id, cust_type="P",
+                    brand="GOTONE", region_code="571", status="NORMAL", batch_month=month), **kw)
+    return {"in_net": row["status"] != "CLOSED", **row}
 
 
 def bill(user_id, month, fee):

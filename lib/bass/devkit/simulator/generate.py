@@ -99,9 +99,11 @@ def generate(spark: SparkSession, out: str, users: int, start: dt.date, days: in
     cdr_days, bill_months = timeline(start, days, months, days_per_month)
     end = max(cdr_days[-1:] + [mo.month_bounds(m)[1] for m in bill_months] + [sim.end])
     pop = mo.with_groups(popmod.population(spark, users, seed, start, end), seed, users).cache()
-    counts = deliver(spark, pop, sim, out, cdr_days, bill_months, parallel)
-    write_truth(pop, truth)
-    pop.unpersist()
+    try:   # a failed generation must not leave its caches holding the session's memory
+        counts = deliver(spark, pop, sim, out, cdr_days, bill_months, parallel)
+        write_truth(pop, truth)
+    finally:
+        pop.unpersist()
     sim.save(truth)
     return counts
 
@@ -133,20 +135,25 @@ def deliver(spark: SparkSession, pop: DataFrame, sim: Simulation, out: str, cdr_
     refs = mo.reference(spark)
     accounts, user_accounts = mo.accounts(pop, seed, users)
     items = billed_usage(spark, pop, bill_months, start, seed, users)
-    for month in bill_months:
-        last = mo.month_bounds(month)[1]
-        bill = mo.bills(spark, pop, items, month).cache()
-        payments, balance, writeoffs = mo.payments_and_balance(pop, bill, seed, month)
-        live = pop.where(F.col("open_date") <= F.lit(last))
-        deliver_all([(df, code, month, out, province) for code, df in [
-            ("bill", bill), ("usage_m", mo.usage_summary(pop, items, month)), ("payment", payments), ("balance", balance), ("writeoff", writeoffs), ("complaint", mo.complaints(pop, seed, month)),
-            ("customer", mo.customers(live, seed, start, users)), ("account", accounts),
-            ("user_account", user_accounts.join(live.select("user_id"), "user_id")),
-            ("contract", mo.contracts(live, seed)), ("group_customer", mo.group_customers(live, seed, users)),
-            *refs.items()]])
-        bill.unpersist()
-    items.unpersist()
-    pool.shutdown()
+    try:
+        for month in bill_months:
+            last = mo.month_bounds(month)[1]
+            bill = mo.bills(spark, pop, items, month).cache()
+            try:
+                payments, balance, writeoffs = mo.payments_and_balance(pop, bill, seed, month)
+                live = pop.where(F.col("open_date") <= F.lit(last))
+                deliver_all([(df, code, month, out, province) for code, df in [
+                    ("bill", bill), ("usage_m", mo.usage_summary(pop, items, month)), ("payment", payments),
+                    ("balance", balance), ("writeoff", writeoffs), ("complaint", mo.complaints(pop, seed, month)),
+                    ("customer", mo.customers(live, seed, start, users)), ("account", accounts),
+                    ("user_account", user_accounts.join(live.select("user_id"), "user_id")),
+                    ("contract", mo.contracts(live, seed)), ("group_customer", mo.group_customers(live, seed, users)),
+                    *refs.items()]])
+            finally:
+                bill.unpersist()
+    finally:
+        items.unpersist()
+        pool.shutdown()
     return counts
 
 
