@@ -6,13 +6,14 @@
 --   voice_users, sms_users, data_users, vas_users  the same per service: a call, SMS, data or VAS
 --                   record, or a bill item of the service's reporting group
 --   new_users       opened in the month; churned_users: left in the month (mid.user_profile_m.churned_in_month)
---   churn_rate      churned_users / (users_at_start + new_users) (离网率): every user closed in the
+--   churn_rate      churned_users / (users_at_start + new_users) (离网率): every user who left in the
 --                   month was in the network on its first day or opened in it, so numerator and
---                   denominator count the same users (one opened and closed in the month included)
+--                   denominator count the same users (one who opened and left in the month included)
 --   valid_cdrs      call records (有效话单 = 通话话单), calls to special and service numbers and free
 --                   long-distance calls under 3 s included; SMS, data and VAS records are counted
 --                   apart (sms_count, data_records, vas_records)
---   billed_minutes  each call rounded up (6-second units long distance, minutes otherwise), summed (计费时长)
+--   billed_minutes  each call rounded up (6-second units long distance, minutes otherwise), summed (计费时长);
+--                   a free long-distance call under 3 s counts none
 --   revenue         actual fees billed (实际费用 = 标准费用 - 优惠)
 --   voice_revenue, sms_revenue, data_revenue, vas_revenue  actual fees of the account items of each
 --                   reporting group (统计帐目, conf revenue.item_groups); by item in dm.revenue_m
