@@ -20,16 +20,18 @@ def cmd_accounts(args) -> int:
 
     from bass.core.config import load_config
     from bass.serving import accounts
-    path = Path(load_config(args.env).path("accounts"))
+    cfg = load_config(args.env)
+    path = Path(cfg.path("accounts"))
     if args.accounts_command == "add":
+        scope = accounts.scope_of(args.regions and args.regions.split(","), list(cfg.get("regions") or {}))
         password = os.environ.get("BASS_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
-        accounts.add(path, args.name, args.role, password)
-        print(f"{args.name} ({args.role}) in {path}")
+        accounts.add(path, args.name, args.role, password, scope)
+        print(f"{args.name} ({args.role}, {scope}) in {path}")
     elif args.accounts_command == "remove":
         print(f"{args.name} removed" if accounts.remove(path, args.name) else f"no account {args.name} in {path}")
     else:
-        for name, role in accounts.listing(path):
-            print(f"{name:<24} {role}")
+        for name, role, scope in accounts.listing(path):
+            print(f"{name:<24} {role:<10} {scope}")
     return 0
 
 
@@ -68,7 +70,9 @@ def add(sub) -> None:
     aa = acs.add_parser("add", help="add an account or change its password (from $BASS_PASSWORD or a prompt)")
     aa.add_argument("name")
     aa.add_argument("--role", choices=["analyst", "engineer"], required=True)
-    acs.add_parser("list", help="accounts and their roles")
+    aa.add_argument("--regions", default=None, help="comma-separated region codes (地市) the account sees on the "
+                                                    "analyst server, e.g. 571,574; default: the whole province")
+    acs.add_parser("list", help="accounts, their roles and scopes")
     ar = acs.add_parser("remove", help="remove an account")
     ar.add_argument("name")
     ac.set_defaults(func=cmd_accounts)

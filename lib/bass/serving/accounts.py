@@ -1,7 +1,9 @@
 """Accounts of the SQL server (`bass accounts`): one line per account in a local file,
-`name:role:iterations:salt_hex:pbkdf2_sha256_hex`. Only password hashes are stored; the file is
-git-ignored (under BASS_HOME by default, BASS_ACCOUNTS elsewhere) and readable by its owner only.
-lib/java Accounts checks logins against it."""
+`name:role:iterations:salt_hex:pbkdf2_sha256_hex:scope`. Only password hashes are stored; the file
+is git-ignored (under BASS_HOME by default, BASS_ACCOUNTS elsewhere) and readable by its owner
+only. lib/java Accounts checks logins against it. The scope is `province` or the comma-separated
+region codes (地市) whose rows the account sees on the analyst server; a line without one (written
+before scopes existed) is the province's."""
 from __future__ import annotations
 
 import hashlib
@@ -11,14 +13,26 @@ import secrets
 from pathlib import Path
 
 ROLES = ("analyst", "engineer")
+PROVINCE = "province"
 ITERATIONS = 200_000
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 
 
-def hash_line(name: str, role: str, password: str, iterations: int = ITERATIONS) -> str:
+def hash_line(name: str, role: str, password: str, scope: str = PROVINCE, iterations: int = ITERATIONS) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
-    return f"{name}:{role}:{iterations}:{salt.hex()}:{digest.hex()}"
+    return f"{name}:{role}:{iterations}:{salt.hex()}:{digest.hex()}:{scope}"
+
+
+def scope_of(regions: list[str] | None, known: list[str] | None = None) -> str:
+    """The scope field for these region codes (none: the province); each must be a known code."""
+    if not regions:
+        return PROVINCE
+    unknown = sorted(set(regions) - set(known)) if known is not None else []
+    if unknown:
+        raise ValueError(f"unknown region code(s) {', '.join(unknown)}: one of {', '.join(sorted(known))} "
+                         "(the `regions` section of the configuration)")
+    return ",".join(sorted(set(regions)))
 
 
 def read(path: Path) -> list[list[str]]:
@@ -27,8 +41,12 @@ def read(path: Path) -> list[list[str]]:
     return [line.split(":") for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
 
 
+def well_formed(fields: list[str]) -> bool:
+    return len(fields) in (5, 6)
+
+
 def roles_in(path: Path) -> set[str]:
-    return {fields[1] for fields in read(path) if len(fields) == 5}
+    return {fields[1] for fields in read(path) if well_formed(fields)}
 
 
 def _write(path: Path, entries: list[list[str]]) -> None:
@@ -39,8 +57,8 @@ def _write(path: Path, entries: list[list[str]]) -> None:
     os.chmod(path, 0o600)
 
 
-def add(path: Path, name: str, role: str, password: str) -> None:
-    """Add the account, or replace its password and role."""
+def add(path: Path, name: str, role: str, password: str, scope: str = PROVINCE) -> None:
+    """Add the account, or replace its password, role and scope."""
     if not NAME.match(name):
         raise ValueError(f"account name {name!r}: letters, digits, '_', '.', '-', starting with a letter")
     if role not in ROLES:
@@ -48,7 +66,9 @@ def add(path: Path, name: str, role: str, password: str) -> None:
     if len(password) < 8:
         raise ValueError("a password needs at least 8 characters")
     entries = [e for e in read(path) if e[0] != name]
-    _write(path, entries + [hash_line(name, role, password).split(":")])
+    if not re.match(r"^(province|[0-9A-Za-z_]+(,[0-9A-Za-z_]+)*)$", scope):
+        raise ValueError(f"scope {scope!r}: 'province' or comma-separated region codes")
+    _write(path, entries + [hash_line(name, role, password, scope).split(":")])
 
 
 def remove(path: Path, name: str) -> bool:
@@ -58,5 +78,6 @@ def remove(path: Path, name: str) -> bool:
     return len(kept) != len(entries)
 
 
-def listing(path: Path) -> list[tuple[str, str]]:
-    return [(e[0], e[1]) for e in read(path) if len(e) == 5]
+def listing(path: Path) -> list[tuple[str, str, str]]:
+    """(name, role, scope) of each account."""
+    return [(e[0], e[1], e[5] if len(e) == 6 else PROVINCE) for e in read(path) if well_formed(e)]

@@ -16,9 +16,10 @@ import org.apache.hive.service.auth.PasswdAuthenticationProvider;
 
 /**
  * Password check of the SQL server (hive.server2.authentication=CUSTOM). The accounts file holds
- * one line per account, `name:role:iterations:salt_hex:pbkdf2_sha256_hex` (written by
+ * one line per account, `name:role:iterations:salt_hex:pbkdf2_sha256_hex[:scope]` (written by
  * `bass accounts add`); a server accepts only the accounts of its own role, so an analyst
- * account cannot log in to the privileged server.
+ * account cannot log in to the privileged server. A login grants the account's scope (Scope;
+ * the province when the line has none). Failed logins are audited and slowed down (Logins).
  */
 public final class Accounts implements PasswdAuthenticationProvider {
 
@@ -35,6 +36,17 @@ public final class Accounts implements PasswdAuthenticationProvider {
         if (file == null || user == null || password == null) {
             throw new AuthenticationException("authentication is not configured");
         }
+        Logins.before(user);
+        String scope = check(user, password);
+        if (scope == null) {
+            throw Logins.failed(user, "wrong user or password, or no " + role + " account");
+        }
+        Logins.succeeded(user);
+        Scope.grant(user, scope);
+    }
+
+    /** The account's scope when the password is right, else null. */
+    static String check(String user, String password) throws AuthenticationException {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);   // read per login: changes apply at once
@@ -43,14 +55,14 @@ public final class Accounts implements PasswdAuthenticationProvider {
         }
         for (String line : lines) {
             String[] f = line.trim().split(":");
-            if (f.length != 5 || line.startsWith("#") || !f[0].equals(user)) {
+            if (f.length < 5 || f.length > 6 || line.startsWith("#") || !f[0].equals(user)) {
                 continue;
             }
             if (f[1].equals(role) && matches(password, Integer.parseInt(f[2]), f[3], f[4])) {
-                return;
+                return f.length == 6 ? f[5] : Scope.PROVINCE;
             }
         }
-        throw new AuthenticationException("wrong user or password, or no " + role + " account");
+        return null;
     }
 
     static boolean matches(String password, int iterations, String saltHex, String hashHex)

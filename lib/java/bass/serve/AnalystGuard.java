@@ -4,11 +4,16 @@ import java.util.Set;
 
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.SparkSessionExtensions;
+import org.apache.spark.sql.catalyst.CurrentUserContext$;
 import org.apache.spark.sql.catalyst.expressions.CallMethodViaReflection;
 import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.InputFileBlockLength;
+import org.apache.spark.sql.catalyst.expressions.InputFileBlockStart;
+import org.apache.spark.sql.catalyst.expressions.InputFileName;
 import org.apache.spark.sql.catalyst.plans.logical.Command;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.View;
+import org.apache.spark.sql.catalyst.rules.Rule;
 import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
 import org.apache.spark.sql.execution.datasources.LogicalRelation;
 import org.apache.spark.sql.sources.BaseRelation;
@@ -23,6 +28,10 @@ import scala.runtime.BoxedUnit;
  * them, and may not change anything. Checked on the analysed plan, before anything runs, so no
  * table name, path, subquery or CTE reaches raw data. The engineers' server arms it read-only:
  * every table may be read, nothing changed (tables change only through `bass run`).
+ *
+ * It also shares the server between its users: each statement runs in its user's own pool of
+ * the fair scheduler, so one user's long query does not queue everyone else's behind it, and it
+ * installs the analysts' result-row limit (RowLimit).
  */
 public final class AnalystGuard extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
 
@@ -62,6 +71,27 @@ public final class AnalystGuard extends AbstractFunction1<SparkSessionExtensions
 
     @Override
     public BoxedUnit apply(SparkSessionExtensions extensions) {
+        extensions.injectPostHocResolutionRule(new AbstractFunction1<SparkSession, Rule<LogicalPlan>>() {
+            @Override
+            public Rule<LogicalPlan> apply(SparkSession session) {
+                return new RowLimit();
+            }
+        });
+        // before Spark's own checks, which name the plan below a view when they fail
+        extensions.injectPostHocResolutionRule(new AbstractFunction1<SparkSession, Rule<LogicalPlan>>() {
+            @Override
+            public Rule<LogicalPlan> apply(SparkSession session) {
+                return new Rule<LogicalPlan>() {
+                    @Override
+                    public LogicalPlan apply(LogicalPlan plan) {
+                        if (schema != null) {
+                            checkExpressions(plan);
+                        }
+                        return plan;
+                    }
+                };
+            }
+        });
         extensions.injectCheckRule(new AbstractFunction1<SparkSession, scala.Function1<LogicalPlan, BoxedUnit>>() {
             @Override
             public scala.Function1<LogicalPlan, BoxedUnit> apply(SparkSession session) {
@@ -69,6 +99,10 @@ public final class AnalystGuard extends AbstractFunction1<SparkSessionExtensions
                     @Override
                     public BoxedUnit apply(LogicalPlan plan) {
                         String armed = schema;
+                        if (armed != null || readOnly) {
+                            userPool(session);
+                            StatementLimit.watch(session);
+                        }
                         if (armed != null) {
                             check(plan, armed);
                         } else if (readOnly) {
@@ -80,6 +114,14 @@ public final class AnalystGuard extends AbstractFunction1<SparkSessionExtensions
             }
         });
         return BoxedUnit.UNIT;
+    }
+
+    /** The statement's jobs go to its user's fair-scheduler pool (created on first use). */
+    static void userPool(SparkSession session) {
+        String user = CurrentUserContext$.MODULE$.getCurrentUser();
+        if (user != null && !user.isEmpty()) {
+            session.sparkContext().setLocalProperty("spark.scheduler.pool", "user-" + user);
+        }
     }
 
     static void check(LogicalPlan node, String armed) {
@@ -128,11 +170,26 @@ public final class AnalystGuard extends AbstractFunction1<SparkSessionExtensions
         }
     }
 
+    static void checkExpressions(LogicalPlan node) {
+        Iterator<Expression> expressions = node.expressions().iterator();
+        while (expressions.hasNext()) {
+            checkExpression(expressions.next());
+        }
+        Iterator<LogicalPlan> children = node.children().iterator();
+        while (children.hasNext()) {
+            checkExpressions(children.next());
+        }
+    }
+
     /** reflect() / java_method() call any static Java method: the environment holding the
-     *  pseudonym key, the file system. */
+     *  pseudonym key, the file system. input_file_name() and its kin show storage paths. */
     static void checkExpression(Expression e) {
         if (e instanceof CallMethodViaReflection) {
             throw refuse("reflect() / java_method() are not available on the analyst server");
+        }
+        if (e instanceof InputFileName || e instanceof InputFileBlockStart || e instanceof InputFileBlockLength) {
+            throw refuse(e.prettyName() + "() shows where the warehouse stores its files; it is not available on "
+                + "the analyst server");
         }
         Iterator<Expression> children = e.children().iterator();
         while (children.hasNext()) {

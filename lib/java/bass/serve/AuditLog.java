@@ -23,6 +23,7 @@ import org.apache.spark.sql.hive.thriftserver.ui.SparkListenerThriftServerSessio
  */
 public final class AuditLog extends SparkListener {
 
+    private static volatile AuditLog current = null;   // the server's trail, for events outside Spark's
     private final BufferedWriter out;
     private final String server;
 
@@ -31,6 +32,16 @@ public final class AuditLog extends SparkListener {
         Files.createDirectories(file.getParent());
         out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         server = serverRole;
+        current = this;
+    }
+
+    /** A refused login (Logins), with how many in a row the account name has had. */
+    static void loginFailed(String user, int failures, String why) {
+        AuditLog log = current;
+        if (log != null) {
+            log.write("login_failed", System.currentTimeMillis(), user, null, null, null, null,
+                why + " (" + failures + " in a row)");
+        }
     }
 
     @Override
