@@ -268,6 +268,9 @@ def test_outbound_files_are_clean_complete_and_numbered_from_the_delivery_log(pr
     assert all(len(line.split("|")) == 14 for line in data[:-1])
     assert sorted(p.name for p in folder.iterdir()) == ["boss_retention_m_571_202601_00_00.verf",
                                                       "boss_retention_m_571_202601_00_00_001.dat"]   # nothing half-written
+    verf = read_verf(folder / "boss_retention_m_571_202601_00_00.verf")      # each file's checksum (delivery.checksum)
+    body = (folder / verf[0].file_name).read_bytes()
+    assert verf[0].checksum == "sha256:" + __import__("hashlib").sha256(body).hexdigest()
     shutil.rmtree(folder)                                           # BOSS picked the files up
     sent = outbound.deliver(province, "out.boss_retention_m", "boss_retention_m", Batch.of("month", "2026-01"))
     assert sent["2026-01"][0].file_name == "boss_retention_m_571_202601_00_01_001.dat"
@@ -344,3 +347,20 @@ def test_one_refused_batch_of_two_leaves_nothing_staged_and_the_other_loads(prov
     assert ods(province, "vas_usage", "batch_date", day(2)) == []
     kept = {n: sorted(os.listdir(f"{location}/{n}/kind=good")) for n in staged() - before}
     assert list(kept.values()) == [["batch_date=2026-01-01"]], kept
+
+
+def test_a_checksum_in_the_verf_is_checked_and_a_damaged_file_refused(province):
+    d, token = day(3), "20260103"
+    verf, dat = files(province, "vas_usage", token)
+    rec = read_verf(verf)[0]
+    body = dat.read_bytes()
+    sha = "sha256:" + __import__("hashlib").sha256(body).hexdigest()
+    damaged = body[:-2] + (b"0" if body[-2:-1] != b"0" else b"1") + body[-1:]     # same size, one byte changed
+    dat.write_bytes(damaged)
+    write_verf(verf, [dataclasses.replace(rec, checksum=sha)])
+    with pytest.raises(DeliveryError, match=f"{dat.name} has sha256 [0-9a-f]{{64}}, the .verf says {sha[7:]}"):
+        run_step(province, "ods.vas_usage", d)
+    assert ods(province, "vas_usage", "batch_date", d) == [] and registry(province, "vas_usage", d) == {}
+    dat.write_bytes(body)                                                           # BOSS sends it again, whole
+    run_step(province, "ods.vas_usage", d)
+    assert len(ods(province, "vas_usage", "batch_date", d)) == rec.records

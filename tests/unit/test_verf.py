@@ -86,3 +86,20 @@ def test_count_lines_handles_crlf_and_missing_final_newline(tmp_path):
     assert count_lines(str(p)) == 3
     p.write_bytes(b"")
     assert count_lines(str(p)) == 0
+
+
+def test_a_checksum_rides_in_the_verf_and_a_malformed_one_is_refused(tmp_path):
+    folder = deliver(tmp_path) / CODE
+    dat = folder / DAT
+    from bass.boss.delivery import file_checksum, parse_verf
+    rec = VerfRecord(DAT, 8, 2, "20260105", "20260106010101", file_checksum(dat, "sha256"))
+    assert rec.checksum == "sha256:" + __import__("hashlib").sha256(b"a|b\nc|d\n").hexdigest()
+    assert parse_verf(VERF, rec.line() + "\n") == [rec]
+    assert parse_verf(VERF, rec.line().replace(rec.checksum, rec.checksum.upper().replace("SHA", "sha")) + "\n") == [rec]
+    plain = VerfRecord(DAT, 8, 2, "20260105", "20260106010101")
+    assert plain.line().count("|") == 4 and parse_verf(VERF, plain.line()) == [plain]
+    for bad in ["sha256:abc", "crc32:0badf00d", "md5:" + "g" * 32]:
+        with pytest.raises(DeliveryError, match="line 1: checksum"):
+            parse_verf(VERF, plain.line() + "|" + bad)
+    with pytest.raises(ValueError, match="delivery.checksum"):
+        file_checksum(dat, "crc32")

@@ -2,12 +2,14 @@
 
 A delivery of interface X for a batch is one or more data files
 `X_<province>_<data date>_<unit>_<resend>_<seq>.dat` beside `X_<province>_<data date>_<unit>_<resend>.verf`;
-each .verf line is `file name|bytes|records|data date|file timestamp`. The data date is
+each .verf line is `file name|bytes|records|data date|file timestamp[|checksum]`, the checksum
+(seed 000 §5.5) written `md5:<hex>` or `sha256:<hex>` of the file's bytes. The data date is
 yyyyMMdd for daily interfaces and yyyyMM for monthly ones. A higher resend number replaces
 the earlier delivery of the same batch.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,8 @@ from bass.core.storage import LOCAL, Storage, join
 
 UNIT = "00"
 VERF_SEP = "|"
+CHECKSUMS = {"md5": 32, "sha256": 64}     # algorithm -> hex digits
+CHECKSUM = re.compile(r"^(md5|sha256):([0-9a-f]+)$")
 
 
 class DeliveryError(Exception):
@@ -30,9 +34,22 @@ class VerfRecord:
     records: int
     data_date: str
     file_ts: str
+    checksum: str | None = None    # "sha256:<hex>" / "md5:<hex>", when the sender gives one
 
     def line(self) -> str:
-        return VERF_SEP.join([self.file_name, str(self.byte_size), str(self.records), self.data_date, self.file_ts])
+        fields = [self.file_name, str(self.byte_size), str(self.records), self.data_date, self.file_ts]
+        return VERF_SEP.join(fields + ([self.checksum] if self.checksum else []))
+
+
+def file_checksum(path: Path, algorithm: str) -> str:
+    """`algorithm:hex` of a local file just written (the outbox's own files)."""
+    if algorithm not in CHECKSUMS:
+        raise ValueError(f"delivery.checksum: {algorithm!r} is not one of {', '.join(CHECKSUMS)}")
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+    return f"{algorithm}:{digest.hexdigest()}"
 
 
 @dataclass(frozen=True)
@@ -81,9 +98,14 @@ def parse_verf(name: str, text: str) -> list[VerfRecord]:
         if not line.strip():
             continue
         parts = line.strip().split(VERF_SEP)
-        if len(parts) != 5 or not parts[1].isdigit() or not parts[2].isdigit():
-            raise DeliveryError(f"{name} line {n}: expected 'file|bytes|records|data date|timestamp', got {line!r}")
-        out.append(VerfRecord(parts[0], int(parts[1]), int(parts[2]), parts[3], parts[4]))
+        if len(parts) not in (5, 6) or not parts[1].isdigit() or not parts[2].isdigit():
+            raise DeliveryError(f"{name} line {n}: expected 'file|bytes|records|data date|timestamp[|checksum]', "
+                                f"got {line!r}")
+        checksum = parts[5].lower() if len(parts) == 6 else None
+        if checksum is not None and not ((m := CHECKSUM.match(checksum)) and len(m[2]) == CHECKSUMS[m[1]]):
+            raise DeliveryError(f"{name} line {n}: checksum {parts[5]!r} is not md5:<32 hex digits> or "
+                                "sha256:<64 hex digits>")
+        out.append(VerfRecord(parts[0], int(parts[1]), int(parts[2]), parts[3], parts[4], checksum))
     return out
 
 

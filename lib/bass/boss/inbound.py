@@ -180,6 +180,26 @@ def numbered(ctx: Context, rejects: DataFrame, splits: list) -> DataFrame:
                     F.col("line").alias("raw_line"), F.col("reject_reason").alias("reason")))
 
 
+def check_checksums(ctx: Context, deliveries: list[Delivery]) -> None:
+    """The checksums BOSS's .verf gives (none: nothing to do), before anything is staged: one
+    Spark read of those files, a task per file, so it costs a second read of a delivery that
+    carries them. Spark reads a file whole for this, so a file over 2 GB cannot be checked."""
+    listed = {r.file_name: (d, r) for d in deliveries for r in d.records if r.checksum}
+    if not listed:
+        return
+    digests = {"md5": F.md5("content"), "sha256": F.sha2("content", 256)}
+    used = sorted({r.checksum.split(":")[0] for _d, r in listed.values()})
+    files = (ctx.spark.read.format("binaryFile").load([join(d.folder, name) for name, (d, _r) in listed.items()])
+             .select(F.element_at(F.split("path", "/"), -1).alias("name"), *[digests[a].alias(a) for a in used]))
+    for row in files.collect():    # one small row per file
+        d, rec = listed[row["name"]]
+        algorithm, expected = rec.checksum.split(":")
+        if row[algorithm] != expected:
+            raise DeliveryError(f"{d.verf_name}: {rec.file_name} has {algorithm} {row[algorithm]}, the .verf says "
+                                f"{expected}: the file changed or was damaged on the way; nothing loaded, ask BOSS "
+                                "to send it again")
+
+
 def already_loaded(delivery: Delivery, state: dict) -> bool:
     """True if exactly this delivery is loaded; a changed file under a loaded name is refused."""
     for rec in delivery.records:
@@ -209,6 +229,7 @@ def load(ctx: Context, code: str, batches: list[str], run: Run, force: bool = Fa
     todo = [d for d in deliveries if force or not already_loaded(d, states.get(d.batch, {}))]
     if not todo:
         return []
+    check_checksums(ctx, todo)
     delta_io.ensure_table(ctx, spec.table)
     # a fresh folder inside the table's folder, so that its good files can become the table's
     staged = Staged(join(ctx.location(spec.table), f"staged-{uuid.uuid4().hex}"))

@@ -5,7 +5,8 @@ interface's first field's order (e.g. list_rank), ties broken by the table's key
 batch is the same file line for line. Rebuilding a batch that was already delivered
 sends it again with the next resend number, which replaces the earlier delivery on the BOSS
 side (docs/domain.md §8); resend numbers come from meta.outbox_log, since BOSS may empty the folder.
-The table holds exactly the interface's fields, so no other personal data leaves."""
+The table holds exactly the interface's fields, so no other personal data leaves. Each file's
+checksum (`delivery.checksum`) is in the .verf, so BOSS can tell a damaged transfer."""
 from __future__ import annotations
 
 from pyspark.sql import functions as F
@@ -28,6 +29,6 @@ def deliver(ctx, table_name: str, code: str, batch: Batch) -> dict[str, list[Ver
         rows = ctx.spark.table(table_name).where(F.col(spec.batch_column) == value).orderBy(*order).coalesce(1)
         resend = bookkeeping.next_resend(ctx, code, value)
         sent[value] = write_delivery(rows, spec, value, ctx.cfg.path("outbox"), ctx.cfg.province, resend=resend,
-                                     files=1, sort=False)
+                                     files=1, sort=False, checksum=ctx.cfg.get("delivery.checksum"))
         bookkeeping.record_outbound(ctx, code, value, resend, table_name, sent[value])
     return sent

@@ -12,7 +12,7 @@ from pathlib import Path
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from bass.boss.delivery import VerfRecord, data_date_token, data_file_name, verf_file_name, write_verf
+from bass.boss.delivery import VerfRecord, data_date_token, data_file_name, file_checksum, verf_file_name, write_verf
 from bass.core.interfaces import TEXT_FORMATS, Interface
 
 
@@ -48,8 +48,9 @@ def to_lines(df: DataFrame, spec: Interface) -> DataFrame:
 
 
 def write_delivery(df: DataFrame, spec: Interface, batch: str, folder: str, province: str,
-                   resend: int = 0, files: int = 1, sort: bool = True) -> list[VerfRecord]:
-    """Write `df` as one delivery of `spec` for `batch` into folder/<code>/; returns the .verf records.
+                   resend: int = 0, files: int = 1, sort: bool = True, checksum: str | None = None) -> list[VerfRecord]:
+    """Write `df` as one delivery of `spec` for `batch` into folder/<code>/; returns the .verf records,
+    with each file's checksum (`md5` / `sha256`) when `checksum` names one.
 
     Files are cut by coalescing partitions (no shuffle, so the input order is kept); `sort`
     orders lines within each file, which makes output reproducible when the input came
@@ -77,7 +78,8 @@ def write_delivery(df: DataFrame, spec: Interface, batch: str, folder: str, prov
             (staging / "empty").write_bytes(b"")
             part = staging / "empty"
         part.replace(target)   # staging is in the same folder, so this is a rename too
-        records.append(VerfRecord(target.name, target.stat().st_size, count_lines(str(target)), token, stamp))
+        records.append(VerfRecord(target.name, target.stat().st_size, count_lines(str(target)), token, stamp,
+                                  file_checksum(target, checksum) if checksum else None))
     verf = out / verf_file_name(spec.code, province, token, resend)
     tmp = staging / (verf.name + ".tmp")
     write_verf(tmp, records)
