@@ -63,6 +63,12 @@ def ods(ctx, code: str, batch_col: str, value: str) -> list:
     return sorted(tuple(r) for r in ctx.spark.table(f"ods.{code}").where(F.col(batch_col) == value).collect())
 
 
+def receipt_of(ctx, verf: Path) -> list[list[str]]:
+    """BOSS's receipt of a delivery: its lines' fields."""
+    path = Path(ctx.cfg.path("outbox")) / "receipt" / verf.name.replace(".verf", ".rcpt")
+    return [line.split("|") for line in path.read_text(encoding="utf-8").splitlines()]
+
+
 def rejects(ctx, code: str, batch: str) -> list:
     return [(r.line_no, r.reason) for r in ctx.spark.table("meta.ods_reject")
             .where((F.col("interface") == code) & (F.col("batch") == batch)).orderBy("line_no").collect()]
@@ -81,6 +87,10 @@ def test_a_resend_refused_after_parsing_leaves_the_earlier_delivery_intact(provi
     assert ods(province, "cdr_voice", "batch_date", d) == before
     assert registry(province, "cdr_voice", d) == {**states, dat1.name: "REFUSED"}
     assert rejects(province, "cdr_voice", d) == []
+    (line,) = receipt_of(province, verf1)
+    assert line[:6] == [verf1.name, dat1.name, "REFUSED", "20", "0", "10"]
+    assert line[6] == "more than 5% of the records rejected; field count 1, expected 14 ×10", line
+    assert receipt_of(province, verf0) == [[verf0.name, dat0.name, "LOADED", str(len(before)), str(len(before)), "0", ""]]
 
 
 def test_a_verf_listing_a_file_twice_is_refused(province):
@@ -122,6 +132,8 @@ def test_exact_repeats_within_a_delivery_are_quarantined(province):
     assert (run.rows_written, run.rows_rejected) == (len(lines), 3)
     assert rejects(province, "cdr_sms", d) == [(len(lines) + i, "exact duplicate of an earlier record of this delivery")
                                                for i in (1, 2, 3)]
+    assert receipt_of(province, verf) == [[verf.name, dat.name, "LOADED", str(len(lines) + 3), str(len(lines)), "3",
+                                           "exact duplicate of an earlier record of this delivery ×3"]]
 
 
 def test_bytes_not_valid_in_the_declared_encoding_are_quarantined_naming_the_field(province):
@@ -361,6 +373,8 @@ def test_a_checksum_in_the_verf_is_checked_and_a_damaged_file_refused(province):
     with pytest.raises(DeliveryError, match=f"{dat.name} has sha256 [0-9a-f]{{64}}, the .verf says {sha[7:]}"):
         run_step(province, "ods.vas_usage", d)
     assert ods(province, "vas_usage", "batch_date", d) == [] and registry(province, "vas_usage", d) == {}
+    (line,) = receipt_of(province, verf)
+    assert line[2:6] == ["REFUSED", str(rec.records), "0", "0"] and "damaged on the way" in line[6]
     dat.write_bytes(body)                                                           # BOSS sends it again, whole
     run_step(province, "ods.vas_usage", d)
     assert len(ods(province, "vas_usage", "batch_date", d)) == rec.records

@@ -24,7 +24,12 @@ CHECKSUM = re.compile(r"^(md5|sha256):([0-9a-f]+)$")
 
 
 class DeliveryError(Exception):
-    """A delivery that must not be loaded: missing, incomplete or not matching its .verf."""
+    """A delivery that must not be loaded: missing, incomplete or not matching its .verf.
+    `delivery`: the delivery its .verf describes, when there is one (for BOSS's receipt)."""
+
+    def __init__(self, message: str, delivery: Delivery | None = None):
+        super().__init__(message)
+        self.delivery = delivery
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,10 @@ def find_delivery(landing: str, code: str, province: str, grain: str, batch: str
     verf_name = verfs[resend]
     records = parse_verf(verf_name, storage.read_text(join(folder, verf_name), encoding="ascii"))
     delivery = Delivery(code, batch, resend, folder, verf_name, tuple(records))
-    verify_files(delivery, token, sizes, [n for n in names if (m := dat_re.match(n)) and int(m.group(1)) == resend])
+    try:
+        verify_files(delivery, token, sizes, [n for n in names if (m := dat_re.match(n)) and int(m.group(1)) == resend])
+    except DeliveryError as e:
+        raise DeliveryError(str(e), delivery) from None
     return delivery
 
 

@@ -14,6 +14,7 @@
 4. commit: one Delta commit makes the staged good files the batch's ODS partition (nothing is
    rewritten: bass.warehouse.delta_commit), the rejects replace its quarantine, the files are
    registered, and the rest of the staging is dropped. Delivered = loaded + rejected, always.
+   Every decision, a refusal included, leaves BOSS a receipt (bass.boss.receipt).
    A crash before the commit leaves ODS as it was (VACUUM removes the orphaned files), and the
    rerun stages again from the start.
 
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from pyspark.sql import Column, DataFrame, Observation
 from pyspark.sql import functions as F
 
+from bass.boss import receipt
 from bass.boss.delivery import Delivery, DeliveryError, check_record_counts, find_delivery
 from bass.boss.parse import is_utf8, parse_lines, valid_text
 from bass.core.interfaces import Interface, interface
@@ -180,24 +182,27 @@ def numbered(ctx: Context, rejects: DataFrame, splits: list) -> DataFrame:
                     F.col("line").alias("raw_line"), F.col("reject_reason").alias("reason")))
 
 
-def check_checksums(ctx: Context, deliveries: list[Delivery]) -> None:
-    """The checksums BOSS's .verf gives (none: nothing to do), before anything is staged: one
-    Spark read of those files, a task per file, so it costs a second read of a delivery that
-    carries them. Spark reads a file whole for this, so a file over 2 GB cannot be checked."""
+def checksum_failures(ctx: Context, deliveries: list[Delivery]) -> list[tuple[Delivery, str]]:
+    """The files whose bytes do not match the checksum BOSS's .verf gives (none given: nothing to
+    read), checked before anything is staged: one Spark read of those files, a task per file, so
+    it costs a second read of a delivery that carries checksums. Spark reads a file whole for
+    this, so a file over 2 GB cannot be checked."""
     listed = {r.file_name: (d, r) for d in deliveries for r in d.records if r.checksum}
     if not listed:
-        return
+        return []
     digests = {"md5": F.md5("content"), "sha256": F.sha2("content", 256)}
     used = sorted({r.checksum.split(":")[0] for _d, r in listed.values()})
     files = (ctx.spark.read.format("binaryFile").load([join(d.folder, name) for name, (d, _r) in listed.items()])
              .select(F.element_at(F.split("path", "/"), -1).alias("name"), *[digests[a].alias(a) for a in used]))
+    failures = []
     for row in files.collect():    # one small row per file
         d, rec = listed[row["name"]]
         algorithm, expected = rec.checksum.split(":")
         if row[algorithm] != expected:
-            raise DeliveryError(f"{d.verf_name}: {rec.file_name} has {algorithm} {row[algorithm]}, the .verf says "
+            failures.append((d, f"{d.verf_name}: {rec.file_name} has {algorithm} {row[algorithm]}, the .verf says "
                                 f"{expected}: the file changed or was damaged on the way; nothing loaded, ask BOSS "
-                                "to send it again")
+                                "to send it again"))
+    return failures
 
 
 def already_loaded(delivery: Delivery, state: dict) -> bool:
@@ -223,13 +228,23 @@ def load(ctx: Context, code: str, batches: list[str], run: Run, force: bool = Fa
     delivery raises DeliveryError after the others are loaded."""
     spec = interface(code)
     storage = HadoopStorage(ctx.spark)
-    deliveries = [find_delivery(ctx.cfg.path("landing"), code, ctx.cfg.province, spec.grain, b, storage)
-                  for b in batches]
+    deliveries = []
+    for b in batches:
+        try:
+            deliveries.append(find_delivery(ctx.cfg.path("landing"), code, ctx.cfg.province, spec.grain, b, storage))
+        except DeliveryError as e:   # a .verf that does not match its files: BOSS gets a receipt saying so
+            if e.delivery is not None:
+                receipt.refused(ctx.cfg.path("outbox"), e.delivery, str(e))
+            raise
     states = bookkeeping.file_states(ctx, code, list(batches))
     todo = [d for d in deliveries if force or not already_loaded(d, states.get(d.batch, {}))]
     if not todo:
         return []
-    check_checksums(ctx, todo)
+    damaged = checksum_failures(ctx, todo)
+    for d, why in damaged:
+        receipt.refused(ctx.cfg.path("outbox"), d, why)
+    if damaged:
+        raise DeliveryError("; ".join(why for _d, why in damaged))
     delta_io.ensure_table(ctx, spec.table)
     # a fresh folder inside the table's folder, so that its good files can become the table's
     staged = Staged(join(ctx.location(spec.table), f"staged-{uuid.uuid4().hex}"))
@@ -269,7 +284,11 @@ def stage_all(ctx: Context, todo: list[Delivery], spec: Interface, staged: Stage
     in the staged key rows."""
     staged.counts = counts = stage(ctx, todo, spec, staged.folder)
     for d in todo:
-        check_record_counts(d, {f: rows for f, (rows, _bad) in counts.items()})
+        try:
+            check_record_counts(d, {f: rows for f, (rows, _bad) in counts.items()})
+        except DeliveryError as e:
+            receipt.refused(ctx.cfg.path("outbox"), d, str(e), counts)
+            raise
     any_rows = any(rows for rows, _bad in counts.values())
     keys = staged.read(ctx, "key", spec.batch_column) if any_rows else None
     staged.rejects = (staged.read(ctx, "reject", spec.batch_column).selectExpr(*[c.split()[0] for c in REJECT_COLUMNS.split(", ")])
@@ -301,9 +320,11 @@ def decide_and_commit(ctx: Context, spec: Interface, todo: list[Delivery], state
         files = {r.file_name for d, _ in refused for r in d.records}
         samples = (staged.numbered_rejects(ctx).where(F.col("file_name").isin(files))
                    .orderBy("file_name", "line_no").limit(SAMPLE_REASONS * len(refused)).collect())
+        kinds = receipt.reason_kinds(staged.numbered_rejects(ctx).where(F.col("file_name").isin(files)))
         for d, bad in refused:
             mine = {r.file_name for r in d.records}
             errors.append(refusal(code, d, bad, max_ratio, [s for s in samples if s.file_name in mine][:SAMPLE_REASONS]))
+            receipt.refused(ctx.cfg.path("outbox"), d, f"more than {max_ratio:.0%} of the records rejected", counts, kinds)
         bookkeeping.record_files(ctx, [(d, states.get(d.batch, {}), counts, Status.REFUSED) for d, _ in refused])
     if accepted:
         commit(ctx, spec, [d for d, _ in accepted], todo, states, staged, bool(refused), run)
@@ -345,6 +366,12 @@ def commit(ctx: Context, spec: Interface, ok: list[Delivery], todo: list[Deliver
     if loaded + rejected != delivered:
         raise DeliveryError(f"{code} {', '.join(ok_batches)}: delivered {delivered} but loaded {loaded} + rejected {rejected}")
     bookkeeping.record_files(ctx, [(d, states.get(d.batch, {}), staged.counts, Status.LOADED) for d in ok])
+    kinds = receipt.reason_kinds(rejects) if rejected else {}
+    for d in ok:
+        receipt.write(ctx.cfg.path("outbox"), d, "LOADED", {
+            r.file_name: receipt.Outcome(staged.counts[r.file_name][0] - staged.counts[r.file_name][1],
+                                         staged.counts[r.file_name][1], kinds.get(r.file_name, ""))
+            for r in d.records})
     run.rows_read += delivered
     run.rows_written += loaded
     run.rows_rejected += rejected

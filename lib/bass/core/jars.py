@@ -6,6 +6,7 @@ spark-submit.sh share.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -48,12 +49,17 @@ JAVA_SOURCES = REPO_ROOT / "lib" / "java"
 
 
 def ensure_serve_jar(cfg: Config) -> str:
-    """The SQL server's Java pieces (lib/java: the analyst gate, pseudonyms, password check, audit
-    log), compiled with javac against PySpark's jars into jars_dir when a source is newer."""
+    """The SQL server's Java pieces (lib/java: the analyst gate, scopes, limits, pseudonyms,
+    password check, audit log), compiled with javac against PySpark's jars into jars_dir, named
+    by a hash of their sources: a checkout of other sources (a branch, a worktree sharing the
+    jars folder) never runs a jar built from different ones."""
     import pyspark
-    target = jars_dir(cfg) / "bass-serve.jar"
     sources = sorted(JAVA_SOURCES.rglob("*.java"))
-    if target.exists() and target.stat().st_mtime >= max(s.stat().st_mtime for s in sources):
+    digest = hashlib.sha256()
+    for s in sources:
+        digest.update(s.relative_to(JAVA_SOURCES).as_posix().encode() + b"\0" + s.read_bytes())
+    target = jars_dir(cfg) / f"bass-serve-{digest.hexdigest()[:12]}.jar"
+    if target.exists():
         return str(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     spark_jars = Path(pyspark.__file__).parent / "jars"
