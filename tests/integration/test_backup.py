@@ -19,7 +19,7 @@ from bass.orchestration.runs import run_step
 from bass.serving import accounts
 from tests.conftest import SMALL_PROVINCE, context_for
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T1, T2 = dt.datetime(2026, 2, 1, 2, 0, tzinfo=UTC), dt.datetime(2026, 2, 2, 2, 0, tzinfo=UTC)
 
 

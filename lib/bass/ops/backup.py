@@ -169,7 +169,7 @@ def mirror(files: Files, src: str, dst: str, wanted=lambda _rel: True, changed_o
 def backup(spark, cfg: Config, to: str, now: dt.datetime | None = None) -> Copied:
     """Add a backup point to the folder `to` (created when new)."""
     files = Files(spark)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     done = Copied(now.strftime(POINT_FORMAT))
     point = f"{to}/points/{done.point}"
     if files.exists(point):
@@ -208,7 +208,7 @@ def choose_point(names: list[str], as_of: dt.datetime | None) -> str:
         raise BackupError("no backup point in this folder")
     if as_of is None:
         return names[-1]
-    limit = as_of.astimezone(dt.timezone.utc).strftime(POINT_FORMAT)
+    limit = as_of.astimezone(dt.UTC).strftime(POINT_FORMAT)
     earlier = [p for p in names if p <= limit]
     if not earlier:
         raise BackupError(f"no backup point at or before {as_of.isoformat()}; the oldest is {names[0]}")
