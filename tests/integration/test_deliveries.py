@@ -3,6 +3,7 @@ once, and a refused delivery writes nothing and leaves what was loaded before in
 per hole, on a tiny simulated province (real loader, real files)."""
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import datetime as dt
 import os
@@ -16,10 +17,11 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from bass.boss import inbound, outbound
+from bass.boss import archive, inbound, outbound
 from bass.boss.delivery import DeliveryError, VerfRecord, find_delivery, read_verf, write_verf
 from bass.boss.inbound import Staged, stage_all
 from bass.boss.writer import write_delivery
+from bass.cli.sql import print_sent
 from bass.core.batch import Batch
 from bass.core.interfaces import parse_interface
 from bass.core.registry import table
@@ -263,7 +265,7 @@ def test_fixed_width_deliveries_round_trip_and_repeats_are_configurable(province
                        "2026-01-05", str(tmp_path / "long"), "571")
 
 
-def test_outbound_files_are_clean_complete_and_numbered_from_the_delivery_log(province):
+def test_outbound_files_are_clean_complete_and_numbered_from_the_delivery_log(province, capsys):
     tbl = table("out.boss_retention_m")
     values = {c.name: None for c in tbl.columns}
     rows = [{**values, "list_rank": 1, "msisdn": "13800000001", "cust_name": "王|五\n", "analysis_month": "2026-01",
@@ -288,6 +290,12 @@ def test_outbound_files_are_clean_complete_and_numbered_from_the_delivery_log(pr
     assert sent["2026-01"][0].file_name == "boss_retention_m_571_202601_00_01_001.dat"
     log = province.spark.table("meta.outbox_log").orderBy("resend_no").collect()
     assert [(r.resend_no, r.records) for r in log] == [(0, 2), (1, 2)]
+    kept = archive.deliveries(province.cfg.path("archive"), "boss_retention_m")     # what BOSS received, kept
+    assert [(s.data_date, s.resend, s.records[0].records) for s in kept] == [("202601", 0, 2), ("202601", 1, 2)]
+    print_sent(province, argparse.Namespace(table="out.boss_retention_m", sent="2026-01", limit=20, format="csv"))
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("boss_retention_m_571_202601_00_01.verf (resend 1, sent ")
+    assert printed[2].startswith("1,13800000001,王 五 ,") and len(printed) == 4
 
 
 def test_a_delivery_far_smaller_than_usual_is_flagged(province):

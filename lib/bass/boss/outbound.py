@@ -6,12 +6,14 @@ batch is the same file line for line. Rebuilding a batch that was already delive
 sends it again with the next resend number, which replaces the earlier delivery on the BOSS
 side (docs/domain.md §8); resend numbers come from meta.outbox_log, since BOSS may empty the folder.
 The table holds exactly the interface's fields, so no other personal data leaves. Each file's
-checksum (`delivery.checksum`) is in the .verf, so BOSS can tell a damaged transfer."""
+checksum (`delivery.checksum`) is in the .verf, so BOSS can tell a damaged transfer. Every delivery
+is also archived as sent (bass.boss.archive)."""
 from __future__ import annotations
 
 from pyspark.sql import functions as F
 
-from bass.boss.delivery import VerfRecord
+from bass.boss import archive
+from bass.boss.delivery import VerfRecord, data_date_token, verf_file_name
 from bass.boss.writer import write_delivery
 from bass.core.batch import Batch
 from bass.core.interfaces import interface
@@ -31,4 +33,6 @@ def deliver(ctx, table_name: str, code: str, batch: Batch) -> dict[str, list[Ver
         sent[value] = write_delivery(rows, spec, value, ctx.cfg.path("outbox"), ctx.cfg.province, resend=resend,
                                      files=1, sort=False, checksum=ctx.cfg.get("delivery.checksum"))
         bookkeeping.record_outbound(ctx, code, value, resend, table_name, sent[value])
+        archive.keep(ctx.cfg.path("archive"), ctx.cfg.path("outbox"), code, sent[value],
+                     verf_file_name(code, ctx.cfg.province, data_date_token(spec.grain, value), resend))
     return sent

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 
 def cmd_maintain(args) -> int:
+    from bass.boss.archive import prune
     from bass.core.session import get_context
     from bass.warehouse.maintain import maintain, summary
-    print(summary(maintain(get_context(args.env), args.tables or None)))
+    ctx = get_context(args.env)
+    print(summary(maintain(ctx, args.tables or None)))
+    if not args.tables:
+        months = int(ctx.cfg.get("archive.months"))
+        gone = prune(ctx.cfg.path("archive"), months)
+        print(f"archive of files sent to BOSS: {len(gone)} deliveries older than {months} months removed")
     return 0
 
 
@@ -40,7 +46,8 @@ def cmd_airflow_export(args) -> int:
 
 def add(sub) -> None:
     mt = sub.add_parser("maintain", help="OPTIMIZE the recent partitions of every table (bookkeeping too) and VACUUM "
-                                         "what no version within the retention needs; prints files before/after")
+                                         "what no version within the retention needs; prints files before/after; "
+                                         "removes archived files sent to BOSS longer ago than archive.months")
     mt.add_argument("tables", nargs="*", help="only these tables (default: every registry table)")
     mt.set_defaults(func=cmd_maintain)
     bk = sub.add_parser("backup", help="add a backup point: every table at its current version, the MLflow store, "

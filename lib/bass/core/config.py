@@ -15,7 +15,7 @@ import yaml
 # conf/, sql/ and .jars/ live in the repository; BASS_REPO names it when the package runs
 # from elsewhere (spark-submit ships it as a zip).
 REPO_ROOT = Path(os.environ.get("BASS_REPO", Path(__file__).resolve().parents[3]))
-PATH_KEYS = ("home", "landing", "warehouse", "outbox", "mlflow", "reports", "truth", "accounts", "audit")
+PATH_KEYS = ("home", "landing", "warehouse", "outbox", "archive", "mlflow", "reports", "truth", "accounts", "audit")
 
 
 def conf_dir() -> Path:
