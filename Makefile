@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install jars demo demo-loop test test-fast lint bench docs ml-check airflow-install airflow-test clean
+.PHONY: ldap-server install jars demo demo-loop test test-fast lint bench docs ml-check airflow-install airflow-test clean
 
 $(STAMP): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,8 +42,16 @@ test-fast: jars $(VENV)/.installed-test
 
 # every test, once: the fast tier first (it fails early), then the slow unit tests and the
 # integration tests on small simulated provinces
-test: test-fast
+test: test-fast ldap-server
 	$(BIN)/python -m pytest -q -m "integration or slow" tests
+
+# Debian's OpenLDAP server, for the SQL server's directory-login tests (they start and stop it)
+ldap-server:
+	@command -v slapd >/dev/null || test -x /usr/sbin/slapd || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get install -y -q slapd ldap-utils >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q slapd ldap-utils >/dev/null; }; }
+	@test -x /usr/sbin/slapd || { echo "slapd could not be installed (apt-get install slapd ldap-utils)"; exit 1; }
 
 # Python with ruff (ruff.toml), SQL with sqlfluff (.sqlfluff, Spark dialect)
 lint: $(VENV)/.installed-lint

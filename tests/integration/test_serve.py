@@ -57,11 +57,12 @@ def write_warehouse(spark, cfg) -> None:
         df.write.format("delta").mode("overwrite").save(table_location(cfg, name))
 
 
-def limited_conf(home: Path) -> Path:
-    """The repository's configuration with an environment `servetest`: local, tight limits."""
+def limited_conf(home: Path, serve: dict | None = None) -> Path:
+    """The repository's configuration with an environment `servetest`: local, tight limits, and
+    `serve` settings over those."""
     conf = home / "conf"
-    shutil.copytree(conf_dir(), conf)
-    env = deep_merge(read_yaml(conf / "local.yml"), {"serve": {"limits": {"analyst": LIMITS}}})
+    shutil.copytree(conf_dir(), conf, dirs_exist_ok=True)
+    env = deep_merge(read_yaml(conf / "local.yml"), {"serve": deep_merge({"limits": {"analyst": LIMITS}}, serve or {})})
     (conf / "servetest.yml").write_text(yaml.safe_dump(env, allow_unicode=True))
     return conf
 

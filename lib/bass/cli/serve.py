@@ -8,8 +8,8 @@ def cmd_serve(args) -> int:
     from bass.core.config import load_config
     from bass.serving.sql_server import serve_forever, start
     spark, served = start(load_config(args.env), "engineer" if args.privileged else "analyst", args.port)
-    print(f"bass serve ({served['role']}): {served['url']} — {len(served['tables'])} tables; "
-          f"audit trail {served['audit']}; Ctrl-C stops", flush=True)
+    print(f"bass serve ({served['role']}): {served['url']} — {len(served['tables'])} tables; logins from "
+          f"{served['logins']}; audit trail {served['audit']}; Ctrl-C stops", flush=True)
     serve_forever(spark)
     return 0
 

@@ -11,7 +11,8 @@ Delta snapshot, so the server keeps answering while batches write. A server has 
 - engineer (`--privileged`, its own port): every table by name, and meta.sql_audit; read-only,
   like `bass sql` (tables change only through `bass run`).
 
-Both check passwords against the accounts file (`bass accounts`) and log every connection,
+Both check passwords against the accounts file (`bass accounts`), or the operator's LDAP
+directory with role and city scope from its groups (`serve.directory`), and log every connection,
 statement and failed login, with its user, to the audit trail (meta.sql_audit). Each user's
 statements run in their own fair-scheduler pool, a local server has more task slots than cores,
 and `serve.limits` caps a statement's time and, for analysts, its result rows: one analyst's
@@ -149,8 +150,10 @@ def start(cfg: Config, role: str = "analyst", port: int | None = None) -> tuple[
     if role not in ROLES:
         raise ServeError(f"unknown role {role!r}: {' | '.join(ROLES)}")
     accounts = Path(cfg.path("accounts"))
-    if role not in roles_in(accounts):
-        raise ServeError(f"no {role} account in {accounts}: add one with `bass accounts add NAME --role {role}`")
+    directory = cfg.get("serve.directory") or {}
+    if not directory.get("url") and role not in roles_in(accounts):
+        raise ServeError(f"no {role} account in {accounts}: add one with `bass accounts add NAME --role {role}`, or "
+                         "log in from a directory (serve.directory.url)")
     key = os.environ.get(cfg.get("pii.key_env"), "")
     if role == "analyst" and len(key) < 16:
         raise ServeError(f"set the pseudonym key in ${cfg.get('pii.key_env')} (at least 16 characters, kept secret: "
@@ -160,6 +163,10 @@ def start(cfg: Config, role: str = "analyst", port: int | None = None) -> tuple[
     spark = build_spark(cfg, server_conf(cfg, role, port, jars))
     jvm = spark.sparkContext._jvm
     jvm.bass.serve.Accounts.configure(str(accounts), role)
+    if directory.get("url"):
+        jvm.bass.serve.Directory.configure(directory["url"], directory["user_dn"], directory["group_base"],
+                                           directory["role_groups"][role], directory["province_group"],
+                                           directory["region_group_prefix"])
     # Hive's custom authenticator reads its class from a fresh HiveConf, which only sees system properties
     jvm.java.lang.System.setProperty("hive.server2.custom.authentication.class", "bass.serve.Accounts")
     audit = Path(cfg.path("audit")) / f"{role}-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.jsonl"
@@ -180,6 +187,7 @@ def start(cfg: Config, role: str = "analyst", port: int | None = None) -> tuple[
     jvm.bass.serve.StatementLimit.arm(int(limits.get("statement_seconds") or 0))
     jvm.org.apache.spark.sql.hive.thriftserver.HiveThriftServer2.startWithContext(spark._jsparkSession.sqlContext())
     return spark, {"role": role, "url": f"jdbc:hive2://{cfg.get('serve.host')}:{port}", "tables": tables,
+                   "logins": directory.get("url") or str(accounts),
                    "audit": str(audit)}
 
 

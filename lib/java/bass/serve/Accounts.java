@@ -18,8 +18,9 @@ import org.apache.hive.service.auth.PasswdAuthenticationProvider;
  * Password check of the SQL server (hive.server2.authentication=CUSTOM). The accounts file holds
  * one line per account, `name:role:iterations:salt_hex:pbkdf2_sha256_hex[:scope]` (written by
  * `bass accounts add`); a server accepts only the accounts of its own role, so an analyst
- * account cannot log in to the privileged server. A login grants the account's scope (Scope;
- * the province when the line has none). Failed logins are audited and slowed down (Logins).
+ * account cannot log in to the privileged server. With a directory configured (Directory), logins
+ * are checked there instead. A login grants the account's scope (Scope; the province when the
+ * line has none). Failed logins are audited and slowed down (Logins).
  */
 public final class Accounts implements PasswdAuthenticationProvider {
 
@@ -33,11 +34,12 @@ public final class Accounts implements PasswdAuthenticationProvider {
 
     @Override
     public void Authenticate(String user, String password) throws AuthenticationException {
-        if (file == null || user == null || password == null) {
+        if ((file == null && Directory.configured() == null) || user == null || password == null) {
             throw new AuthenticationException("authentication is not configured");
         }
         Logins.before(user);
-        String scope = check(user, password);
+        Directory directory = Directory.configured();
+        String scope = directory != null ? directory.check(user, password) : check(user, password);
         if (scope == null) {
             throw Logins.failed(user, "wrong user or password, or no " + role + " account");
         }
