@@ -12,8 +12,16 @@ import pytest
 
 from bass.core.jars import ensure_serve_jar
 from tests.conftest import context_for
-from tests.integration.test_serve import (REGION, connect, free_port, limited_conf, query, start_server, wait_ready,
-                                          write_warehouse)
+from tests.integration.test_serve import (
+    REGION,
+    connect,
+    free_port,
+    limited_conf,
+    query,
+    start_server,
+    wait_ready,
+    write_warehouse,
+)
 
 SLAPD = shutil.which("slapd") or "/usr/sbin/slapd"
 SUFFIX = "dc=bass,dc=test"
