@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: ldap-server install jars demo demo-loop test test-fast lint bench docs ml-check airflow-install airflow-test clean
+.PHONY: ldap-server bench-serve install jars demo demo-loop test test-fast lint bench docs ml-check airflow-install airflow-test clean
 
 $(STAMP): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -93,6 +93,10 @@ $(VENV)/.installed-bench: $(STAMP)
 ROWS ?= 10000000
 bench: jars $(VENV)/.installed-bench
 	$(BIN)/bass bench --rows $(ROWS)
+
+# how long an analyst's small query waits behind another's runaway one (REPO=<older checkout> for a before)
+bench-serve: jars
+	$(BIN)/bass bench-serve $(if $(REPO),--repo $(REPO))
 
 clean:
 	rm -rf var spark-warehouse

@@ -1,4 +1,5 @@
-"""The development kit's commands: `bass generate` (the simulator), `bass demo`, `bass demo-loop`, `bass bench`."""
+"""The development kit's commands: `bass generate` (the simulator), `bass demo`, `bass demo-loop`, `bass bench`,
+`bass bench-serve`."""
 from __future__ import annotations
 
 import argparse
@@ -73,6 +74,12 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_bench_serve(args) -> int:
+    from bass.devkit.serve_wait import main
+    main(args.repo, args.home, args.port)
+    return 0
+
+
 def add(sub) -> None:
     g = sub.add_parser("generate", help="simulate a province and write BOSS deliveries")
     province_args(g)
@@ -109,3 +116,9 @@ def add(sub) -> None:
     b.add_argument("--home", default=None, help="scratch folder (default: <BASS_HOME>/bench, wiped first)")
     b.add_argument("--repeat", type=int, default=3, help="timed runs of each side; medians count (default 3)")
     b.set_defaults(func=cmd_bench)
+    bs = sub.add_parser("bench-serve", help="how long an analyst's small query waits behind another's runaway query "
+                                            "on the SQL server (one JSON line)")
+    bs.add_argument("--repo", default=None, help="the BASS checkout whose server to measure (default: this one)")
+    bs.add_argument("--home", default=None, help="scratch folder (default /tmp/bass-bench-serve, wiped first)")
+    bs.add_argument("--port", type=int, default=10090)
+    bs.set_defaults(func=cmd_bench_serve)
