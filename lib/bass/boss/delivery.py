@@ -3,7 +3,7 @@
 A delivery of interface X for a batch is one or more data files
 `X_<province>_<data date>_<unit>_<resend>_<seq>.dat` beside `X_<province>_<data date>_<unit>_<resend>.verf`;
 each .verf line is `file name|bytes|records|data date|file timestamp[|checksum]`, the checksum
-(seed 000 §5.5) written `md5:<hex>` or `sha256:<hex>` of the file's bytes. The data date is
+written `md5:<hex>` or `sha256:<hex>` of the file's bytes. The data date is
 yyyyMMdd for daily interfaces and yyyyMM for monthly ones. A higher resend number replaces
 the earlier delivery of the same batch.
 """

@@ -1,4 +1,4 @@
-"""Receipts to BOSS (seed 000 §5.5): for each inbound delivery BASS has decided on, one file in
+"""Receipts to BOSS (docs/domain.md §8): for each inbound delivery BASS has decided on, one file in
 outbox/receipt/ named after the delivery's .verf (`cdr_voice_571_20260105_00_01.rcpt`), so BOSS
 knows what to send again without asking. One line per data file, `|`-separated:
 
