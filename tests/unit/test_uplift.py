@@ -119,8 +119,9 @@ def test_the_effect_changes_with_the_score_only_when_asked():
 
 
 def test_the_champion_is_refit_with_the_month_it_was_judged_on(ctx):
-    """Lists of three months; only the newest shows an effect. The model judged on that month was
-    fitted without it, and the champion stored is refit with it, so it has learnt the effect."""
+    """Lists of three months; from the second on, a contact helps the users whose contract ends
+    soon. The model judged on the newest month was fitted without it (and beat a random order
+    there); the champion stored is refit with it."""
     from bass.ml.tracking import Tracker
     from bass.ml.uplift import train_uplift, with_churn_score
     from tests.unit.frames import put
@@ -128,21 +129,48 @@ def test_the_champion_is_refit_with_the_month_it_was_judged_on(ctx):
     for m in months:
         for i in range(400):
             grp = "control" if i % 4 == 0 else "treated"
-            left = (i // 4) % 10 < 3 and not (m == "2026-03" and grp == "treated")
+            helped = i % 8 >= 4 and m != "2026-01"
+            left = (i // 8) % 10 < 3 and not (helped and grp == "treated")
             uid = f"U{i}"
             targets.append(dict(campaign_id="retention", user_id=uid, grp=grp, outcome_months=1, batch_month=m))
             wide.append(dict(user_id=uid, msisdn=f"138{i:08d}", batch_month=m, brand="GOTONE", status="NORMAL",
-                             contract_ends_3m=False, stop_count=0, churn_1m=left))
+                             contract_ends_3m=i % 8 >= 4, stop_count=0, churn_1m=left))
             scores.append(dict(user_id=uid, churn_prob=0.3, batch_month=m))
     put(ctx, "out.campaign_target_m", targets)
     put(ctx, "dm.user_wide_m", wide)
     put(ctx, "dm.churn_score_m", scores)
 
     run = train_uplift(ctx)
-    assert run.test == "2026-03" and run.promoted
+    assert run.test == "2026-03" and run.promoted and run.metrics["qini_coefficient"] > 0
     tracker = Tracker(ctx, "uplift")
     fit_months = tracker.client.get_run(run.run_id).data.params["fit_months"]
     assert fit_months == "2026-01,2026-02,2026-03"
     rows = with_churn_score(ctx.spark, ctx.spark.table("dm.user_wide_m").where("batch_month = '2026-03'"))
-    mean = predictions(tracker.load_champion(), rows).agg(F.avg("uplift")).first()[0]
-    assert 0.05 < mean < 0.2, mean    # a third of the 30 % risk removed over the three months; 0 without month 3
+    by = {r[0]: r[1] for r in predictions(tracker.load_champion(), rows).groupBy("contract_ends_3m")
+          .agg(F.avg("uplift")).collect()}
+    assert by[True] > by[False] + 0.05, by
+
+
+def test_an_uplift_model_no_better_than_a_random_order_is_not_promoted(ctx):
+    """The same lists, but a contact helps nobody: whatever the model ranks first, its Qini
+    coefficient is not above a random order's 0, so there is no champion and no uplift score."""
+    from bass.core.batch import Batch
+    from bass.ml.tracking import Tracker
+    from bass.ml.uplift import score_uplift, train_uplift
+    from tests.unit.frames import put
+    targets, wide, scores = [], [], []
+    for m in ("2026-01", "2026-02", "2026-03"):
+        for i in range(400):
+            uid = f"U{i}"
+            targets.append(dict(campaign_id="retention", user_id=uid, grp="control" if i % 4 == 0 else "treated",
+                                outcome_months=1, batch_month=m))
+            wide.append(dict(user_id=uid, msisdn=f"138{i:08d}", batch_month=m, brand="GOTONE", status="NORMAL",
+                             contract_ends_3m=i % 8 >= 4, stop_count=0, churn_1m=(i // 8) % 10 < 3))
+            scores.append(dict(user_id=uid, churn_prob=0.3, batch_month=m))
+    put(ctx, "out.campaign_target_m", targets)
+    put(ctx, "dm.user_wide_m", wide)
+    put(ctx, "dm.churn_score_m", scores)
+    run = train_uplift(ctx)
+    assert run.metrics["qini_coefficient"] <= 0 and not run.promoted
+    assert not Tracker(ctx, "uplift").has_champion()
+    assert score_uplift(ctx, Batch.of("month", "2026-03")).isEmpty()

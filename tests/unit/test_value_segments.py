@@ -101,6 +101,17 @@ def test_value_scores_credit_and_tiers(province):
     assert a >= b
 
 
+def test_without_a_value_model_better_than_the_baseline_scoring_uses_the_baseline(province, caplog):
+    """No champion (none beat 3 x ARPU): the scores still come, from the baseline, with a warning."""
+    ctx, _runs = province
+    bare = type(ctx)(ctx.cfg.with_overrides({"ml.value.registry_name": "bass_value_never_promoted"}), ctx.spark)
+    rows = {r.user_id: r for r in value.score_value(bare, _month("2026-05")).collect()}
+    assert len(rows) == N and {r.model_version for r in rows.values()} == {value.BASELINE_VERSION}
+    assert rows["U5"].predicted_revenue_3m == pytest.approx(3 * fee(5, 4), abs=0.01)
+    assert rows["U5"].growth_potential == pytest.approx(0.0, abs=0.01)
+    assert "beaten the naive baseline" in caplog.text
+
+
 def test_segments_are_described_and_sized(province):
     ctx, runs = province
     run = runs["segment"]

@@ -18,6 +18,24 @@ def _requirements() -> list[str]:
     return [f"pyspark=={pyspark.__version__}", f"mlflow=={mlflow.__version__}"]
 
 
+def promotes(new: float, old: float | None, min_improvement: float, higher_is_better: bool = True,
+             relative: bool = False, ties_win: bool = False, baseline: float | None = None) -> bool:
+    """Whether a challenger scoring `new` becomes champion. It must beat the family's naive
+    baseline (`baseline`: what a rule scores without a model; a model no better than that is
+    never promoted, not even as the first champion), then the champion's `old` (None: there is
+    none) by more than `min_improvement` (absolute, or relative to `old`), so a retrain on the
+    same data keeps the alias. With `ties_win`, a challenger within `min_improvement` of the
+    champion wins too (one that is refit on newer rows once judged)."""
+    sign = 1.0 if higher_is_better else -1.0
+    if baseline is not None and not sign * (new - baseline) > 0:
+        return False
+    if old is None:
+        return True
+    margin = min_improvement * (abs(old) if relative else 1.0)
+    gap = sign * (new - old)
+    return gap >= -margin if ties_win else gap > margin
+
+
 class Tracker:
     def __init__(self, ctx, family: str = "churn", horizon: int | None = None):
         self.min_improvement = float(ctx.cfg.get("ml.min_improvement", 0.001))
@@ -66,20 +84,11 @@ class Tracker:
         return evaluate(self.load_champion()) if self.has_champion() else None
 
     def challenge(self, new: float, evaluate, higher_is_better: bool = True, relative: bool = False,
-                  ties_win: bool = False):
+                  ties_win: bool = False, baseline: float | None = None):
         """The one promotion rule: (champion's metric or None, promote?). The champion is evaluated
-        by `evaluate(model)` with its own pipeline on the challenger's data; the challenger wins
-        when there is no champion or it is better by more than ml.min_improvement (absolute, or
-        relative to the champion's metric), so a retrain on the same data keeps the alias. With
-        `ties_win`, a challenger within ml.min_improvement of the champion wins too (one that is
-        refit on newer rows once judged)."""
+        by `evaluate(model)` with its own pipeline on the challenger's data (see `promotes`)."""
         old = self.champion_metric(evaluate)
-        if old is None:
-            return None, True
-        margin = self.min_improvement * (abs(old) if relative else 1.0)
-        sign = 1.0 if higher_is_better else -1.0
-        gap = sign * (new - old)
-        return old, gap >= -margin if ties_win else gap > margin
+        return old, promotes(new, old, self.min_improvement, higher_is_better, relative, ties_win, baseline)
 
     def champion_rows(self, table: str, batch) -> tuple:
         """The one scoring preamble: ('<name> v<version>', the champion model, its transform of the

@@ -235,8 +235,9 @@ def train_uplift(ctx, until: str | None = None) -> UpliftRun:
     # the champion has not seen the test month either (it was fitted before its outcomes came),
     # so a tie goes to the challenger, which is then refit with the test month: a few hundred
     # treated users a month, and the newest list is the one most like the next
+    # a Qini coefficient of 0 is a random order: a model no better than that is never promoted
     old, promote = tracker.challenge(m["qini_coefficient"], lambda champ: qini(deciles(predictions(champ, test)))["qini_coefficient"],
-                                     ties_win=True)
+                                     ties_win=True, baseline=0.0)
     if promote:
         model = pipeline(spec, conf, seed).fit(rows)
     run_id = tracker.log_run(

@@ -105,7 +105,7 @@ def train_value(ctx, until: str | None = None) -> ValueRun:
     model, m = fitted[kind]
     tracker = Tracker(ctx, "value")
     champion_rmse, promote = tracker.challenge(m["rmse"], lambda champ: errors(champ.transform(valid_df))["rmse"],
-                                               higher_is_better=False, relative=True)
+                                               higher_is_better=False, relative=True, baseline=m["baseline_rmse"])
     run_id = tracker.log_run(
         params={"model": kind, "label": LABEL, "train_months": ",".join(train_months), "valid_month": valid_month,
                 "features": len(spec.names()), "seed": seed},
@@ -115,7 +115,8 @@ def train_value(ctx, until: str | None = None) -> ValueRun:
     valid_df.unpersist()
     log.info("value model %s: valid %s RMSE %.2f (naive %.2f, champion %s) -> %s", kind, valid_month, m["rmse"],
              m["baseline_rmse"], "none" if champion_rmse is None else f"{champion_rmse:.2f}",
-             "champion" if promote else "not promoted")
+             "champion" if promote else "not promoted" + (" (no better than 3 x ARPU)"
+                                                          if m["rmse"] >= m["baseline_rmse"] else ""))
     return ValueRun(run_id, kind, train_months, valid_month, m, champion_rmse, promote)
 
 
@@ -152,10 +153,21 @@ def tier(cfg) -> F.Column:
     return expr.otherwise(cfg.get("ml.value.tiers")[-1][0])
 
 
+BASELINE_VERSION = "baseline: 3 x ARPU"
+
+
 def score_value(ctx, batch: Batch) -> DataFrame:
-    """Rows of dm.user_value_m for the batch's months (potential from the champion value model)."""
+    """Rows of dm.user_value_m for the batch's months (potential from the champion value model;
+    without one, none having beaten the naive baseline, from the baseline, with a warning)."""
     tracker = Tracker(ctx, "value")
-    version, _model, scored = tracker.champion_rows("dm.user_wide_m", batch)
+    if tracker.has_champion():
+        version, _model, scored = tracker.champion_rows("dm.user_wide_m", batch)
+    else:
+        log.warning("no value model has beaten the naive baseline (3 x ARPU): scoring with the baseline")
+        version = BASELINE_VERSION
+        scored = (ctx.spark.table("dm.user_wide_m").where((F.col("batch_month") >= batch.first)
+                                                          & (F.col("batch_month") <= batch.last))
+                  .withColumn("prediction", 3 * F.coalesce(F.col("revenue_avg3"), F.lit(0.0))))
     w = ctx.cfg.get("ml.value.weights")
     scored = (scored.select("user_id", "msisdn", "batch_month",
                       F.round(F.coalesce("revenue_avg3", F.lit(0.0)), 2).alias("arpu"),
