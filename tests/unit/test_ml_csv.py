@@ -1,5 +1,6 @@
 """The churn trainer on a labelled CSV: column types detected, blanks handled, signal found."""
 import csv
+import dataclasses
 import json
 import random
 
@@ -35,7 +36,7 @@ def test_types_are_detected_and_blanks_kept(spark, tmp_path):
 def test_evaluate_csv_finds_the_signal(spark, tmp_path):
     write_customers(tmp_path / "c.csv")
     settings = search.Settings((Member("logistic_regression", (("regParam", 0.01),)), Member("gbt", (("maxIter", 10),))),
-                                folds=2, budget_seconds=300, parallelism=2)
+                                folds=2, parallelism=2)
     r = evaluate_csv(spark, settings, str(tmp_path / "c.csv"), "left", "Yes", id_col="cust", seed=1, baselines=False)
     assert r["rows"] == 600 and r["selection"] == "stratified 2-fold"
     # both members and their blend were scored on the folds; the best one was chosen
@@ -43,6 +44,11 @@ def test_evaluate_csv_finds_the_signal(spark, tmp_path):
                                                   "logistic_regression(regParam=0.01) + gbt(maxIter=10)"}
     assert r["model"] == max(r["candidates_selection_auc"], key=r["candidates_selection_auc"].get)
     assert r["roc_auc"] > 0.85 and r["top_decile_lift"] > 1.5
+    # a count budget: the first member of the grid only, however busy the machine
+    one = evaluate_csv(spark, dataclasses.replace(settings, max_members=1), str(tmp_path / "c.csv"), "left", "Yes",
+                       id_col="cust", seed=1, baselines=False)
+    assert set(one["candidates_selection_auc"]) == {"logistic_regression(regParam=0.01)"}
+    assert one["skipped_by_budget"] == ["gbt(maxIter=10)"]
     assert set(r["top_features"][:2]) == {"contract", "tenure"} and "noise" not in r["top_features"][:2]
 
 

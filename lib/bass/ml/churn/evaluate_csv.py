@@ -42,7 +42,7 @@ def evaluate_csv(spark: SparkSession, settings: search.Settings, csv: str, label
     train_all, test = train_all.cache(), test.cache()
     spec = features.detect(train_all, ["label"] + ([id_col] if id_col else []))
     found = search.search(search.stratified_folds(train_all, settings.folds, seed + 1), spec, list(settings.members),
-                           settings.budget_seconds, settings.parallelism, settings.balanced)
+                           settings.max_members, settings.parallelism, settings.balanced)
     final = search.fit(train_all, spec, found.best, settings.balanced)
     scored = search.score(final, test).cache()
     m = metrics.evaluate(scored)

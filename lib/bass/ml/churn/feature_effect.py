@@ -36,7 +36,7 @@ def feature_effect(ctx, group: str, horizon: int | None = None, truth=None) -> d
     folds = selection_folds(rows, w, settings, seed)
     for arm, exclude in (("with", []), ("without", columns)):
         spec = features.detect(train_df, NOT_FEATURES + exclude)
-        found = search.search(folds, spec, list(settings.members), settings.budget_seconds, settings.parallelism,
+        found = search.search(folds, spec, list(settings.members), settings.max_members, settings.parallelism,
                                settings.balanced)
         scored = search.score(search.fit(train_df, spec, found.best, settings.balanced), test_df).cache()
         m = metrics.evaluate(scored)

@@ -117,7 +117,7 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
     test_df = rows.where(F.col("batch_month") == w.test_month).cache()
     spec = features.detect(train_df, NOT_FEATURES)
     folds = selection_folds(rows, w, settings, seed)
-    found = search.search(folds, spec, list(settings.members), settings.budget_seconds, settings.parallelism,
+    found = search.search(folds, spec, list(settings.members), settings.max_members, settings.parallelism,
                            settings.balanced)
     trained = search.fit(train_df, spec, found.best, settings.balanced)
     scored = search.score(trained, test_df).cache()
@@ -144,7 +144,7 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
          "latest evaluated month (untreated users)": "none" if not guard else
          f"{guard['month']}: challenger {guard['challenger_auc']:.4f}, champion {guard['champion_auc']:.4f}",
          "promoted to champion": promote, "search seconds": round(found.seconds),
-         "skipped by the time budget": ", ".join(found.skipped) or "none"},
+         "past the count budget (not tried)": ", ".join(found.skipped) or "none"},
         found.scores, m, champion_test, report.bucket_counts(scored), importance, first)
     run_id = tracker.log_run(
         params=params,

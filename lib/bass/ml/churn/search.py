@@ -5,7 +5,8 @@ random forest, xgboost, each with a small hyperparameter grid from conf) is fitt
 selection fold's training rows and scored on its selection rows. Folds are time-ordered for the
 warehouse (churn.py) and stratified for a CSV. The best members of the two and of the three best
 kinds are also tried as blends (the mean of their calibrated probabilities). The best mean
-selection ROC-AUC wins; the search stops starting fits when its time budget is spent. All of a candidate is one PipelineModel:
+selection ROC-AUC wins; a count budget (at most `max_members` members of the grid, in its order)
+bounds the search the same way on a busy machine as on an idle one. All of a candidate is one PipelineModel:
 `model.transform(raw rows)` gives `p`.
 """
 from __future__ import annotations
@@ -31,10 +32,10 @@ log = logging.getLogger("bass")
 
 @dataclass(frozen=True)
 class Settings:
-    """conf ml.churn: the candidates' grids, the search's folds, time budget and parallelism."""
+    """conf ml.churn: the candidates' grids, the search's folds, count budget and parallelism."""
     members: tuple
     folds: int = 3                 # stratified folds when no time order is available (a CSV)
-    budget_seconds: float = 600.0
+    max_members: int | None = None   # members of the grid tried, in its order; None: all
     parallelism: int = 2
     balanced: bool = False         # balanced class weights (probabilities are moved back: stages.Calibrate)
 
@@ -43,7 +44,7 @@ class Settings:
         seed = int(cfg.get("ml.churn.seed", 7)) if seed is None else seed
         s = cfg.get("ml.churn.search") or {}
         return cls(tuple(candidates.members(cfg.get("ml.churn.candidates") or {"logistic_regression": {}}, seed)),
-                   int(s.get("folds", 3)), float(s.get("budget_seconds", 600)), int(s.get("parallelism", 2)),
+                   int(s.get("folds", 3)), s.get("max_members"), int(s.get("parallelism", 2)),
                    bool(s.get("class_weights", False)))
 
 
@@ -60,7 +61,7 @@ class Search:
     scores: dict                   # candidate label -> mean selection ROC-AUC
     best: Candidate
     folds: list                    # fold names
-    skipped: list = field(default_factory=list)   # members not tried within the time budget
+    skipped: list = field(default_factory=list)   # members past the count budget, not tried
     seconds: float = 0.0
 
 
@@ -128,30 +129,26 @@ def blends(ranked: list[Member]) -> list[tuple]:
     return [tuple(best_of_kind[:n]) for n in (2, 3) if len(best_of_kind) >= n]
 
 
-def search(folds: list[Fold], spec: features.FeatureSpec, members: list[Member], budget_seconds: float,
+def search(folds: list[Fold], spec: features.FeatureSpec, members: list[Member], max_members: int | None = None,
            parallelism: int = 2, balanced: bool = False) -> Search:
-    """Each member on each fold (fits in parallel, none started after the budget), then the
+    """The first `max_members` members (None: all) on each fold, fits in parallel, then the
     blends; the candidate with the best mean selection ROC-AUC."""
     start = time.time()
-    tasks = [(m, i) for m in members for i in range(len(folds))]
+    tried, skipped = (members, []) if max_members is None else (members[:max_members], members[max_members:])
+    if not tried:
+        raise ValueError("ml.churn.search.max_members: at least one candidate must be tried")
+    tasks = [(m, i) for m in tried for i in range(len(folds))]
     specs = [features.filled_in(spec, f.fit) for f in folds]
 
     def run(task):
         member, i = task
-        if time.time() - start > budget_seconds:
-            return task, None
         model = fit(folds[i].fit, specs[i], Candidate((member,)), balanced).model
         scored = model.transform(folds[i].select).select("_row", "label", "p").cache()
         return task, (scored, roc_auc(scored))
 
     with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="bass-search") as pool:
         done = dict(pool.map(run, tasks))
-    per_member = {m: [done[(m, i)] for i in range(len(folds))] for m in members}
-    complete = {m: r for m, r in per_member.items() if all(x is not None for x in r)}
-    skipped = [m.describe() for m in members if m not in complete]
-    if not complete:
-        raise RuntimeError(f"the candidate search's time budget ({budget_seconds:.0f} s) ended before one candidate "
-                           "was fitted on every fold: raise ml.churn.search.budget_seconds")
+    complete = {m: [done[(m, i)] for i in range(len(folds))] for m in tried}
     scores = {Candidate((m,)): sum(a for _, a in r) / len(r) for m, r in complete.items()}
     ranked = sorted(complete, key=lambda m: -scores[Candidate((m,))])
     for blend in blends(ranked):
@@ -167,9 +164,10 @@ def search(folds: list[Fold], spec: features.FeatureSpec, members: list[Member],
         for scored, _ in r:
             scored.unpersist()
     best = max(scores, key=scores.get)
-    log.info("churn candidate search over %s: best %s (%.4f); %d skipped by the time budget",
+    log.info("churn candidate search over %s: best %s (%.4f); %d past the count budget",
              ", ".join(f.name for f in folds), best.label, scores[best], len(skipped))
-    return Search({c.label: s for c, s in scores.items()}, best, [f.name for f in folds], skipped, time.time() - start)
+    return Search({c.label: s for c, s in scores.items()}, best, [f.name for f in folds],
+                  [m.describe() for m in skipped], time.time() - start)
 
 
 def score(trained: Trained, df: DataFrame) -> DataFrame:
