@@ -28,9 +28,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * with a message that says so when its result has more, instead of filling the server's memory.
  * The statement's plan gets `limit rows + 1` and, above it, a filter that raises the error at the
  * row past the limit (the limit's output is one partition, numbered from 0); a plan that cannot
- * return more rows than the limit is left as it is. Commands,
- * subqueries, Spark's own object plans (encoders) and Delta's reads of a table's log (which SQL
- * cannot name) are left alone.
+ * return more rows than the limit is left as it is, and so are commands, subqueries, Spark's own
+ * object plans (encoders) and Delta's reads of a table's log (which SQL cannot name).
  */
 public final class RowLimit extends Rule<LogicalPlan> {
 
@@ -49,8 +48,8 @@ public final class RowLimit extends Rule<LogicalPlan> {
                 || readsLog(plan) || isLimited(plan) || (plan.maxRows().isDefined() && (Long) plan.maxRows().get() <= max)) {
             return plan;
         }
-        String message = MARK + ": the result has more than " + max + " rows, the most an analyst query may "
-            + "return; aggregate it, filter it or add a LIMIT";
+        String message = MARK + ": the result has more than " + max + " rows, the most a query may return on "
+            + "this server; aggregate it, filter it or add a LIMIT";
         Expression params = new CreateMap(CollectionConverters.asScala(List.<Expression>of(
             Literal.create("errorMessage", DataTypes.StringType), Literal.create(message, DataTypes.StringType))).toSeq(), false);
         Expression raise = new RaiseError(Literal.create("USER_RAISED_EXCEPTION", DataTypes.StringType), params,
