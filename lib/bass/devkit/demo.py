@@ -64,7 +64,7 @@ def _models(ctx: Context, month: str) -> bool:
         facts = family(name).describe(run)
         lists = {k: v for k, v in facts.items() if isinstance(v, list)}
         print(f"   {name}: " + ", ".join(f"{k} {v}" for k, v in facts.items() if k not in lists)
-              + f" ({'new champion' if run.promoted else 'champion kept'})")
+              + f" ({'new champion' if run.promoted else 'not promoted'})")
         for k, items in lists.items():
             print(f"     {k}:" + "".join(f"\n       {x}" for x in items))
     months = [add_months(month, -1), month]   # the month before too: the sales tasks of the last day read it

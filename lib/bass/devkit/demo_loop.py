@@ -115,7 +115,7 @@ def loop_month(ctx: Context, month: str) -> bool:
     if ok:
         up = train(ctx, ("uplift",))["uplift"]
         print("   uplift model: " + (up.skipped or f"Qini coefficient {up.metrics['qini_coefficient']:.4f} on {up.test}"
-                                     f" ({'new champion' if up.promoted else 'champion kept'})"))
+                                     f" ({'new champion' if up.promoted else 'not promoted'})"))
     return ok
 
 
