@@ -30,6 +30,7 @@ from pathlib import Path
 
 from bass.core.config import Config
 from bass.core.registry import LAYERS
+from bass.core.storage import HadoopStorage
 
 LOG = "_delta_log"
 COMMIT = re.compile(r"^(\d{20})\.json$")
@@ -56,24 +57,16 @@ class Copied:
                 f"({self.bytes_copied / 1e6:,.1f} MB), {self.files_skipped:,} already there")
 
 
-class Files:
-    """Listing and copying through the JVM's Hadoop FileSystem (any scheme Spark reads)."""
-
-    def __init__(self, spark):
-        self.jvm = spark.sparkContext._jvm
-        self.conf = spark.sparkContext._jsc.hadoopConfiguration()
-
-    def fs(self, path: str):
-        p = self.jvm.org.apache.hadoop.fs.Path(path)
-        return p.getFileSystem(self.conf), p
+class Files(HadoopStorage):
+    """Hadoop's FileSystem (bass.core.storage) with what a backup needs besides: trees, copies."""
 
     def exists(self, path: str) -> bool:
-        fs, p = self.fs(path)
+        fs, p = self._fs(path)
         return fs.exists(p)
 
     def tree(self, folder: str) -> dict[str, int]:
         """Every file under `folder`, by path relative to it, with its size; {} if there is none."""
-        fs, root = self.fs(folder)
+        fs, root = self._fs(folder)
         if not fs.exists(root):
             return {}
         prefix = fs.makeQualified(root).toUri().getPath().rstrip("/") + "/"
@@ -84,33 +77,21 @@ class Files:
         return out
 
     def children(self, folder: str) -> list[str]:
-        fs, p = self.fs(folder)
+        fs, p = self._fs(folder)
         return sorted(s.getPath().getName() for s in fs.listStatus(p)) if fs.exists(p) else []
 
     def copy(self, src: str, dst: str) -> None:
-        src_fs, s = self.fs(src)
-        dst_fs, d = self.fs(dst)
-        self.jvm.org.apache.hadoop.fs.FileUtil.copy(src_fs, s, dst_fs, d, False, True, self.conf)
-
-    def delete(self, path: str) -> None:
-        fs, p = self.fs(path)
-        fs.delete(p, True)
+        src_fs, s = self._fs(src)
+        dst_fs, d = self._fs(dst)
+        self._jvm.org.apache.hadoop.fs.FileUtil.copy(src_fs, s, dst_fs, d, False, True, self._conf)
 
     def write_text(self, path: str, text: str) -> None:
-        fs, p = self.fs(path)
+        fs, p = self._fs(path)
         out = fs.create(p, True)
         try:
             out.write(bytearray(text.encode("utf-8")))
         finally:
             out.close()
-
-    def read_text(self, path: str) -> str:
-        fs, p = self.fs(path)
-        stream = fs.open(p)
-        try:
-            return bytes(self.jvm.org.apache.commons.io.IOUtils.toByteArray(stream)).decode("utf-8")
-        finally:
-            stream.close()
 
 
 def table_folders(files: Files, warehouse: str) -> dict[str, str]:
