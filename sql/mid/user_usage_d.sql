@@ -41,6 +41,7 @@ with voice as (
         sum(if(other_net <> 'ONNET', duration, 0)) as offnet_seconds,
         sum(fwd_flag) as fwd_calls,
         sum(if(fwd_flag = 1 and fwd_net <> 'ONNET', 1, 0)) as fwd_offnet_calls,
+        sum(if(fwd_flag = 1 and fwd_net <> 'ONNET', duration, 0)) as fwd_offnet_seconds,
         sum(std_fee) as voice_std_fee,
         sum(act_fee) as voice_fee,
         sum(if(other_net <> 'ONNET', act_fee, null)) as offnet_fee,
@@ -115,7 +116,7 @@ sources as (
         msisdn, batch_date, voice_calls, voice_mo_calls, voice_seconds, voice_mo_seconds, billed_seconds,
         local_calls, ld_calls, roam_in_calls, roam_out_calls, roam_intl_calls, offnet_calls, fixed_calls, offnet_seconds,
         fwd_calls, fwd_offnet_calls, voice_std_fee, voice_fee, offnet_fee, ld_fee, roam_fee, roam_ld_fee, roam_intl_fee,
-        visit_calls, visit_fee, visit_intl_calls, visit_intl_fee, offnet_mo_minutes,
+        visit_calls, visit_fee, visit_intl_calls, visit_intl_fee, offnet_mo_minutes, fwd_offnet_seconds,
         null as sms_count, null as sms_mo_count, null as sms_offnet_count, null as sms_fee,
         null as data_records, null as data_kb, null as data_up_kb, null as data_down_kb, null as data_fee,
         null as vas_count, null as vas_fee
@@ -123,19 +124,19 @@ sources as (
     union all
     select
         msisdn, batch_date, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
         sms_count, sms_mo_count, sms_offnet_count, sms_fee, null, null, null, null, null, null, null
     from sms
     union all
     select
         msisdn, batch_date, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null, data_records, data_kb, data_up_kb, data_down_kb, data_fee, null, null
     from data
     union all
     select
         msisdn, batch_date, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null, null, null, null, null, null, vas_count, vas_fee
     from vas
 ),
@@ -160,6 +161,7 @@ per_user as (
         max(offnet_seconds) as offnet_seconds,
         max(fwd_calls) as fwd_calls,
         max(fwd_offnet_calls) as fwd_offnet_calls,
+        max(fwd_offnet_seconds) as fwd_offnet_seconds,
         max(voice_std_fee) as voice_std_fee,
         max(voice_fee) as voice_fee,
         max(offnet_fee) as offnet_fee,
@@ -208,6 +210,7 @@ final as (
         coalesce(p.offnet_seconds, 0) as offnet_seconds,
         coalesce(p.fwd_calls, 0) as fwd_calls,
         coalesce(p.fwd_offnet_calls, 0) as fwd_offnet_calls,
+        coalesce(p.fwd_offnet_seconds, 0) as fwd_offnet_seconds,
         coalesce(p.voice_std_fee, 0) as voice_std_fee,
         coalesce(p.voice_fee, 0) as voice_fee,
         coalesce(p.offnet_fee, 0) as offnet_fee,

@@ -59,7 +59,7 @@ per_user as (
         sum(roam_in_calls) as roam_in_calls, sum(roam_out_calls) as roam_out_calls, sum(roam_intl_calls) as roam_intl_calls,
         sum(onnet_calls) as onnet_calls, sum(offnet_calls) as offnet_calls, sum(fixed_calls) as fixed_calls,
         sum(offnet_seconds) as offnet_seconds,
-        sum(fwd_calls) as fwd_calls, sum(fwd_offnet_calls) as fwd_offnet_calls,
+        sum(fwd_calls) as fwd_calls, sum(fwd_offnet_calls) as fwd_offnet_calls, sum(fwd_offnet_seconds) as fwd_offnet_seconds,
         sum(voice_std_fee) as voice_std_fee, sum(voice_fee) as voice_fee, sum(offnet_fee) as offnet_fee,
         sum(ld_fee) as ld_fee, sum(roam_fee) as roam_fee, sum(roam_ld_fee) as roam_ld_fee, sum(roam_intl_fee) as roam_intl_fee,
         sum(visit_calls) as visit_calls, sum(visit_fee) as visit_fee,

@@ -189,12 +189,13 @@ def test_adoption_fit_recovers_a_known_logit():
 
 
 def test_each_sales_task_rule_on_a_hand_built_user(ctx):
+    """Each rule of seed 003's task model (docs/domain.md §6.6) on users built for it; figures by hand."""
     import datetime as dt
     day, next_day, src = dt.date(2026, 6, 29), dt.date(2026, 6, 30), "2026-05"
-    users = {   # user -> (snapshot, profile, terminal, plan fit, value, wide)
+    users = {   # user -> (snapshot, profile, terminal, usage)
         "C3": {"end": "2026-09"}, "C1": {"end": "2026-07"}, "C0": {"end": "2026-06"}, "CM1": {"end": "2026-05"},
-        "CM2": {"end": "2026-04"}, "S": {"sim": "SIM"}, "H": {"gen": "3G", "lte": 1}, "G2": {"gen": "2G", "arpu": D(60)},
-        "V": {"tier": "A"}, "F": {"fwd": 0.6}, "N": {},
+        "CM2": {"end": "2026-04"}, "S": {"sim": "SIM"}, "H": {"gen": "3G", "lte": 1}, "G2": {"gen": "2G"},
+        "V": {}, "W": {}, "F": {"fwd_s": 600}, "FC": {"fwd_calls": 9, "fwd_s": 100}, "N": {},
     }
     snap = lambda u, o, d: dict(user_id=u, msisdn="m" + u, plan_id="GT88", net_gen=o.get("gen", "4G"),  # noqa: E731
                                 sim_type=o.get("sim", "USIM"), status="NORMAL", batch_date=d)
@@ -203,30 +204,68 @@ def test_each_sales_task_rule_on_a_hand_built_user(ctx):
     put(ctx, "mid.user_profile_m", [dict(user_id=u, brand="GOTONE", contract_type="PHONE_CREDIT" if "end" in o else None,
                                          contract_end_month=o.get("end"), batch_month=src) for u, o in users.items()])
     put(ctx, "mid.user_terminal_m", [dict(user_id=u, lte_capable=o.get("lte", 0), model="X1", batch_month=src) for u, o in users.items()])
-    put(ctx, "dm.plan_fit_m", [dict(user_id=u, current_fee=D(50), best_plan_id="GT88", saving=D(0), best_4g_plan_id="EO38",
-                                    best_4g_fee=D(38), best_4g_national_plan_id="GT58", best_4g_national_fee=D(45), batch_month=src)
-                               for u in users])
-    put(ctx, "dm.user_value_m", [dict(user_id=u, arpu=o.get("arpu", D(40)), value_tier=o.get("tier", "C"), batch_month=src)
-                                 for u, o in users.items()])
-    put(ctx, "dm.user_wide_m", [dict(user_id=u, fwd_offnet_share=o.get("fwd", 0.1), batch_month=src) for u, o in users.items()])
-    put(ctx, "mid.tariff_plan_m", [dict(NAT, plan_id=p, plan_name=n, batch_month=src) for p, n in [("EO38", "神州行38"), ("GT58", "全球通58")]])
-    put(ctx, "mid.campaign_response_m", [dict(campaign_id="retention", user_id="V", grp="treated", contacted=True, responded=True,
-                                              offer_taken="RET_OFFER", intention="STAY", has_feedback=True, batch_month="2026-04")])
-    def tasks_of(day: str):
+    put(ctx, "dm.plan_fit_m", [dict(user_id=u, batch_month=src) for u in users])    # marks the closed month
+    # the charges of the last three closed months (and one before them, which must not count): the current
+    # plan GT88 50 a month; the 4G local plan EO38 36/38/40 (mean 38), for G2 30/30/60 (mean 40, though the
+    # dearest plan in the last month alone); the 4G national plan GT58 45; OLD is no longer in the catalogue
+    fees = {"2026-02": {"GT88": 50, "EO38": 1, "GT58": 45}, "2026-03": {"GT88": 50, "EO38": 36, "GT58": 45, "OLD": 2},
+            "2026-04": {"GT88": 50, "EO38": 38, "GT58": 45}, "2026-05": {"GT88": 50, "EO38": 40, "GT58": 45}}
+    g2_local = {"2026-02": 1, "2026-03": 30, "2026-04": 30, "2026-05": 60}
+    put(ctx, "dm.rerate_m", [dict(user_id=u, plan_id=plan, origin="CATALOGUE", is_current=plan == "GT88",
+                                  total_fee=D(g2_local[m] if (u, plan) == ("G2", "EO38") else fee), batch_month=m)
+                             for u in users for m, plans in fees.items() for plan, fee in plans.items()])
+    put(ctx, "mid.tariff_plan_m", [dict(NAT, plan_id=p, plan_name=n, net_gen=g, scope=sc, batch_month=src)
+                                   for p, n, g, sc in [("GT88", "全球通88", "3G", "NATIONAL"), ("EO38", "神州行38", "4G", "LOCAL"),
+                                                       ("GT58", "全球通58", "4G", "NATIONAL")]])
+    # the year-end snapshot (2025-12): V of tier A and G2 with ARPU 60; W reached tier A only in May
+    put(ctx, "dm.user_value_m", [dict(user_id="V", arpu=D(200), value_tier="A", batch_month="2025-12"),
+                                 dict(user_id="G2", arpu=D(60), value_tier="C", batch_month="2025-12"),
+                                 dict(user_id="W", arpu=D(40), value_tier="C", batch_month="2025-12"),
+                                 dict(user_id="W", arpu=D(300), value_tier="A", batch_month=src),
+                                 dict(user_id="V", arpu=D(30), value_tier="C", batch_month=src)])
+    put(ctx, "mid.user_usage_m", [dict(user_id=u, voice_calls=10, voice_seconds=1000, fwd_offnet_calls=o.get("fwd_calls", 0),
+                                       fwd_offnet_seconds=o.get("fwd_s", 0), batch_month=src) for u, o in users.items()])
+    put(ctx, "mid.campaign_response_m", [dict(campaign_id="retention", user_id=u, grp="treated", contacted=True, responded=True,
+                                              offer_taken="RET_OFFER", intention="STAY", has_feedback=True, batch_month="2026-04")
+                                         for u in ("V", "C3")])
+
+    def tasks_of(day: str, **overrides):
         params = {**Batch.of("date", day).params(), **sql_runner.configured(ctx.cfg, "out.sales_task_d"),
-                  "high_value_tier": "A", "high_value_arpu": 50, "fwd_offnet_share": 0.5}
+                  "high_value_tier": "A", "high_value_arpu": 50, "fwd_offnet_share": 0.5, "fit_months": 3,
+                  "snapshot_month_of_year": 12, **overrides}
         return delta_io.conform(sql_runner.select(ctx.spark, "out.sales_task_d", params), table("out.sales_task_d")).collect()
     got = {(r.msisdn[1:], r.task_type, r.task_subtype): r for r in tasks_of("2026-06-29")}
     assert set(got) == {
         ("C3", "CONTRACT", "ENDS_IN_3M"), ("C1", "CONTRACT", "ENDS_IN_1M"), ("C0", "CONTRACT", "ENDS_THIS_MONTH"),
         ("CM1", "CONTRACT", "ENDED_LAST_MONTH"), ("CM2", "CONTRACT", "PLAIN_SIM"), ("S", "MIGRATE_4G", "CHANGE_SIM"),
-        ("H", "MIGRATE_4G", "LTE_HANDSET_NO_4G"), ("H", "MIGRATE_4G", "3G_TO_4G_NATIONAL"), ("G2", "MIGRATE_4G", "2G_TO_4G"),
+        ("H", "MIGRATE_4G", "LTE_HANDSET_NO_4G"), ("H", "MIGRATE_4G", "3G_TO_4G_NATIONAL"),
+        ("G2", "MIGRATE_4G", "2G_TO_4G_LOCAL"), ("G2", "MIGRATE_4G", "2G_TO_4G_NATIONAL"),
         ("G2", "HIGH_VALUE", "2G_HIGH_ARPU"), ("V", "HIGH_VALUE", "3G4G_HIGH_VALUE"), ("F", "CHURN_WARN", "FORWARD_OFFNET")}
-    assert got[("C3", "CONTRACT", "ENDS_IN_3M")].reason == "合约(购机送费)3个月后到期，未续约"
+    # contract tasks carry the contract, the plan advice and the last retention result
+    c3 = got[("C3", "CONTRACT", "ENDS_IN_3M")]
+    assert c3.reason == "合约(购机送费)3个月后到期，未续约，推荐 EO38 每月可省 12.00元"
+    assert (c3.recommended_plan_id, c3.recommended_plan_name, c3.plan_saving, c3.last_retention_result) == (
+        "EO38", "神州行38", D("12.00"), "2026-04 RET_OFFER / STAY")
     h = got[("H", "MIGRATE_4G", "3G_TO_4G_NATIONAL")]
     assert (h.recommended_plan_id, h.recommended_plan_name, h.plan_saving, h.source_month) == ("GT58", "全球通58", D("5.00"), src)
-    assert got[("G2", "MIGRATE_4G", "2G_TO_4G")].plan_saving == D("12.00")
-    assert got[("V", "HIGH_VALUE", "3G4G_HIGH_VALUE")].last_retention_result == "2026-04 RET_OFFER / STAY"
-    assert "60%" in got[("F", "CHURN_WARN", "FORWARD_OFFNET")].reason
+    # 2G users: the best 4G local plan by the three months' mean (40), and the best 4G national plan
+    assert (got[("G2", "MIGRATE_4G", "2G_TO_4G_LOCAL")].recommended_plan_id, got[("G2", "MIGRATE_4G", "2G_TO_4G_LOCAL")].plan_saving) == (
+        "EO38", D("10.00"))
+    assert (got[("G2", "MIGRATE_4G", "2G_TO_4G_NATIONAL")].recommended_plan_id,
+            got[("G2", "MIGRATE_4G", "2G_TO_4G_NATIONAL")].plan_saving) == ("GT58", D("5.00"))
+    # a plan fit of the last month alone would pick GT58 for G2 (60 > 45); of two months EO38 at 45 = GT58 at 45
+    one = {(r.msisdn[1:], r.task_subtype): r for r in tasks_of("2026-06-29", fit_months=1)}
+    assert one[("G2", "2G_TO_4G_LOCAL")].plan_saving == D("-10.00")
+    assert one[("C3", "ENDS_IN_3M")].plan_saving == D("10.00")
+    # the high-value list is the year-end snapshot's, not the last month's
+    v = got[("V", "HIGH_VALUE", "3G4G_HIGH_VALUE")]
+    assert v.reason == "2025-12拍照高价值用户(价值等级 A)，推荐 EO38 每月可省 12.00元"
+    assert v.last_retention_result == "2026-04 RET_OFFER / STAY"
+    assert got[("G2", "HIGH_VALUE", "2G_HIGH_ARPU")].reason.startswith("2025-12拍照高价值用户(ARPU 60.00元)")
+    may = {(r.msisdn[1:], r.task_type) for r in tasks_of("2026-06-29", snapshot_month_of_year=5)}
+    assert ("W", "HIGH_VALUE") in may and ("V", "HIGH_VALUE") not in may
+    # forwarded traffic, not forwarded calls: F forwards 60 % of its minutes, FC 9 of 10 calls but 10 % of its minutes
+    f = got[("F", "CHURN_WARN", "FORWARD_OFFNET")]
+    assert f.reason == "呼转异网话务量占总话务量 60%，疑似使用他网号码，推荐 EO38 每月可省 12.00元"
     # the next day: the SIM is changed, its task is gone
     assert {(r.msisdn[1:], r.task_subtype) for r in tasks_of("2026-06-30")} == {(u, s) for u, _, s in got} - {("S", "CHANGE_SIM")}

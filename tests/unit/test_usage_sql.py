@@ -208,3 +208,13 @@ def test_user_usage_m_call_graph_by_hand(ctx):
     assert (a["active_days"], a["voice_calls"], a["voice_fee"], a["cdr_days"]) == (1, 4, D("1.12"), 2)
     assert (former["contacts"], former["onnet_contacts"], former["active_days"], former["voice_fee"]) == (1, 1, 1, D("9.00"))
     assert (rows[("13800000002", "U2")]["contacts"], rows[("13900000009", None)]["contacts"]) == (0, 1)
+
+
+def test_forwarded_traffic_is_counted_in_seconds(ctx):
+    """The front desk's churn warning weighs forwarded traffic (话务量), not forwarded calls."""
+    load_tiny_day(ctx, extra_calls=[call("13800000002", 40, "MT", "LOCAL", "ONNET", "0", "0", fwd=1, fwd_net="OFFNET"),
+                                    call("13800000002", 50, "MT", "LOCAL", "ONNET", "0", "0", fwd=1, fwd_net="ONNET")])
+    got = usage_rows(ctx)
+    b = got["13800000002"]
+    assert (b["fwd_calls"], b["fwd_offnet_calls"], b["fwd_offnet_seconds"], b["voice_seconds"]) == (2, 1, 40, 90)
+    assert got["13800000001"]["fwd_offnet_seconds"] == 0     # its forwarded call lasted 0 s
