@@ -9,9 +9,11 @@
 - A blend: the mean of its members' contributions.
 
 Slots of one feature (its number, its quantile bands, its one-hot levels) add up to the
-feature's contribution. The reasons are the features with the largest positive contribution,
-in words: "Share of calls forwarded to other networks: high, 62 % vs 8 % typical"; a category
-the user has no value of is never a reason.
+feature's contribution; the features of a business reason (conf/churn_reasons.yml) add up to the
+reason's. A user's reasons are those with the largest positive contribution, in an agent's words
+("spend down 40 % against the last three months (35.2 vs 58.7 yuan)"); a feature of no reason
+is said by its label ("Months in the network: low, 4.0 vs 38.0 typical"); a category the user
+has no value of is never a reason.
 """
 from __future__ import annotations
 
@@ -25,10 +27,11 @@ from pyspark.sql import functions as F
 
 from bass.core.registry import table
 from bass.ml import features
+from bass.ml.churn import reason_words
+from bass.ml.churn.reason_words import PERCENT_WORDS, double, sql_text
 from bass.ml.stages import Calibrate, FeaturePrep, stage
 
 SURROGATE_ROWS = 100_000      # rows sampled from the month to fit a tree ensemble's surrogate
-PERCENT_WORDS = ("share", "rate", "ratio")
 
 
 def _members(model) -> list[tuple]:
@@ -52,14 +55,9 @@ def explained_columns(model, columns: list[str]) -> list[str]:
     return [*columns, *[c for pair in members for c in pair], "p"]
 
 
-def _double(value) -> str:
-    """SQL: a double literal, exactly."""
-    return f"{float(value):.17g}D"
-
-
 def _doubles(values) -> Column:
     """A literal array of doubles as one SQL expression (one call, however many slots)."""
-    return F.expr("array(" + ", ".join(_double(v) for v in values) + ")")
+    return F.expr("array(" + ", ".join(double(v) for v in values) + ")")
 
 
 def _linear(coefficients: list, vector: str, scored: DataFrame) -> Column:
@@ -78,11 +76,6 @@ def _runs(indices: list[int]) -> list[tuple[int, int]]:
         else:
             runs.append((j, 1))
     return runs
-
-
-def _sql_text(text: str) -> str:
-    """`text` as a Spark SQL string literal."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _sum_slots(arr: str, indices: list[int]) -> str:
@@ -151,41 +144,57 @@ def _number(x: str, percent: bool) -> str:
     return f"case when abs({x}) >= 100 then format_number({x}, 0) else format_number({x}, 1) end"
 
 
+def _told(i: int, s: str, numeric: bool) -> str:
+    """SQL: feature `i`'s contribution, 0 for a missing category ("Handset maker: (blank)"), which
+    may move the score but tells an agent nothing."""
+    if numeric:
+        return f"_contrib[{i}]"
+    return f"case when coalesce(`{s}` != {sql_text(features.BLANK)}, false) then _contrib[{i}] else 0D end"
+
+
 def _item(i: int, s: str, label: str, numeric: bool, typical) -> str:
     """SQL: the struct (s: contribution, t: the reason in words, v: the value, n: the feature)."""
     col = f"`{s}`"
     if numeric:
         percent = any(w in s for w in PERCENT_WORDS)
-        side = f"case when {col} > {_double(typical)} then 'high' else 'low' end" if typical is not None else "''"
-        typical_text = _number(_double(typical if typical is not None else 0.0), percent)
-        text = f"concat({_sql_text(label + ': ')}, {side}, ', ', {_number(col, percent)}, ' vs ', {typical_text}, ' typical')"
-        value = f"concat({_sql_text(s + '=')}, cast(round({col}, 2) as string))"
-        told = "true"
+        side = f"case when {col} > {double(typical)} then 'high' else 'low' end" if typical is not None else "''"
+        typical_text = _number(double(typical if typical is not None else 0.0), percent)
+        text = f"concat({sql_text(label + ': ')}, {side}, ', ', {_number(col, percent)}, ' vs ', {typical_text}, ' typical')"
+        value = f"concat({sql_text(s + '=')}, cast(round({col}, 2) as string))"
     else:
-        text = f"concat({_sql_text(label + ': ')}, {col})"
-        value = f"concat({_sql_text(s + '=')}, {col})"
-        # a missing category ("Handset maker: (blank)") may move the score but tells an agent nothing
-        told = f"coalesce({col} != {_sql_text(features.BLANK)}, false)"
-    return (f"named_struct('s', case when {told} then _contrib[{i}] else 0D end, "
-            f"'t', coalesce({text}, {_sql_text(label + ': unknown')}), 'v', coalesce({value}, {_sql_text(s + '=')}), "
-            f"'n', {_sql_text(s)})")
+        text = f"concat({sql_text(label + ': ')}, {col})"
+        value = f"concat({sql_text(s + '=')}, {col})"
+    return (f"named_struct('s', {_told(i, s, numeric)}, "
+            f"'t', coalesce({text}, {sql_text(label + ': unknown')}), 'v', coalesce({value}, {sql_text(s + '=')}), "
+            f"'n', {sql_text(s)})")
 
 
-def reasons(model, scored: DataFrame, labels: dict, top: int = 3) -> DataFrame:
-    """`scored` + churn_reasons (the `top` features pushing this user's score up most, in words)
-    and churn_features (their values, e.g. "fwd_offnet_share=0.62"), from `model`'s contributions."""
+def reasons(model, scored: DataFrame, labels: dict, top: int = 3, said: tuple | None = None) -> DataFrame:
+    """`scored` + churn_reasons (the `top` business reasons pushing this user's score up most, in an
+    agent's words: the reasons of conf/churn_reasons.yml, or `said`, with their features'
+    contributions summed; a feature of no reason is said on its own), churn_features (the top
+    features' values, e.g. "fwd_offnet_share=0.62") and first_reason (the top feature)."""
     spec = stage(model, FeaturePrep).spec()
     with_c, sources = contributions(model, scored)
-    medians = with_c.selectExpr(*[f"percentile_approx(`{c}`, 0.5, 1000) as `{c}`" for c in spec.numeric]).first() \
-        if spec.numeric else {}
-    items = [_item(i, s, labels.get(s, s), s in spec.numeric, medians[s] if s in spec.numeric else None)
-             for i, s in enumerate(sources)]
-    ranked = f"slice(sort_array(filter(array({', '.join(items)}), x -> x.s > 0), false), 1, {top})"
-    return (with_c.withColumn("_top", F.expr(ranked))
-            .withColumn("churn_reasons", F.expr("array_join(transform(_top, x -> x.t), '; ')"))
+    said = reason_words.configured() if said is None else said
+    grouped = reason_words.grouping(sources, scored.columns, said)
+    typical = sorted(set(spec.numeric) | {c for r in said if r.name in grouped for c in r.typical_columns()})
+    medians = with_c.selectExpr(*[f"percentile_approx(`{c}`, 0.5, 1000) as `{c}`" for c in typical]).first().asDict() \
+        if typical else {}
+    items = [_item(i, s, labels.get(s, s), s in spec.numeric, medians.get(s)) for i, s in enumerate(sources)]
+    strings = {c for c, t in scored.dtypes if t == "string"}
+    in_reason = {i for idx in grouped.values() for i in idx}
+    spoken = [f"named_struct('s', {' + '.join(_told(i, sources[i], sources[i] in spec.numeric) for i in grouped[r.name])}, "
+              f"'t', coalesce({r.sql(medians, strings)}, {sql_text(r.name)}), 'v', '', 'n', {sql_text(r.name)})"
+              for r in said if r.name in grouped] + [it for i, it in enumerate(items) if i not in in_reason]
+
+    def ranked(structs: list[str]) -> str:
+        return f"slice(sort_array(filter(array({', '.join(structs)}), x -> x.s > 0), false), 1, {top})"
+    return (with_c.withColumn("_top", F.expr(ranked(items))).withColumn("_said", F.expr(ranked(spoken)))
+            .withColumn("churn_reasons", F.expr("array_join(transform(_said, x -> x.t), '; ')"))
             .withColumn("churn_features", F.expr("array_join(transform(_top, x -> x.v), '; ')"))
             .withColumn("first_reason", F.expr("try_element_at(transform(_top, x -> x.n), 1)"))
-            .drop("_top", "_contrib"))
+            .drop("_top", "_said", "_contrib"))
 
 
 def feature_labels() -> dict:

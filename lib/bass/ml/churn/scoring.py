@@ -1,6 +1,7 @@
 """Monthly churn scoring (dm.churn_score_m) with the champion of the configured horizon
 (ml.churn.horizon_months) and per-user reasons from that model's own contributions
-(bass.ml.churn.explain), e.g. "Share of calls forwarded to other networks: high, 62 % vs 8 % typical".
+(bass.ml.churn.explain) in an agent's words, e.g. "spend down 40 % against the last three months
+(35.2 vs 58.7 yuan)".
 """
 from __future__ import annotations
 
