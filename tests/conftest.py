@@ -42,6 +42,7 @@ SLOW = {     # measured with `pytest tests/unit --durations=40`: a module name m
     "test_churn_reasons.py::test_tree_reasons_from_xgboost_path_contributions",
     "test_churn_validation.py::test_no_label_from_after_the_test_months_scoring_time",
     "test_churn_validation.py::test_the_leakage_test_has_teeth",
+    "test_churn_validation.py::test_a_model_no_better_than_the_baseline_rule_is_kept_out_and_the_rule_scores",
     "test_feature_effect.py::test_the_network_group_is_left_out_of_the_second_search_only",
     "test_maintain.py::test_maintain_compacts_recent_partitions_and_bookkeeping_then_vacuums",
     "test_ml_csv.py::test_cli_prints_a_json_line",

@@ -61,3 +61,32 @@ def test_the_leakage_test_has_teeth(ctx, monkeypatch):
         return churn.Windows(horizon, w.test_month, tuple(m for m in months if m < w.test_month), None, ())
     monkeypatch.setattr(churn, "windows", leaky)
     assert churn.train_churn(ctx, horizon=3).metrics["roc_auc"] > 0.8
+
+
+def test_a_model_no_better_than_the_baseline_rule_is_kept_out_and_the_rule_scores(ctx, caplog):
+    """Until the test month, leaving is noise; in the test month the users in arrears leave. The
+    model learns nothing, the rule (in arrears or stopped first) ranks the test month perfectly:
+    the model is not promoted, and scoring falls back to the rule with a warning."""
+    from bass.core.batch import Batch
+    from bass.ml.churn import baseline, scoring
+    rnd = random.Random(3)
+    rows = []
+    for i in range(300):
+        tenure = rnd.randint(1, 60)
+        for month in MONTHS[:4]:
+            arrears = rnd.choice([0.0, 0.0, 0.0, 0.0, 30.0])
+            left = arrears > 0 if month == "2026-04" else rnd.random() < 0.2
+            rows.append(dict(user_id=f"U{i}", msisdn=f"m{i}", batch_month=month, arrears_days=arrears, stop_count=0,
+                             tenure_months=tenure + MONTHS.index(month), age=rnd.randint(18, 70), churn_1m=left))
+    put(ctx, "dm.user_wide_m", rows)
+    with caplog.at_level("WARNING", logger="bass"):
+        run = churn.train_churn(ctx, horizon=1)
+    assert run.windows.test_month == "2026-04" and run.baseline_auc == pytest.approx(1.0)
+    assert run.metrics["roc_auc"] < run.baseline_auc and not run.promoted
+    assert "no better than the baseline rule" in caplog.text
+    scored = {r.user_id: r for r in scoring.score_churn(ctx, Batch.of("month", "2026-04")).collect()}
+    assert len(scored) == 300 and {r.model_version for r in scored.values()} == {baseline.VERSION}
+    owing = [r for u, r in scored.items() if next(x for x in rows if x["user_id"] == u and x["batch_month"] == "2026-04")["arrears_days"]]
+    assert owing and all(r.churn_prob == 1.0 and r.churn_reasons == "in arrears or stopped for arrears" for r in owing)
+    assert all(r.churn_prob == 0.0 for r in scored.values() if r not in owing)
+    assert "scoring with the rule" in caplog.text

@@ -33,7 +33,7 @@ def cmd_ml_train_churn(args) -> int:
         raise SystemExit(f"bass ml train-churn: {exc}")
     print(json.dumps({"run_id": run.run_id, "model": run.kind, **run.windows.describe(),
                       "selection_auc": round(run.selection_auc, 4), "test_roc_auc": round(run.metrics["roc_auc"], 4),
-                      "test_pr_auc": round(run.metrics["pr_auc"], 4),
+                      "baseline_rule_auc": round(run.baseline_auc, 4), "test_pr_auc": round(run.metrics["pr_auc"], 4),
                       "test_top_decile_lift": round(run.metrics["top_decile_lift"], 3),
                       "champion_auc": run.champion_auc, "promoted": run.promoted, "report": run.report}))
     return 0

@@ -52,7 +52,7 @@ class Churn(ModelFamily):
         out = {}
         for r in runs.runs:
             facts = {"model": r.kind, "selection_auc": round(r.selection_auc, 4), "test_month": r.windows.test_month,
-                     "test_roc_auc": round(r.metrics["roc_auc"], 4),
+                     "test_roc_auc": round(r.metrics["roc_auc"], 4), "baseline_rule_auc": round(r.baseline_auc, 4),
                      "test_top_decile_lift": round(r.metrics["top_decile_lift"], 3), "promoted": r.promoted,
                      "report": r.report}
             out.update({f"h{r.horizon}_{k}": v for k, v in facts.items()})

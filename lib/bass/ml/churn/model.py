@@ -25,7 +25,7 @@ from pyspark.sql import functions as F
 
 from bass.core.grain import add_months
 from bass.ml import features, metrics
-from bass.ml.churn import explain, search
+from bass.ml.churn import baseline, explain, search
 from bass.ml.tracking import Tracker
 from bass.reports import churn as report
 
@@ -73,6 +73,7 @@ class ChurnRun:
     metrics: dict                 # the test month's
     selection_auc: float
     champion_auc: float | None    # the champion on the selection rows
+    baseline_auc: float           # the baseline rule on the test month
     promoted: bool
     test_df: DataFrame
     report: str                   # path of the HTML evaluation report
@@ -132,6 +133,11 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
         promote = False
         log.info("churn h%d: challenger worse than the champion on the evaluated month %s (%.4f vs %.4f): not promoted",
                  horizon, guard["month"], guard["challenger_auc"], guard["champion_auc"])
+    rule_auc = baseline.rule_auc(ctx.cfg, test_df)
+    if promote and not m["roc_auc"] > rule_auc:
+        promote = False
+        log.warning("churn h%d: the model ranks the test month's leavers no better than the baseline rule "
+                    "(ROC-AUC %.4f vs %.4f): not promoted", horizon, m["roc_auc"], rule_auc)
     champion_test = metrics.evaluate(previous.transform(test_df)) if previous is not None else None
     explained = explain.reasons(trained.model, scored, explain.feature_labels()).cache()
     first = {r[0]: r[1] for r in explained.groupBy("first_reason").count().collect() if r[0]}
@@ -143,12 +149,12 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
         {**params, "champion before (selection rows)": "none" if champion_auc is None else f"{champion_auc:.4f}",
          "latest evaluated month (untreated users)": "none" if not guard else
          f"{guard['month']}: challenger {guard['challenger_auc']:.4f}, champion {guard['champion_auc']:.4f}",
-         "promoted to champion": promote, "search seconds": round(found.seconds),
+         "baseline rule, test month ROC-AUC": f"{rule_auc:.4f}", "promoted to champion": promote, "search seconds": round(found.seconds),
          "past the count budget (not tried)": ", ".join(found.skipped) or "none"},
         found.scores, m, champion_test, report.bucket_counts(scored), importance, first)
     run_id = tracker.log_run(
         params=params,
-        metrics={**metrics.scalar(m), "selection_auc": selection_auc,
+        metrics={**metrics.scalar(m), "selection_auc": selection_auc, "baseline_rule_auc": rule_auc,
                  **{f"candidate_auc_{i}": v for i, v in enumerate(found.scores.values())}},
         artifacts={"calibration.json": json.dumps(m["calibration"], indent=1),
                    "candidates.json": json.dumps(found.scores, indent=1),
@@ -164,7 +170,7 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
     log.info("churn model h%d %s: selection %.4f, test %s ROC-AUC %.4f (champion %s) -> %s", horizon, trained.kind,
              selection_auc, w.test_month, m["roc_auc"], "none" if champion_auc is None else f"{champion_auc:.4f}",
              "champion" if promote else "not promoted")
-    return ChurnRun(run_id, horizon, w, found, trained, m, selection_auc, champion_auc, promote, test_df, str(path))
+    return ChurnRun(run_id, horizon, w, found, trained, m, selection_auc, champion_auc, rule_auc, promote, test_df, str(path))
 
 
 def evaluated_month(ctx, horizon: int, rows: DataFrame, challenger, champion) -> dict | None:
