@@ -115,7 +115,7 @@ def test_without_a_value_model_better_than_the_baseline_scoring_uses_the_baselin
 def test_segments_are_described_and_sized(province):
     ctx, runs = province
     run = runs["segment"]
-    assert run.k == 2 and run.promoted
+    assert run.k == 2 and run.promoted and run.silhouettes[2] > run.baseline_silhouette
     text = sorted(s["description"] for s in run.segments)
     assert text[0].startswith("Older GoTone users") and "heavy voice" in text[0] and "light data" in text[0]
     assert text[1].startswith("Young M-Zone users") and "heavy data" in text[1]
@@ -124,6 +124,26 @@ def test_segments_are_described_and_sized(province):
     assert sorted(sizes.values()) == [N // 2, N // 2]
     young = rows.where("segment_desc like 'Young%'").select("user_id").collect()
     assert {r.user_id for r in young} == {f"U{i}" for i in range(0, N, 2)}
+
+
+def test_a_segmentation_no_better_than_spend_bands_is_kept_out_and_the_bands_segment(province, monkeypatch, caplog):
+    """Spend bands that separate users perfectly (a silhouette of 1) keep k-means out; without a
+    champion the month is segmented by spend bands, with a warning."""
+    ctx, _runs = province
+    bare = type(ctx)(ctx.cfg.with_overrides({"ml.segment.registry_name": "bass_segment_never_promoted"}), ctx.spark)
+    monkeypatch.setattr(segments, "baseline_silhouette", lambda model, df, k: 1.0)
+    run = segments.train_segments(bare, "2026-05")
+    assert not run.promoted and run.baseline_silhouette == 1.0
+    rows = segments.score_segments(bare, _month("2026-05")).collect()
+    assert len(rows) == N and {r.model_version for r in rows} == {segments.BASELINE_VERSION}
+    k = ctx.cfg.get("ml.segment.k_min")
+    by_band = {}
+    for r in rows:
+        by_band.setdefault(r.segment_id, []).append(r.user_id)
+    assert sorted(by_band) == list(range(1, k + 1))
+    spend = {f"U{i}": fee(i, 4) for i in range(N)}
+    assert min(spend[u] for u in by_band[1]) >= max(spend[u] for u in by_band[k])      # band 1: the highest spend
+    assert "spend bands" in caplog.text
 
 
 def test_campaign_lists_and_their_boss_files(province):

@@ -90,6 +90,7 @@ class Segment(ModelFamily):
 
     def describe(self, run):
         return {"month": run.month, "k": run.k, "silhouette": round(run.silhouettes[run.k], 4),
+                "baseline_silhouette": round(run.baseline_silhouette, 4),
                 "segments": [f"{s['segment_id']}: {s['description']}" for s in run.segments]}
 
 

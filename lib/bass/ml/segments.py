@@ -6,7 +6,10 @@ Each segment gets a readable description from its centre (the features furthest 
 province average, in standard deviations, with the words in conf ml.segment.features) and its
 brand and age mix, e.g. "Young M-Zone users: heavy data, light voice". The fitted pipeline is
 registered like the churn model; its `champion` alias moves only if it separates the same
-month better (higher silhouette), so segment ids stay stable from month to month otherwise.
+month better (higher silhouette), so segment ids stay stable from month to month otherwise, and
+only if it separates users better than the naive baseline, k bands of spend (revenue_avg3, what
+an operator segments by without a model), measured in the same feature space. Until a model has,
+scoring uses the spend bands (k_min of them), with a warning.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from bass.core.batch import Batch
+from bass.ml import quantiles
 from bass.ml.stages import LogScale
 from bass.ml.tracking import Tracker
 
@@ -34,6 +38,7 @@ class SegmentRun:
     month: str
     k: int
     silhouettes: dict
+    baseline_silhouette: float   # k spend bands in the same feature space
     segments: list          # {segment_id, description, size, centre}
     champion_silhouette: float | None
     promoted: bool
@@ -68,6 +73,22 @@ def pipeline(cfg, names: list[str], k: int, seed: int) -> Pipeline:
 
 def silhouette(model: PipelineModel, df: DataFrame) -> float:
     return ClusteringEvaluator(featuresCol="scaled", predictionCol="segment_idx").evaluate(model.transform(df))
+
+
+BASELINE_VERSION = "baseline: spend bands"
+
+
+def spend_bands(df: DataFrame, k: int) -> DataFrame:
+    """`df` + segment_idx 0..k-1: the month's k bands of spend (revenue_avg3, 0 when unknown), 0 the highest."""
+    spend = df.withColumn("_spend", F.coalesce(F.col("revenue_avg3").cast("double"), F.lit(0.0)))
+    return (quantiles.with_top_rank(spend, "_spend", "_band", k)
+            .withColumn("segment_idx", (F.col("_band") - 1).cast("int")).drop("_spend", "_band"))
+
+
+def baseline_silhouette(model: PipelineModel, df: DataFrame, k: int) -> float:
+    """The silhouette of k spend bands in `model`'s feature space (what k-means must beat)."""
+    banded = spend_bands(model.transform(df).drop("segment_idx"), k)
+    return ClusteringEvaluator(featuresCol="scaled", predictionCol="segment_idx").evaluate(banded)
 
 
 def describe(cfg, names: list[str], centre: list, brand: str | None, brand_share: float, age: float | None) -> str:
@@ -124,25 +145,38 @@ def train_segments(ctx, month: str | None = None) -> SegmentRun:
                  "sample_size": info.get(i, (0,))[0], "centre": dict(zip(names, map(float, c)))}
                 for i, c in enumerate(model.stages[-1].clusterCenters())]
     tracker = Tracker(ctx, "segment")
-    champion, promote = tracker.challenge(scores[k], lambda champ: silhouette(champ, data))
+    base = baseline_silhouette(model, data, k)
+    champion, promote = tracker.challenge(scores[k], lambda champ: silhouette(champ, data), baseline=base)
     run_id = tracker.log_run(params={"month": month, "k": k, "rows": data.count(), "seed": seed,
                                      "features": ",".join(names)},
-                             metrics={"silhouette": scores[k], **{f"silhouette_k{n}": s for n, s in scores.items()}},
+                             metrics={"silhouette": scores[k], "baseline_silhouette": base,
+                                      **{f"silhouette_k{n}": s for n, s in scores.items()}},
                              artifacts={"segments.json": json.dumps(segments, indent=1, ensure_ascii=False)},
                              model=model, promote=promote)
     data.unpersist()
-    log.info("segmentation on %s: k=%d silhouette %.3f (champion %s) -> %s", month, k, scores[k],
-             "none" if champion is None else f"{champion:.3f}", "champion" if promote else "not promoted")
-    return SegmentRun(run_id, month, k, scores, segments, champion, promote)
+    log.info("segmentation on %s: k=%d silhouette %.3f (spend bands %.3f, champion %s) -> %s", month, k, scores[k], base,
+             "none" if champion is None else f"{champion:.3f}",
+             "champion" if promote else "not promoted" + (" (no better than spend bands)" if scores[k] <= base else ""))
+    return SegmentRun(run_id, month, k, scores, base, segments, champion, promote)
 
 
 def score_segments(ctx, batch: Batch) -> DataFrame:
-    """Rows of dm.user_segment_m for the batch's months from the champion segmentation."""
+    """Rows of dm.user_segment_m for the batch's months from the champion segmentation; without
+    one, none having beaten the spend bands, from k_min spend bands, with a warning."""
     tracker = Tracker(ctx, "segment")
-    version, _model, assigned = tracker.champion_rows("dm.user_wide_m", batch)
-    segments = json.loads(tracker.champion_text("segments.json"))
-    names = ctx.spark.createDataFrame([(s["segment_id"], s["description"]) for s in segments],
-                                      "segment_id int, segment_desc string")
+    if tracker.has_champion():
+        version, _model, assigned = tracker.champion_rows("dm.user_wide_m", batch)
+        segments = json.loads(tracker.champion_text("segments.json"))
+        words = [(s["segment_id"], s["description"]) for s in segments]
+    else:
+        log.warning("no segmentation has beaten the spend bands: segmenting by spend bands")
+        k = int(ctx.cfg.get("ml.segment.k_min", 4))
+        version = BASELINE_VERSION
+        rows = ctx.spark.table("dm.user_wide_m").where((F.col("batch_month") >= batch.first) & (F.col("batch_month") <= batch.last))
+        assigned = spend_bands(rows, k)
+        words = [(i, f"Spend band {i} of {k}" + (" (highest spend)" if i == 1 else " (lowest spend)" if i == k else ""))
+                 for i in range(1, k + 1)]
+    names = ctx.spark.createDataFrame(words, "segment_id int, segment_desc string")
     assigned = (assigned.select("user_id", "msisdn", (F.col("segment_idx") + 1).cast("int").alias("segment_id"), "batch_month"))
     sizes = assigned.groupBy("batch_month", "segment_id").agg(F.count(F.lit(1)).alias("segment_size"))
     return (assigned.join(F.broadcast(names), "segment_id").join(F.broadcast(sizes), ["batch_month", "segment_id"])
