@@ -9,10 +9,15 @@
 --                      months (after; a user who left counts 0)
 --   incremental_revenue (arpu_after_treated - arpu_after_control) x outcome months x treated
 --   roi                (incremental_revenue - cost) / cost, cost = contacted x cost_per_contact
+--   arpu_kept_*        arpu_after / arpu_before: the share of the spend kept (loyalty, with churn_*)
+--   complaints_*       complaints per user over the outcome months (mid.user_complaint_m)
+--   satisfaction_*     mean answer (1-5) of BOSS's satisfaction survey (fb_care: care lists send the
+--                      control group too, for the survey alone); satisfaction_uplift = treated -
+--                      control with a 95 % normal interval; null where no group was surveyed
 -- A month whose outcomes are not all known yet has no row.
 with targets as (
     select t.campaign_id, t.campaign_kind, t.user_id, t.grp, t.outcome_months, t.cost_per_contact, t.batch_month,
-           r.contacted, r.responded
+           r.contacted, r.responded, r.satisfaction
     from out.campaign_target_m t
     left join mid.campaign_response_m r
       on r.campaign_id = t.campaign_id and r.user_id = t.user_id and r.batch_month = t.batch_month
@@ -36,13 +41,22 @@ after as (
      and b.batch_month <= date_format(add_months(to_date(t.batch_month || '-01'), t.outcome_months), 'yyyy-MM')
     group by t.campaign_id, t.user_id, t.batch_month
 ),
+complained as (
+    select t.campaign_id, t.user_id, t.batch_month, coalesce(sum(c.complaints), 0) / max(t.outcome_months) as complaints_after
+    from targets t
+    left join mid.user_complaint_m c
+      on c.user_id = t.user_id and c.batch_month > t.batch_month
+     and c.batch_month <= date_format(add_months(to_date(t.batch_month || '-01'), t.outcome_months), 'yyyy-MM')
+    group by t.campaign_id, t.user_id, t.batch_month
+),
 outcomes as (
-    select t.*,
+    select t.*, k.complaints_after,
            case t.outcome_months when 1 then l.churn_1m when 3 then l.churn_3m end as churned,
            coalesce(b0.bill_act_fee, 0) as bill_before,
            a.bill_after
     from targets t
     join after a on a.campaign_id = t.campaign_id and a.user_id = t.user_id and a.batch_month = t.batch_month
+    join complained k on k.campaign_id = t.campaign_id and k.user_id = t.user_id and k.batch_month = t.batch_month
     left join labels l on l.user_id = t.user_id and l.batch_month = t.batch_month
     left join bills b0 on b0.user_id = t.user_id and b0.batch_month = t.batch_month
 ),
@@ -60,7 +74,15 @@ per_group as (
            avg(case when grp = 'treated' then bill_before end) as arpu_before_treated,
            avg(case when grp = 'control' then bill_before end) as arpu_before_control,
            avg(case when grp = 'treated' then bill_after end) as arpu_after_treated,
-           avg(case when grp = 'control' then bill_after end) as arpu_after_control
+           avg(case when grp = 'control' then bill_after end) as arpu_after_control,
+           avg(case when grp = 'treated' then complaints_after end) as complaints_treated,
+           avg(case when grp = 'control' then complaints_after end) as complaints_control,
+           count(case when grp = 'treated' then satisfaction end) as surveyed_treated,
+           count(case when grp = 'control' then satisfaction end) as surveyed_control,
+           avg(case when grp = 'treated' then satisfaction end) as satisfaction_treated,
+           avg(case when grp = 'control' then satisfaction end) as satisfaction_control,
+           var_samp(case when grp = 'treated' then satisfaction end) as satisfaction_var_treated,
+           var_samp(case when grp = 'control' then satisfaction end) as satisfaction_var_control
     from outcomes
     group by campaign_id, campaign_kind, batch_month
 ),
@@ -101,6 +123,18 @@ final as (
            contacted * cost_per_contact as cost,
            try_divide(cast((arpu_after_treated - arpu_after_control) * outcome_months * treated as double)
                       - contacted * cost_per_contact, contacted * cost_per_contact) as roi,
+           cast(try_divide(arpu_after_treated, arpu_before_treated) as double) as arpu_kept_treated,
+           cast(try_divide(arpu_after_control, arpu_before_control) as double) as arpu_kept_control,
+           cast(complaints_treated as double) as complaints_treated,
+           cast(complaints_control as double) as complaints_control,
+           surveyed_treated, surveyed_control, satisfaction_treated, satisfaction_control,
+           satisfaction_treated - satisfaction_control as satisfaction_uplift,
+           satisfaction_treated - satisfaction_control
+             - 1.96 * sqrt(satisfaction_var_treated / surveyed_treated + satisfaction_var_control / surveyed_control)
+             as satisfaction_ci_low,
+           satisfaction_treated - satisfaction_control
+             + 1.96 * sqrt(satisfaction_var_treated / surveyed_treated + satisfaction_var_control / surveyed_control)
+             as satisfaction_ci_high,
            batch_month
     from wilson
 )

@@ -2,7 +2,8 @@
 -- interfaces, matched to the target by MSISDN and list month): contacted, responded, the offer
 -- or plan taken, and for retention the stated intention and whether the user was still in the
 -- network three months later (a later delivery repeats the row with it; the newest non-blank
--- value wins). Control users have no feedback: BOSS never heard of them. Restates 2 months.
+-- value wins). Control users have no feedback (BOSS never heard of them), except care's: its
+-- control group is sent for the satisfaction survey alone. Restates 2 months.
 with targets as (
     select campaign_id, campaign_kind, user_id, msisdn, grp, batch_month
     from out.campaign_target_m

@@ -1,10 +1,15 @@
 -- out.boss_care_m: the care list for BOSS (客户关怀, docs/domain.md §6.3): the care campaign's treated
--- users (the control group is never sent) with the care action their segment is matched to.
+-- users with the care action their segment is matched to, and its control group as SURVEY_ONLY:
+-- BOSS gives them no care, only the satisfaction survey (满意度回访) every listed user gets, so
+-- satisfaction can be compared treated against control (dm.campaign_eval_m, dm.care_eval_m).
 with targets as (
-    select campaign_id, user_id, msisdn, target_rank, action_code, action_desc, channel, batch_month
+    select campaign_id, user_id, msisdn, target_rank,
+           if(grp = 'treated', action_code, 'SURVEY_ONLY') as action_code,
+           if(grp = 'treated', action_desc, 'Satisfaction survey only (control group: no care action)') as action_desc,
+           channel, batch_month
     from out.campaign_target_m
     where batch_month >= :month_from and batch_month <= :month_to
-      and campaign_id = 'care' and grp = 'treated'
+      and campaign_id = 'care'
 ),
 value as (
     select user_id, batch_month, value_tier

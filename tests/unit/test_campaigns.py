@@ -91,6 +91,7 @@ def test_campaign_evaluation_of_a_hand_built_month(ctx):
     put(ctx, "ods.fb_retention", feedback)
     put(ctx, "ods.fb_care", [])
     put(ctx, "ods.fb_campaign", [])
+    put(ctx, "mid.user_complaint_m", [dict(user_id=u, complaints=n, batch_month="2026-04") for u, n in (("U5", 2), ("U25", 1), ("U26", 1))])
     from bass.core.batch import Batch
     from bass.orchestration.runs import run_step
     for step in ("mid.campaign_response_m", "dm.campaign_eval_m"):
@@ -108,6 +109,9 @@ def test_campaign_evaluation_of_a_hand_built_month(ctx):
     assert (r.arpu_before_treated, r.arpu_after_treated, r.arpu_after_control) == pytest.approx((10, 12 * 0.8, 10 * 0.6))
     assert r.incremental_revenue == pytest.approx((9.6 - 6.0) * 20)
     assert r.cost == pytest.approx(30.0) and r.roi == pytest.approx((72.0 - 30.0) / 30.0)
+    assert (r.arpu_kept_treated, r.arpu_kept_control) == pytest.approx((0.96, 0.6))
+    assert (r.complaints_treated, r.complaints_control) == pytest.approx((0.1, 0.2))
+    assert (r.surveyed_treated, r.satisfaction_treated, r.satisfaction_uplift) == (0, None, None)   # no survey in retention
     rows = sorted(map(tuple, ctx.spark.table("dm.campaign_eval_m").drop("batch_month").collect()))
     assert run_step(ctx, "dm.campaign_eval_m", Batch.of("month", "2026-03"), force=True).status == "SUCCESS"
     assert sorted(map(tuple, ctx.spark.table("dm.campaign_eval_m").drop("batch_month").collect())) == rows
@@ -140,3 +144,41 @@ def test_churn_model_is_judged_on_untreated_users(ctx):
     assert r.precision_at_list == pytest.approx(0.5) and r.lift_at_list == pytest.approx(1.0)
     assert (r.high_value_churn_untreated, r.high_value_churn_treated) == pytest.approx((1.0, 0.0))
     assert r.model_version == "bass_churn_h1 v1" and r.horizon_months == 1
+
+
+def test_care_is_judged_on_satisfaction_by_action_and_segment(ctx):
+    """A care list: DATA_GIFT users of segment A (4 treated answer 5, 5, 4, 4; 4 control 3, 3, 4, 2) and
+    VOICE_BONUS users of segment B (2 treated, one answers 4; 2 control answer 3, 3); nobody leaves."""
+    from bass.core.batch import Batch
+    from bass.orchestration.runs import run_step
+    users = [("U0", "treated", "DATA_GIFT", "A", 5), ("U1", "treated", "DATA_GIFT", "A", 5), ("U2", "treated", "DATA_GIFT", "A", 4),
+             ("U3", "treated", "DATA_GIFT", "A", 4), ("U4", "control", "DATA_GIFT", "A", 3), ("U5", "control", "DATA_GIFT", "A", 3),
+             ("U6", "control", "DATA_GIFT", "A", 4), ("U7", "control", "DATA_GIFT", "A", 2), ("U8", "treated", "VOICE_BONUS", "B", 4),
+             ("U9", "treated", "VOICE_BONUS", "B", None), ("U10", "control", "VOICE_BONUS", "B", 3),
+             ("U11", "control", "VOICE_BONUS", "B", 3)]
+    put(ctx, "out.campaign_target_m", [dict(campaign_id="care", campaign_kind="care", user_id=u, msisdn="M" + u, grp=g, action_code=a,
+                                            target_rank=i + 1, outcome_months=1, cost_per_contact=2.0, batch_month="2026-03")
+                                       for i, (u, g, a, _, _) in enumerate(users)])
+    put(ctx, "dm.user_segment_m", [dict(user_id=u, segment_desc=s, batch_month="2026-03") for u, _, _, s, _ in users])
+    put(ctx, "dm.churn_label_m", [dict(user_id=u, churn_1m=False, batch_month="2026-03") for u, *_ in users])
+    put(ctx, "mid.user_bill_m", [dict(user_id=u, bill_act_fee=Decimal(10), batch_month=m) for u, *_ in users for m in ("2026-03", "2026-04")])
+    put(ctx, "mid.user_complaint_m", [dict(user_id="U7", complaints=2, batch_month="2026-04")])
+    put(ctx, "ods.fb_care", [dict(campaign_id="care", analysis_month="2026-03", msisdn="M" + u, executed="Y" if sat else "N",
+                                  result="DONE" if sat else "UNREACHABLE", satisfaction=sat, batch_month="2026-03")
+                             for u, _, _, _, sat in users])
+    put(ctx, "ods.fb_retention", [])
+    put(ctx, "ods.fb_campaign", [])
+    for step in ("mid.campaign_response_m", "dm.campaign_eval_m", "dm.care_eval_m"):
+        assert run_step(ctx, step, Batch.of("month", "2026-03")).status == "SUCCESS"
+    got = {r.action_code: r for r in ctx.spark.table("dm.care_eval_m").collect()}
+    gift, voice = got["DATA_GIFT"], got["VOICE_BONUS"]
+    assert (gift.segment_desc, gift.treated, gift.control, gift.surveyed_treated, gift.surveyed_control) == ("A", 4, 4, 4, 4)
+    assert (gift.satisfaction_treated, gift.satisfaction_control, gift.satisfaction_uplift) == pytest.approx((4.5, 3.0, 1.5))
+    half = 1.96 * ((1 / 3) / 4 + (2 / 3) / 4) ** 0.5          # sample variances 1/3 and 2/3
+    assert (gift.satisfaction_ci_low, gift.satisfaction_ci_high) == pytest.approx((1.5 - half, 1.5 + half))
+    assert (gift.churn_treated, gift.arpu_kept_treated, gift.complaints_treated, gift.complaints_control) == pytest.approx((0.0, 1.0, 0.0, 0.5))
+    assert (voice.segment_desc, voice.surveyed_treated, voice.satisfaction_uplift) == ("B", 1, pytest.approx(1.0))
+    assert voice.satisfaction_ci_low is None                 # one answer has no variance: no interval
+    r = ctx.spark.table("dm.campaign_eval_m").first()
+    assert (r.surveyed_treated, r.surveyed_control) == (5, 6)
+    assert (r.satisfaction_treated, r.satisfaction_control) == pytest.approx((22 / 5, 18 / 6))

@@ -118,3 +118,35 @@ def test_a_retention_offer_does_nothing_for_the_lost_causes(ctx):
     assert [r.shift for r in got[:5]] == [0.0, 0.0, RETENTION_SHIFT["MZONE"], RETENTION_SHIFT["EASYOWN"],
                                           RETENTION_SHIFT["EASYOWN"]]
     assert [(r.stops, r.shift) for r in got[5:]] == [(1, 0.0), (1, 0.0), (0, RETENTION_SHIFT["GOTONE"])]
+
+
+def test_care_plants_satisfaction_by_action_and_segment_and_surveys_the_control_group(ctx):
+    """BOSS's side of care: the control group's SURVEY_ONLY rows get the survey and no care; the
+    planted effect of a cell is the mean over its surveyed treated users of their own two answers."""
+    from bass.devkit.simulator import boss
+    seed = 5
+    rows = []
+    for i in range(400):
+        action, seg = [("DATA_GIFT", "Young M-Zone users: heavy data"), ("DATA_GIFT", "Older users: heavy data"),
+                       ("PRIORITY_SERVICE", "Users: high spend"), (boss.SURVEY_ONLY, "Users: high spend")][i % 4]
+        rows.append((i, f"M{i}", "c1", action, seg))
+    listed = ctx.spark.createDataFrame(rows, "id long, msisdn string, campaign_id string, care_action string, segment_desc string")
+    acted = (listed.withColumn("kind", F.lit("care")).withColumn("list_month", F.lit("2026-05"))
+             .withColumn("reached", F.col("id") % 10 != 0).withColumn("accepted", (F.col("id") % 10 != 0) & (F.col("id") % 7 != 0)
+                                                                       & (F.col("care_action") != boss.SURVEY_ONLY))
+             .withColumn("care_lift", boss.care_lift()).withColumnRenamed("care_action", "action"))
+    lifts = {(r.action, r.segment_desc): r.care_lift for r in acted.select("action", "segment_desc", "care_lift").distinct().collect()}
+    assert lifts[("DATA_GIFT", "Young M-Zone users: heavy data")] == pytest.approx(boss.SATISFACTION_EFFECT["DATA_GIFT"] + boss.YOUNG_DATA_GIFT)
+    assert lifts[("DATA_GIFT", "Older users: heavy data")] == pytest.approx(boss.SATISFACTION_EFFECT["DATA_GIFT"])
+    assert lifts[(boss.SURVEY_ONLY, "Users: high spend")] == 0.0
+    answers = acted.select("*", boss.satisfaction(seed, F.col("accepted")).alias("with"),
+                           boss.satisfaction(seed, F.lit(False)).alias("without")).collect()
+    assert all(1 <= r["with"] <= 5 and r["with"] >= r["without"] for r in answers)
+    assert all(r["with"] == r["without"] for r in answers if not r.accepted)         # no care, the same answer
+    truth = {(r.action, r.segment_desc): r for r in boss.care_satisfaction(acted, seed).collect()}
+    assert (boss.SURVEY_ONLY, "Users: high spend") not in truth
+    for key, t in truth.items():
+        cell = [r for r in answers if (r.action, r.segment_desc) == key and r.reached]
+        assert t.surveyed == len(cell) and t.effect == pytest.approx(sum(r["with"] - r["without"] for r in cell) / len(cell))
+    young, older = truth[("DATA_GIFT", "Young M-Zone users: heavy data")], truth[("DATA_GIFT", "Older users: heavy data")]
+    assert young.effect > older.effect > 0.2

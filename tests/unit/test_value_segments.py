@@ -182,7 +182,8 @@ def test_campaign_lists_and_their_boss_files(province):
     assert lines[0].split("|")[5] == "202605"
     assert not control & {line.split("|")[1] for line in lines}   # control users never leave BASS
 
-    # care and marketing: their own files, treated users only, each with its action
+    # care and marketing: their own files, each user with its action; marketing's control group is
+    # never sent, care's is sent for the satisfaction survey alone
     for code, action_field in (("boss_care_m", "care_action"), ("boss_campaign_m", "offer_code")):
         other = interface(code)
         sent = find_delivery(outbox, code, ctx.cfg.province, other.grain, "2026-05")
@@ -191,7 +192,9 @@ def test_campaign_lists_and_their_boss_files(province):
         campaign = rows[0]["campaign_id"]
         held = {r.msisdn for r in ctx.spark.table("out.campaign_target_m")
                 .where((F.col("campaign_id") == campaign) & (F.col("grp") == "control")).collect()}
-        assert rows and held and not held & {r["msisdn"] for r in rows} and all(r[action_field] for r in rows)
+        assert rows and held and all(r[action_field] for r in rows)
+        surveyed = {r["msisdn"] for r in rows if r[action_field] == "SURVEY_ONLY"}
+        assert surveyed == (held if code == "boss_care_m" else set())
     assert {r["valid_until"] for r in rows} == {"202606"}      # the marketing offer: one month's period
     data_gift = ctx.spark.table("out.boss_care_m").where("care_action = 'DATA_GIFT'").select("msisdn").collect()
     assert data_gift and all(int(r.msisdn[3:]) % 2 == 0 for r in data_gift)   # the heavy data users

@@ -52,8 +52,9 @@ def run_loop(ctx: Context, users: int, start: dt.date, warmup: int, loops: int, 
         month = add_months(month, 1)
     print(f"== measured uplift against the planted effect (after {time.time() - t0:.0f}s)")
     print(uplift_table(ctx))
+    print(care_table(ctx))
     print(targeting(ctx, month))
-    print(f"   evaluation tables: dm.campaign_eval_m, dm.churn_model_eval_m, mid.campaign_response_m; "
+    print(f"   evaluation tables: dm.campaign_eval_m, dm.care_eval_m, dm.churn_model_eval_m, mid.campaign_response_m; "
           f"reports: {ctx.cfg.path('reports')}/campaigns/")
     return ok
 
@@ -132,6 +133,31 @@ def uplift_table(ctx: Context) -> str:
                      f"{(r.response_rate or 0):>6.1%} {r.churn_treated:>8.2%} {r.churn_control:>8.2%} {r.uplift:>+7.2%} "
                      f"[{r.uplift_ci_low:>+7.2%},{r.uplift_ci_high:>+7.2%}] "
                      f"{'' if truth is None else f'{truth:+.2%}':>8} {covered:>7} {r.incremental_revenue:>10,.0f}")
+    return "\n".join(lines)
+
+
+def care_table(ctx: Context) -> str:
+    """Per care action, segment and list month: the measured satisfaction uplift with its interval
+    next to the planted one (truth/care_satisfaction.csv), and loyalty and complaints."""
+    path = Path(ctx.cfg.path("truth")) / boss.SATISFACTION
+    planted = {} if not path.exists() else {
+        (r.list_month, r.action, r.segment_desc): r.effect for r in pd.read_csv(path, keep_default_na=False).itertuples()}
+    rows = ctx.spark.table("dm.care_eval_m").orderBy("batch_month", "action_code", "segment_desc").collect()
+    lines = ["   care: satisfaction (1-5) treated against control, by action and segment",
+             f"   {'month':<8} {'action':<17} {'segment':<44} {'surveyed':>9} {'sat T':>5} {'sat C':>5} {'uplift':>6} "
+             f"{'95% CI':>15} {'planted':>7} {'covered':>7} {'churn T/C':>11} {'kept T/C':>9} {'cmpl T/C':>9}"]
+    for r in rows:
+        truth = planted.get((r.batch_month, r.action_code, r.segment_desc))
+        ci = "" if r.satisfaction_ci_low is None else f"[{r.satisfaction_ci_low:+.2f},{r.satisfaction_ci_high:+.2f}]"
+        covered = "" if truth is None or not ci else ("yes" if r.satisfaction_ci_low <= truth <= r.satisfaction_ci_high else "NO")
+        f2 = lambda x, fmt: "" if x is None else format(x, fmt)  # noqa: E731
+        lines.append(f"   {r.batch_month:<8} {r.action_code:<17} {r.segment_desc[:44]:<44} "
+                     f"{r.surveyed_treated:>4}/{r.surveyed_control:<4} {f2(r.satisfaction_treated, '.2f'):>5} "
+                     f"{f2(r.satisfaction_control, '.2f'):>5} {f2(r.satisfaction_uplift, '+.2f'):>6} {ci:>15} "
+                     f"{'' if truth is None else f'{truth:+.2f}':>7} {covered:>7} "
+                     f"{f2(r.churn_treated, '.0%'):>5}/{f2(r.churn_control, '.0%'):<5} "
+                     f"{f2(r.arpu_kept_treated, '.2f'):>4}/{f2(r.arpu_kept_control, '.2f'):<4} "
+                     f"{f2(r.complaints_treated, '.2f'):>4}/{f2(r.complaints_control, '.2f'):<4}")
     return "\n".join(lines)
 
 

@@ -18,7 +18,12 @@ M+1:
   customers might be ineffective").
 - care list (boss_care_m): executed with probability 0.85 (the user is reachable) and then done
   unless refused (10 %); a care action done lowers the churn logit by 0.5 (priority service)
-  or 0.3 (other actions) in months M+1..M+2.
+  or 0.3 (other actions) in months M+1..M+2. Every reached user, the control group's
+  SURVEY_ONLY rows too, answers the satisfaction survey (1-5): a latent 2.6-4.4 per user and
+  month, raised by SATISFACTION_EFFECT[action] when the care was done (DATA_GIFT by
+  YOUNG_DATA_GIFT more in a segment described as young), rounded and held to 1-5. The planted
+  effect per list month, action and segment (truth/care_satisfaction.csv) is the mean over the
+  surveyed treated users of their own two answers, with the care and without.
 - marketing list (boss_campaign_m): contacted with probability 0.8; a contacted user takes the
   offer with probability 0.35: the plan changes to the offered plan on the first day of M+1
   (bills follow) and the churn logit falls by 0.2 in months M+1..M+3.
@@ -50,13 +55,17 @@ from bass.devkit.simulator.population import TREATMENT_SCHEMA, monthly_logit
 from bass.devkit.simulator.rand import pick, sigmoid, uniform
 
 RETENTION_SHIFT = {"GOTONE": 1.8, "MZONE": 1.3, "EASYOWN": 0.7}
+SATISFACTION_EFFECT = {"PRIORITY_SERVICE": 0.8, "DATA_GIFT": 0.5, "VOICE_BONUS": 0.4, "TOPUP_REMINDER": 0.2}
+OTHER_CARE_EFFECT, YOUNG_DATA_GIFT = 0.3, 0.4
+SURVEY_ONLY = "SURVEY_ONLY"
 # interface -> (what BOSS does, P(reached), P(accepts | reached), months the effect lasts)
 LISTS = {"boss_retention_m": ("retention", 0.80, 0.55, 3),
          "boss_care_m": ("care", 0.85, 0.90, 2),
          "boss_campaign_m": ("marketing", 0.80, 0.35, 3)}
 TREATMENTS, ACTIONS, EFFECTS = "treatments.csv", "boss_actions.csv", "campaign_effect.csv"
+SATISFACTION = "care_satisfaction.csv"
 ACTION_COLUMNS = ["interface", "kind", "campaign_id", "list_month", "id", "msisdn", "brand", "reached", "accepted",
-                  "action", "act_day", "shift", "m_from", "m_to", "offer_plan"]
+                  "action", "act_day", "shift", "m_from", "m_to", "offer_plan", "segment_desc", "care_lift"]
 
 
 def read_list(spark: SparkSession, outbox: str, province: str, code: str, month: str) -> DataFrame | None:
@@ -86,12 +95,15 @@ def act(pop: DataFrame, listed: DataFrame, code: str, seed: int, month: str, mon
     u = lambda purpose: uniform(seed, f"boss_{code}_{purpose}", "id", F.lit(month))  # noqa: E731
     reached = u("reach") < p_reach
     accepted = reached & (u("accept") < p_accept)
+    segment, lift = F.lit(None).cast("string"), F.lit(None).cast("double")
     if kind == "retention":
         shift = retention_shift(seed, month)
         action, campaign, offer = F.lit("RET_OFFER"), F.lit(None).cast("string"), F.lit(None).cast("string")
     elif kind == "care":
+        accepted = accepted & (F.col("care_action") != SURVEY_ONLY)     # the control group: the survey alone
         shift = F.when(F.col("care_action") == "PRIORITY_SERVICE", 0.5).otherwise(0.3)
         action, campaign, offer = F.col("care_action"), F.col("campaign_id"), F.lit(None).cast("string")
+        segment, lift = F.col("segment_desc"), care_lift()
     else:
         shift = F.lit(0.2)
         action, campaign, offer = F.col("offer_code"), F.col("campaign_id"), F.col("offer_code")
@@ -102,7 +114,32 @@ def act(pop: DataFrame, listed: DataFrame, code: str, seed: int, month: str, mon
         accepted.alias("accepted"), action.alias("action"), day.alias("act_day"),
         F.when(accepted, shift).otherwise(0.0).cast("double").alias("shift"),
         F.lit(month_index + 1).alias("m_from"), F.lit(month_index + 1 + months).alias("m_to"),
-        F.when(accepted, offer).alias("offer_plan"))
+        F.when(accepted, offer).alias("offer_plan"), segment.alias("segment_desc"), lift.alias("care_lift"))
+
+
+def care_lift() -> F.Column:
+    """The rise of a cared-for user's latent satisfaction: by action, and for a data gift more in a
+    segment described as young (their own words for a data-heavy, price-minded group)."""
+    by_action = F.element_at(F.create_map(*[x for kv in SATISFACTION_EFFECT.items() for x in map(F.lit, kv)]),
+                             F.col("care_action"))
+    young_gift = (F.col("care_action") == "DATA_GIFT") & F.lower(F.coalesce(F.col("segment_desc"), F.lit(""))).startswith("young")
+    return (F.when(F.col("care_action") == SURVEY_ONLY, 0.0).otherwise(F.coalesce(by_action, F.lit(OTHER_CARE_EFFECT)))
+            + F.when(young_gift, YOUNG_DATA_GIFT).otherwise(0.0))
+
+
+def satisfaction(seed: int, cared: F.Column) -> F.Column:
+    """A reached care-list user's survey answer (1-5), with the care done (`cared`) or not."""
+    latent = 2.6 + 1.8 * uniform(seed, "fb_sat", "id", F.col("list_month")) + F.when(cared, F.col("care_lift")).otherwise(0.0)
+    return F.least(F.greatest(F.round(latent), F.lit(1.0)), F.lit(5.0)).cast("int")
+
+
+def care_satisfaction(actions: DataFrame, seed: int) -> DataFrame:
+    """The planted satisfaction effect per care list month, action and segment: over the surveyed
+    (reached) treated users, the mean of their answer with the care done less without it."""
+    treated = actions.where((F.col("kind") == "care") & F.col("reached") & (F.col("action") != SURVEY_ONLY))
+    return (treated.groupBy("campaign_id", "list_month", "action", "segment_desc")
+            .agg(F.count(F.lit(1)).alias("surveyed"),
+                 F.avg(satisfaction(seed, F.col("accepted")) - satisfaction(seed, F.lit(False))).alias("effect")))
 
 
 def retention_shift(seed: int, month: str) -> F.Column:
@@ -163,7 +200,7 @@ def append_truth_table(df: DataFrame, truth: str, name: str, key: list[str]) -> 
 
 ACTION_SCHEMA = ("interface string, kind string, campaign_id string, list_month string, id long, msisdn string, "
                  "brand string, reached boolean, accepted boolean, action string, act_day date, shift double, "
-                 "m_from int, m_to int, offer_plan string")
+                 "m_from int, m_to int, offer_plan string, segment_desc string, care_lift double")
 
 
 def effects(pop: DataFrame, actions: DataFrame, seed: int, start: dt.date, month_index: int) -> DataFrame:
@@ -173,7 +210,8 @@ def effects(pop: DataFrame, actions: DataFrame, seed: int, start: dt.date, month
     m = F.lit(month_index + 1)
     logit = monthly_logit(seed, start, m)
     draw = uniform(seed, "churn", "id", m)
-    per_user = (actions.select("interface", "kind", "list_month", "id", "brand", F.col("shift").alias("own_shift"))
+    per_user = (actions.where(F.coalesce(F.col("action"), F.lit("")) != SURVEY_ONLY)      # the listed, not the control
+                .select("interface", "kind", "list_month", "id", "brand", F.col("shift").alias("own_shift"))
                 .join(pop.drop("msisdn", "brand"), "id")
                 .select("*", logit.alias("logit"), draw.alias("u"))
                 .withColumn("with", (F.col("u") < sigmoid(F.col("logit"))).cast("int"))
@@ -204,14 +242,15 @@ def feedback(actions: DataFrame, pop: DataFrame, earlier: DataFrame, seed: int, 
     follow = earlier.join(pop.select("id", "churn_date"), "id")
     in_net = F.when(F.col("churn_date").isNull() | (F.col("churn_date") > F.lit(later)), "Y").otherwise("N")
     care = actions.where(F.col("kind") == "care")
-    result = F.when(~F.col("reached"), "UNREACHABLE").when(F.col("accepted"), "DONE").otherwise("REFUSED")
+    result = (F.when(~F.col("reached"), "UNREACHABLE").when(F.col("accepted") | (F.col("action") == SURVEY_ONLY), "DONE")
+              .otherwise("REFUSED"))
     mkt = actions.where(F.col("kind") == "marketing")
     return {
         "fb_retention": retention_rows(ret, F.lit(None).cast("string")).unionByName(retention_rows(follow, in_net)),
         "fb_care": care.select("campaign_id", F.col("list_month").alias("analysis_month"), "msisdn",
                                F.when(F.col("reached"), "Y").otherwise("N").alias("executed"),
                                F.when(F.col("reached"), F.col("act_day")).alias("exec_date"), result.alias("result"),
-                               F.when(F.col("accepted"), 3 + F.floor(u("sat") * 3)).cast("int").alias("satisfaction")),
+                               F.when(F.col("reached"), satisfaction(seed, F.col("accepted"))).alias("satisfaction")),
         "fb_campaign": mkt.select("campaign_id", F.col("list_month").alias("analysis_month"), "msisdn",
                                   F.when(F.col("reached"), "Y").otherwise("N").alias("contacted"),
                                   F.when(F.col("accepted"), "Y").otherwise("N").alias("responded"),

@@ -226,6 +226,8 @@ def _advance_one(spark: SparkSession, sim: Simulation, landing: str, outbox: str
                                         sim.province, listed_month))
     boss.append_truth_table(boss.effects(pop, actions, sim.seed, sim.start_date, index), truth, boss.EFFECTS,
                             ["interface", "list_month", "brand"])
+    boss.append_truth_table(boss.care_satisfaction(actions, sim.seed), truth, boss.SATISFACTION,
+                            ["campaign_id", "list_month", "action", "segment_desc"])
     boss.append_truth_table(actions, truth, boss.ACTIONS, ["interface", "list_month", "id"])
     boss.append_truth_table(treatments.where(F.col("m_from") == index + 1), truth, boss.TREATMENTS, ["id", "m_from", "shift"])
     write_truth(pop, truth)
