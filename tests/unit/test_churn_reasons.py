@@ -129,7 +129,7 @@ def test_every_placeholder_of_a_reason_sentence(spark):
                                 "no boolean, maker string")
     cases = {
         "{change(a, b)}": "down 75 %", "{change(b, a)}": "up 300 %", "{change(a, a)}": "unchanged",
-        "{change(a, z)}": "up from none", "{change(a, m0)}": "unknown",
+        "{change(a, z)}": "up from none", "{change(a, m0)}": "unknown", "{change(m0, a)}": "unknown this month",
         "{months(m1)}": "ends in 2 months", "{months(m2)}": "ended 3 months ago", "{months(m0)}": "none",
         "{share}": "62 %", "{a|pct}": "1,000 %", "{b|int}": "40", "{b}": "40.0", "{typical(share)}": "8 %",
         "{m0}": "n/a", "{maker}{if yes: , changed}{if no: , shared}": "Huawei, changed",

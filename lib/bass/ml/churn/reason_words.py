@@ -98,7 +98,7 @@ def _placeholder(body: str, typical: dict, strings: set) -> str:
     if fn == "change":
         a, b = (f"`{x}`" for x in args)
         pct = f"format_number(abs({a} - {b}) * 100 / {b}, 0)"
-        return (f"case when {a} is null or {b} is null then 'unknown' "
+        return (f"case when {a} is null then 'unknown this month' when {b} is null then 'unknown' "
                 f"when {b} = 0 then if({a} > 0, 'up from none', 'unchanged') "
                 f"when round(({a} - {b}) * 100 / {b}) = 0 then 'unchanged' "
                 f"when {a} < {b} then concat('down ', {pct}, ' %') else concat('up ', {pct}, ' %') end")
