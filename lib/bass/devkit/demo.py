@@ -15,6 +15,7 @@ from pyspark.sql import functions as F
 from bass.core.grain import add_months
 from bass.core.registry import load_registry
 from bass.core.session import Context
+from bass.devkit.churn_truth import bayes_optimal
 from bass.devkit.printout import batch_line, delivered, planted_profile_lines, summary
 from bass.devkit.simulator.generate import generate, timeline
 from bass.ml.families import family
@@ -67,6 +68,10 @@ def _models(ctx: Context, month: str) -> bool:
               + f" ({'new champion' if run.promoted else 'not promoted'})")
         for k, items in lists.items():
             print(f"     {k}:" + "".join(f"\n       {x}" for x in items))
+    for run in getattr(runs.get("churn"), "runs", []):     # the simulated province knows the best possible ranking
+        best = bayes_optimal(ctx, run.test_df, run.windows.test_month, run.horizon)["roc_auc"]
+        print(f"   churn h{run.horizon} on {run.windows.test_month}: ROC-AUC {run.metrics['roc_auc']:.3f}, Bayes-optimal "
+              f"(the simulator's own hazard) {best:.3f}, the tenure/arrears rule {run.baseline_auc:.3f}")
     months = [add_months(month, -1), month]   # the month before too: the sales tasks of the last day read it
     ok = batch_line(f"scoring {months[0]}..{month}", run_pipeline(ctx, "scoring", months))
     if ok:

@@ -60,6 +60,7 @@ def synthetic(ctx) -> dict:
         r = synthetic_check(ctx, horizon)
         print(f"synthetic, horizon {horizon}: {json.dumps(r)}", flush=True)
         out[f"synthetic_h{horizon}_roc_auc"] = r["roc_auc"]
+        out[f"synthetic_h{horizon}_bayes_optimal_roc_auc"] = r["bayes_optimal_roc_auc"]
         out[f"synthetic_h{horizon}_top_decile_lift"] = r["top_decile_lift"]
     out.update(network_effect(ctx))
     return out

@@ -175,7 +175,8 @@ def write_truth(pop: DataFrame, truth: str) -> None:
     shutil.rmtree(target, ignore_errors=True)
     (pop.select("user_id", "msisdn", "open_date", "churn_date", F.round("churn_p_month", 5).alias("churn_p_month"),
                 "brand", "offnet_pref", "complaint_prone", "arrears_prone", "has_contract", "contract_end", "drift",
-                "multi_sim", "vip", "recycled", "contagion", "fake", "channel_id", "rival_sim_day")
+                "multi_sim", "vip", "recycled", "contagion", "fake", "channel_id", "rival_sim_day",
+                F.array_join(F.transform("hazard_p", lambda x: F.format_string("%.6f", x)), ";").alias("hazard_by_month"))
      .coalesce(1).write.mode("overwrite").option("header", "true").csv(str(target)))
     (Path(truth) / "churn_model.txt").write_text(popmod.__doc__ or "", encoding="utf-8")
 

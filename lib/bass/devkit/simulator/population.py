@@ -182,6 +182,7 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
           .withColumn("churn_date", F.when((F.col("churn_date") >= F.lit(start)) & (F.col("churn_date") <= F.lit(end)), F.col("churn_date")))
           # left in a month the first round (without the circle term) did not draw
           .withColumn("contagion", F.col("churn_date").isNotNull() & ~F.col("fake") & ~F.coalesce(F.col("first_round") == F.col("leave_m"), F.lit(False)))
+          .withColumn("hazard_p", F.transform("hazards", lambda h: h["p"]))      # by month from the start's: the truth
           .drop("logits", "hazards", "first_round", "leave_m", "circle_months"))
     # the circle join shuffles; fixed partitions in id order keep every later file's row order reproducible
     return recycle_numbers(df, s).repartition(parts, "id").sortWithinPartitions("id")

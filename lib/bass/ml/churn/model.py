@@ -108,7 +108,9 @@ def horizons(ctx) -> list[int]:
     return [int(h) for h in (ctx.cfg.get("ml.churn.horizons") or [ctx.cfg.get("ml.churn.horizon_months", 1)])]
 
 
-def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> ChurnRun:
+def train_churn(ctx, horizon: int | None = None, until: str | None = None, facts=None) -> ChurnRun:
+    """Train, judge and register the churn model of one horizon. `facts(test_df, test_month,
+    horizon)`: more lines for the report (e.g. the simulated truth's Bayes-optimal ROC-AUC)."""
     horizon = horizon or int(ctx.cfg.get("ml.churn.horizon_months", 1))
     seed = int(ctx.cfg.get("ml.churn.seed", 7))
     settings = search.Settings.of(ctx.cfg, seed)
@@ -149,7 +151,8 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None) -> Ch
         {**params, "champion before (selection rows)": "none" if champion_auc is None else f"{champion_auc:.4f}",
          "latest evaluated month (untreated users)": "none" if not guard else
          f"{guard['month']}: challenger {guard['challenger_auc']:.4f}, champion {guard['champion_auc']:.4f}",
-         "baseline rule, test month ROC-AUC": f"{rule_auc:.4f}", "promoted to champion": promote, "search seconds": round(found.seconds),
+         "baseline rule, test month ROC-AUC": f"{rule_auc:.4f}",
+         **(facts(test_df, w.test_month, horizon) if facts else {}), "promoted to champion": promote, "search seconds": round(found.seconds),
          "past the count budget (not tried)": ", ".join(found.skipped) or "none"},
         found.scores, m, champion_test, report.bucket_counts(scored), importance, first)
     run_id = tracker.log_run(
