@@ -1,20 +1,30 @@
 """Subscribers, their latent traits and the documented churn model.
 
 Churn model (the ground truth the models must find). In month m a user leaves with hazard
-    p_m = sigmoid(-5.0 + 0.9·[EASYOWN] + 0.3·[MZONE] + 2.2·(offnet_pref − 0.25)
+    p_m = sigmoid(-5.3 + 0.9·[EASYOWN] + 0.3·[MZONE] + 2.2·(offnet_pref − 0.25)
                   + 0.5·[complaint-prone] + 1.0·[complained in month m−1]
                   + 0.6·[arrears-prone] + 1.0·[service stopped for arrears in months m−2..m]
                   + 1.6·[contract ends in months m..m+2] + 1.2·[second SIM in the same handset]
                   + 0.6·[tenure < 6 months at m] − 0.8·[VIP]
                   − 0.4·ln(activity · drift^m) + 0.5·noise − treatment effects active in m
-                  + 0.4·min(3, members of the user's calling circle who left in months m−3..m−1)
-                  + 0.8·[took a competitor's SIM before month m])
+                  + 0.8·[took a competitor's SIM before month m]
+                  + 2.5·[started disengaging before month m]
+                  + 0.4·min(3, members of the user's calling circle who left in months m−3..m−1))
 and the leaving month is the first whose draw falls under p_m. 12 % of users drift: their usage
-falls by 5–15 % a month, which both shows in their CDRs and raises their hazard. In the 60 days
-before leaving usage declines to 15 %, the off-net share and calls forwarded to other networks
-rise, and complaints grow (see usage.py / monthly.py), so the signal shows in the BOSS files the
-way it does in an operator's data. Half the users who open in the window get a number re-issued
-from a user who left at least 14 days before. The truth is written outside the BOSS deliveries.
+falls by 5–15 % a month, which both shows in their CDRs and raises their hazard.
+
+Two kinds of leavers, as in an operator's data. Some disengage first: a user starts disengaging in
+the first month whose own draw falls under sigmoid(the month's churn logit without its last
+two terms), on a day of it; from then usage falls to a floor of 15–50 % over 30–90 days (both
+drawn per user), the off-net share and calls forwarded to other networks rise and complaints
+grow (see usage.py / monthly.py), and the hazard of every later month carries the 2.5 above. The
+others leave abruptly (a competitor's offer, a move): nothing in their usage announces it, only a
+few days of pre-closure status for some. Every signal comes before the leaving draw and is in the
+hazard, so scoring each user by p (truth/churn_truth's hazard_by_month) is the best ranking there
+is: its ROC-AUC is the Bayes-optimal one a model is judged against (bass.devkit.churn_truth).
+
+Half the users who open in the window get a number re-issued from a user who left at least 14
+days before. The truth is written outside the BOSS deliveries.
 
 The calling circle (usage.py) is the 8 users a user calls on-net and the 8 who call the user; the
 circle term is social contagion, one round of it: the circle's leaving months are drawn without it
@@ -41,7 +51,10 @@ from pyspark.sql.window import Window
 from bass.devkit.simulator import catalog as cat
 from bass.devkit.simulator.rand import element, exponential, normal, pick, sigmoid, uniform
 
-CHURN_WINDOW_DAYS = 60
+DISENGAGE_OFFSET = 0.0      # a month's chance to start disengaging: sigmoid(the month's churn logit + this)
+DISENGAGED_LOGIT = 2.5      # churn logit of a user who started disengaging before the month
+DECLINE_FLOOR = (0.15, 0.5) # a disengaging user's usage falls to a floor drawn in this range ...
+DECLINE_DAYS = (30, 90)     # ... over a number of days drawn in this range
 PRE_CLOSURE_TENTHS = 3      # leavers (by id) who pass through pre-closure before closure
 PENDING_CLOSE_DAYS = 4      # stopped pending closure (待销停机) ...
 PRE_CLOSED_DAYS = 6         # ... then pre-closed (预销号), the days before churn_date
@@ -163,6 +176,13 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
     df = df.withColumn("logits", F.transform(months, lambda m: F.struct(m.alias("m"), monthly_logit(s, start, m).alias("z"))))
     first_of = lambda m: F.add_months(F.trunc(F.lit(start), "month"), m)  # noqa: E731
     day = F.floor(u("churnd") * 28).cast("int")
+    # disengaging: the first month whose draw falls under sigmoid(logit + DISENGAGE_OFFSET), on a day of it
+    started = F.filter("logits", lambda h: uniform(s, "diseng", "id", h["m"]) < sigmoid(h["z"] + DISENGAGE_OFFSET))
+    df = (df.withColumn("disengage_day", F.when(~F.col("fake"), F.date_add(first_of(F.try_element_at(started, F.lit(1))["m"]),
+                                                                          F.floor(u("disengd") * 28).cast("int"))))
+          .withColumn("decline_floor", DECLINE_FLOOR[0] + (DECLINE_FLOOR[1] - DECLINE_FLOOR[0]) * u("dfloor"))
+          .withColumn("decline_days", DECLINE_DAYS[0] + (DECLINE_DAYS[1] - DECLINE_DAYS[0]) * u("ddays")))
+    disengaged = lambda m: F.coalesce(F.col("disengage_day") < first_of(m), F.lit(False)).cast("double") * DISENGAGED_LOGIT  # noqa: E731
 
     def leaving_month(hazards: F.Column) -> F.Column:
         """The first month whose draw falls under its hazard (and 30 days after opening)."""
@@ -170,10 +190,11 @@ def population(spark: SparkSession, users: int, seed: int, start: dt.date, end: 
                        & (F.date_add(first_of(h["m"]), day) > F.date_add(F.col("open_date"), 30)))
         return F.try_element_at(hit, F.lit(1))["m"]
 
-    df = df.withColumn("first_round", leaving_month(F.transform("logits", lambda h: F.struct(h["m"].alias("m"), sigmoid(h["z"]).alias("p")))))
+    df = df.withColumn("first_round", leaving_month(F.transform("logits", lambda h: F.struct(
+        h["m"].alias("m"), sigmoid(h["z"] + disengaged(h["m"])).alias("p")))))
     df = (with_circle_departures(df, users)
           .withColumn("hazards", F.transform("logits", lambda h: F.struct(
-              h["m"].alias("m"), sigmoid(h["z"] + CONTAGION * circle_left(h["m"])).alias("p"))))
+              h["m"].alias("m"), sigmoid(h["z"] + disengaged(h["m"]) + CONTAGION * circle_left(h["m"])).alias("p"))))
           .withColumn("leave_m", leaving_month(F.col("hazards"))))
     churn_day = F.date_add(first_of(F.col("leave_m")), day)
     df = (df.withColumn("churn_p_month", F.aggregate("hazards", F.lit(0.0), lambda acc, h: acc + h["p"]) / F.size("hazards"))
@@ -245,7 +266,7 @@ def monthly_logit(s: int, start: dt.date, m: F.Column) -> F.Column:
     contract_near_end = F.col("has_contract") & (F.col("contract_end") >= first) \
         & (F.col("contract_end") < F.add_months(first, 3))
     tenure_months = F.months_between(first, F.col("open_date"))
-    return (F.lit(-5.0) + F.when(F.col("brand") == "EASYOWN", 0.9).when(F.col("brand") == "MZONE", 0.3).otherwise(0.0)
+    return (F.lit(-5.3) + F.when(F.col("brand") == "EASYOWN", 0.9).when(F.col("brand") == "MZONE", 0.3).otherwise(0.0)
             + 2.2 * (F.col("offnet_pref") - 0.25)
             + F.col("complaint_prone").cast("double") * 0.5 + complained.cast("double") * 1.0
             + F.col("arrears_prone").cast("double") * 0.6 + stopped_recently.cast("double") * 1.0
@@ -285,10 +306,11 @@ def recycle_numbers(pop: DataFrame, s: int) -> DataFrame:
 
 
 def decline(day: str = "day") -> F.Column:
-    """Usage multiplier: 1 normally, falling to 0.15 over the 60 days before a user leaves."""
-    to_churn = F.datediff(F.col("churn_date"), F.col(day))
-    return F.when(F.col("churn_date").isNull(), F.lit(1.0)).otherwise(
-        F.greatest(F.lit(0.15), F.least(F.lit(1.0), to_churn / float(CHURN_WINDOW_DAYS))))
+    """Usage multiplier: 1 normally; from the day a user starts disengaging it falls to the user's
+    floor over the user's decline days (leaving follows it through the hazard, not the reverse)."""
+    since = F.datediff(F.col(day), F.col("disengage_day"))
+    return F.when(F.col("disengage_day").isNull() | (since < 0), F.lit(1.0)).otherwise(
+        F.greatest(F.col("decline_floor"), 1 - since / F.col("decline_days")))
 
 
 def state_on(day: F.Column) -> dict:
