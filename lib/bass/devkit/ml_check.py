@@ -7,7 +7,9 @@ object with the figures and whether they meet the targets.
   every candidate (no count budget).
 - Synthetic: simulate a province with 8 months (CDRs on the last 3 days of each), run the daily
   and monthly batches, train each horizon and score its untouched test month against the
-  simulator's ground truth (BASS_HOME should be a scratch folder; the Makefile uses var/ml-check).
+  simulator's ground truth, next to the Bayes-optimal ROC-AUC of that month (each user ranked by
+  the hazard the simulator used; no model can do better in expectation). BASS_HOME should be a
+  scratch folder; the Makefile uses var/ml-check.
 """
 from __future__ import annotations
 
