@@ -150,3 +150,28 @@ def test_care_plants_satisfaction_by_action_and_segment_and_surveys_the_control_
         assert t.surveyed == len(cell) and t.effect == pytest.approx(sum(r["with"] - r["without"] for r in cell) / len(cell))
     young, older = truth[("DATA_GIFT", "Young M-Zone users: heavy data")], truth[("DATA_GIFT", "Older users: heavy data")]
     assert young.effect > older.effect > 0.2
+
+
+def test_leavers_either_disengage_first_or_leave_abruptly_and_usage_follows_disengaging_only(ctx):
+    """Usage declines from the day a user starts disengaging, never because a leaving date is
+    coming: an abrupt leaver's usage is whole to the end; both kinds of leaver are common."""
+    from bass.devkit.simulator.population import DISENGAGED_LOGIT, decline, population
+    start, end = dt.date(2026, 1, 1), dt.date(2026, 8, 31)
+    pop = population(ctx.spark, 3000, 5, start, end).where(~F.col("fake"))
+    left = pop.where(F.col("churn_date").isNotNull()).withColumn(
+        "eve", F.date_sub("churn_date", 1)).withColumn("decline", decline("eve"))
+    first_day = F.trunc("churn_date", "month")
+    kinds = left.select((F.col("disengage_day") < first_day).alias("drifted"), "decline").collect()
+    drifted = [r for r in kinds if r.drifted]
+    abrupt = [r for r in kinds if not r.drifted]
+    assert 0.2 < len(drifted) / len(kinds) < 0.8, len(drifted) / len(kinds)
+    assert all(r.decline == 1.0 for r in abrupt if r.drifted is None)          # never disengaged: whole usage
+    assert sum(r.decline for r in drifted) / len(drifted) < 0.8                # disengaged: usage down on the eve
+    # the hazard carries disengaging: from the month after it starts, the churn logit is DISENGAGED_LOGIT higher
+    k = F.month("disengage_day") - 1                                       # its month, 0 = January
+    logit = lambda m: F.log(F.col("hazard_p")[m] / (1 - F.col("hazard_p")[m]))  # noqa: E731
+    jump = (pop.where(F.col("disengage_day").isNotNull() & (k < 6)).select((logit(k + 1) - logit(k)).alias("d"))
+            .agg(F.percentile_approx("d", 0.5)).first()[0])
+    flat = (pop.where(F.col("disengage_day").isNull()).select((logit(F.lit(4)) - logit(F.lit(3))).alias("d"))
+            .agg(F.percentile_approx("d", 0.5)).first()[0])
+    assert jump == pytest.approx(DISENGAGED_LOGIT, abs=0.3) and abs(flat) < 0.3
