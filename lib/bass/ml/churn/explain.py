@@ -28,7 +28,7 @@ from pyspark.sql import functions as F
 from bass.core.registry import table
 from bass.ml import features
 from bass.ml.churn import reason_words
-from bass.ml.churn.reason_words import PERCENT_WORDS, double, sql_text
+from bass.ml.churn.reason_words import PERCENT_WORDS, double, formatted, sql_text
 from bass.ml.stages import Calibrate, FeaturePrep, stage
 
 SURROGATE_ROWS = 100_000      # rows sampled from the month to fit a tree ensemble's surrogate
@@ -137,13 +137,6 @@ def top_features(model, scored: DataFrame, n: int = 5) -> list[str]:
     return [name for name, _ in importance(model, scored, n)]
 
 
-def _number(x: str, percent: bool) -> str:
-    """SQL: the number `x` as an agent reads it."""
-    if percent:
-        return f"concat(format_number({x} * 100, 0), ' %')"
-    return f"case when abs({x}) >= 100 then format_number({x}, 0) else format_number({x}, 1) end"
-
-
 def _told(i: int, s: str, numeric: bool) -> str:
     """SQL: feature `i`'s contribution, 0 for a missing category ("Handset maker: (blank)"), which
     may move the score but tells an agent nothing."""
@@ -158,8 +151,8 @@ def _item(i: int, s: str, label: str, numeric: bool, typical) -> str:
     if numeric:
         percent = any(w in s for w in PERCENT_WORDS)
         side = f"case when {col} > {double(typical)} then 'high' else 'low' end" if typical is not None else "''"
-        typical_text = _number(double(typical if typical is not None else 0.0), percent)
-        text = f"concat({sql_text(label + ': ')}, {side}, ', ', {_number(col, percent)}, ' vs ', {typical_text}, ' typical')"
+        typical_text = formatted(double(typical if typical is not None else 0.0), 'pct' if percent else 'num')
+        text = f"concat({sql_text(label + ': ')}, {side}, ', ', {formatted(col, 'pct' if percent else 'num')}, ' vs ', {typical_text}, ' typical')"
         value = f"concat({sql_text(s + '=')}, cast(round({col}, 2) as string))"
     else:
         text = f"concat({sql_text(label + ': ')}, {col})"

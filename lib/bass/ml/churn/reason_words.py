@@ -57,15 +57,19 @@ def double(value) -> str:
     return f"{float(value):.17g}D"
 
 
-def number(x: str, fmt: str) -> str:
-    """SQL: the number `x` as an agent reads it ('n/a' when unknown)."""
+def formatted(x: str, fmt: str) -> str:
+    """SQL: the number `x` as an agent reads it (null when unknown): "pct" a percent, "int" a
+    whole number, else one decimal below 100."""
     if fmt == "pct":
-        text = f"concat(format_number({x} * 100, 0), ' %')"
-    elif fmt == "int":
-        text = f"format_number({x}, 0)"
-    else:
-        text = f"case when abs({x}) >= 100 then format_number({x}, 0) else format_number({x}, 1) end"
-    return f"coalesce({text}, 'n/a')"
+        return f"concat(format_number({x} * 100, 0), ' %')"
+    if fmt == "int":
+        return f"format_number({x}, 0)"
+    return f"case when abs({x}) >= 100 then format_number({x}, 0) else format_number({x}, 1) end"
+
+
+def number(x: str, fmt: str) -> str:
+    """SQL: `formatted`, 'n/a' when unknown."""
+    return f"coalesce({formatted(x, fmt)}, 'n/a')"
 
 
 def default_format(column: str) -> str:
