@@ -3,6 +3,8 @@ them, whatever the features' units."""
 import math
 import random
 
+from pyspark.sql import functions as F
+
 from bass.ml import features
 from bass.ml.churn import explain, reason_words, search
 from bass.ml.churn.candidates import Candidate, Member
@@ -117,6 +119,10 @@ def test_features_of_a_business_reason_are_said_together_in_an_agents_words(spar
     assert u0.first_reason in ("revenue", "revenue_avg3") and "revenue" in u0.churn_features
     assert not any(r.churn_reasons.count("spend") > 1 for r in got.values() if r.churn_reasons)
     assert any("Months in the network" in (r.churn_reasons or "") for r in got.values())
+    # a user of whom the sentence knows nothing is not told it
+    blank = explain.reasons(trained.model, search.score(trained, df).withColumn("revenue", F.lit(None).cast("double"))
+                            .withColumn("revenue_avg3", F.lit(None).cast("double")), {}, said=(SPEND,)).collect()
+    assert not any("spend" in (r.churn_reasons or "") for r in blank)
     # a reason whose sentence reads a column the rows lack is left out: its features speak for themselves
     other = reason_words.Reason("other", ("revenue*",), "{missing_column}")
     alone = explain.reasons(trained.model, search.score(trained, df), {"revenue": "Revenue"}, said=(other,)).where("user_id = 'U0'")

@@ -177,9 +177,14 @@ def reasons(model, scored: DataFrame, labels: dict, top: int = 3, said: tuple | 
     items = [_item(i, s, labels.get(s, s), s in spec.numeric, medians.get(s)) for i, s in enumerate(sources)]
     strings = {c for c, t in scored.dtypes if t == "string"}
     in_reason = {i for idx in grouped.values() for i in idx}
-    spoken = [f"named_struct('s', {' + '.join(_told(i, sources[i], sources[i] in spec.numeric) for i in grouped[r.name])}, "
-              f"'t', coalesce({r.sql(medians, strings)}, {sql_text(r.name)}), 'v', '', 'n', {sql_text(r.name)})"
-              for r in said if r.name in grouped] + [it for i, it in enumerate(items) if i not in in_reason]
+
+    def said_struct(r) -> str:
+        """A reason whose sentence has nothing to say of the user (every column it reads unknown) is none."""
+        known = " or ".join(f"`{c}` is not null" for c in sorted(r.columns()))
+        total = " + ".join(_told(i, sources[i], sources[i] in spec.numeric) for i in grouped[r.name])
+        return (f"named_struct('s', case when {known} then {total} else 0D end, "
+                f"'t', coalesce({r.sql(medians, strings)}, {sql_text(r.name)}), 'v', '', 'n', {sql_text(r.name)})")
+    spoken = [said_struct(r) for r in said if r.name in grouped] + [it for i, it in enumerate(items) if i not in in_reason]
 
     def ranked(structs: list[str]) -> str:
         return f"slice(sort_array(filter(array({', '.join(structs)}), x -> x.s > 0), false), 1, {top})"
