@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: ldap-server bench-serve install jars demo demo-loop test test-fast lint bench docs ml-check airflow-install airflow-test clean
+.PHONY: ldap-server bench-serve install jars demo demo-loop test test-fast lint bench bench-monthly docs ml-check airflow-install airflow-test clean
 
 $(STAMP): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -93,6 +93,12 @@ $(VENV)/.installed-bench: $(STAMP)
 ROWS ?= 10000000
 bench: jars $(VENV)/.installed-bench
 	$(BIN)/bass bench --rows $(ROWS)
+
+# one month of a province (monthly, tariff, scoring, profiles and the churn training), step by
+# step, at growing numbers of users; USERS=10000,100000 for a quicker curve
+USERS ?= 100000,1000000
+bench-monthly: jars
+	$(BIN)/bass bench monthly --users $(USERS)
 
 # how long an analyst's small query waits behind another's runaway one (REPO=<older checkout> for a before)
 bench-serve: jars

@@ -56,21 +56,32 @@ def cmd_demo_loop(args) -> int:
     return 0 if ok else 1
 
 
-def row_counts(text: str) -> list[int]:
-    try:
-        sizes = [int(x.replace("_", "")) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected row counts separated by commas, e.g. 1000000,10000000; got {text!r}")
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"row counts must be positive, got {text!r}")
-    return sizes
+def counts(what: str, example: str):
+    """An argparse type: positive counts separated by commas (`what`: rows, users)."""
+    def parse(text: str) -> list[int]:
+        try:
+            sizes = [int(x.replace("_", "")) for x in text.split(",") if x.strip()]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what} counts separated by commas, e.g. {example}; got {text!r}")
+        if not sizes or min(sizes) < 1:
+            raise argparse.ArgumentTypeError(f"{what} counts must be positive, got {text!r}")
+        return sizes
+    return parse
+
+
+row_counts = counts("row", "1000000,10000000")
 
 
 def cmd_bench(args) -> int:
     from bass.core.session import get_context
-    from bass.devkit.bench import run_bench
     ctx = get_context(args.env)
-    run_bench(ctx, args.rows, args.home or f"{ctx.cfg.path('home')}/bench", repeat=args.repeat)
+    home = args.home or f"{ctx.cfg.path('home')}/bench"
+    if args.kind == "monthly":
+        from bass.devkit.bench_monthly import run_monthly_bench
+        run_monthly_bench(ctx, args.users, f"{home}-monthly" if not args.home else home, cdr_days=args.cdr_days)
+        return 0
+    from bass.devkit.bench import run_bench
+    run_bench(ctx, args.rows, home, repeat=args.repeat)
     return 0
 
 
@@ -84,7 +95,7 @@ def add(sub) -> None:
     g = sub.add_parser("generate", help="simulate a province and write BOSS deliveries")
     province_args(g)
     g.add_argument("--out", default=None, help="default: the landing folder")
-    g.add_argument("--cdr-days-per-month", type=int, default=0,
+    g.add_argument("--cdr-days", "--cdr-days-per-month", dest="cdr_days_per_month", type=int, default=0,
                    help="instead of --days from --start: CDRs on the last N days of every billing month")
     g.add_argument("--truth", default=None, help="default: the truth folder")
     g.add_argument("--horizon-months", type=int, default=0,
@@ -109,12 +120,18 @@ def add(sub) -> None:
     dl.add_argument("--cdr-days", type=int, default=1, help="CDR days at the end of every month")
     dl.set_defaults(months=5, users=10_000)
     dl.set_defaults(func=cmd_demo_loop)
-    b = sub.add_parser("bench", help="time the ODS load + mid.user_usage_d against a hand-written Spark job and DuckDB")
+    b = sub.add_parser("bench", help="ingest (default): the ODS load + mid.user_usage_d against a hand-written Spark "
+                                     "job and DuckDB; monthly: one month of every monthly batch and the churn "
+                                     "training at growing numbers of users")
+    b.add_argument("kind", nargs="?", choices=("ingest", "monthly"), default="ingest")
     b.add_argument("--rows", type=row_counts, default=[10_000_000],
-                   help="voice CDRs to simulate, one size or a comma-separated curve, e.g. 1000000,10000000 "
+                   help="ingest: voice CDRs to simulate, one size or a comma-separated curve, e.g. 1000000,10000000 "
                         "(default 10 million)")
-    b.add_argument("--home", default=None, help="scratch folder (default: <BASS_HOME>/bench, wiped first)")
-    b.add_argument("--repeat", type=int, default=3, help="timed runs of each side; medians count (default 3)")
+    b.add_argument("--repeat", type=int, default=3, help="ingest: timed runs of each side; medians count (default 3)")
+    b.add_argument("--users", type=counts("user", "100000,1000000"), default=[100_000, 1_000_000],
+                   help="monthly: simulated users, comma-separated sizes (default 100000,1000000)")
+    b.add_argument("--cdr-days", type=int, default=1, help="monthly: CDR days at the end of each month (default 1)")
+    b.add_argument("--home", default=None, help="scratch folder (default: <BASS_HOME>/bench or bench-monthly, wiped first)")
     b.set_defaults(func=cmd_bench)
     bs = sub.add_parser("bench-serve", help="how long an analyst's small query waits behind another's runaway query "
                                             "on the SQL server (one JSON line)")
