@@ -47,9 +47,9 @@ def test_step_seconds_sum_a_steps_successful_runs_since_the_start(ctx):
     import datetime as dt
 
     from bass.core.batch import Batch
-    from bass.warehouse.delta_io import append_rows
     from bass.devkit.bench_monthly import step_seconds
     from bass.warehouse import bookkeeping
+    from bass.warehouse.delta_io import append_rows
     bookkeeping.ensure_tables(ctx)
     since = dt.datetime(2026, 3, 1, 12, 0, 0)
 
