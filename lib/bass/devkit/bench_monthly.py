@@ -62,7 +62,7 @@ def one_size(ctx: Context, users: int, home: str, seed: int, cdr_days: int) -> d
     batches, steps = {}, {}
     for batch in TIMED:
         if batch == "scoring":
-            since, t = dt.datetime.now(), time.time()
+            t = time.time()
             train(bctx, ("churn",))
             batches["train_churn"] = round(time.time() - t, 1)
             steps["train_churn"] = batches["train_churn"]
@@ -127,4 +127,3 @@ def run_monthly_bench(ctx: Context, sizes: list[int], home: str, seed: int = 1, 
         print(f"  the month {g['month']:.2f}, " + ", ".join(f"{b} {g[b]:.2f}" for b in large["batch_seconds"]))
     print(json.dumps(result))
     return result
-
