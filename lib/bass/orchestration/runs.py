@@ -45,7 +45,7 @@ def release_plans() -> None:
     cycles that Python's collector reaches late in a process this size, and each holds its
     query's plans in the JVM, so a process running batch after batch (the closed loop, a
     scheduler's worker, training between batches) grew until the JVM ran out of heap (a
-    3,000-user loop held about a million plan nodes of 255 queries after its first scoring).
+    3,000-user loop held about a million plan nodes of 255 queries after its first loop month's daily batch).
     Measured: a monthly batch left 248-392 Python proxies of JVM objects behind, 8 after a
     collection. A full collection takes about 0.1 s, so it runs at most once every
     RELEASE_SECONDS: rarely on a run of short steps, often enough for a batch."""
