@@ -62,6 +62,7 @@ SLOW = {     # measured with `pytest tests/unit --durations=40`: a module name m
     "test_profiles.py::test_value_list_scores_rfm_by_the_months_quintiles",
     "test_recipes.py::test_every_recipe_is_picked_up_by_the_graph_the_pipeline_the_outbox_and_the_dictionary",
     "test_simulator.py::test_leavers_either_disengage_first_or_leave_abruptly_and_usage_follows_disengaging_only",
+    "test_simulator.py::test_the_planted_truth_reads_the_logit_each_leaving_draw_was_compared_with",
     "test_tariff.py::test_current_plan_rerating_reproduces_the_simulated_bill",
     "test_tariff.py::test_each_sales_task_rule_on_a_hand_built_user",
     "test_uplift.py::test_the_champion_is_refit_with_the_month_it_was_judged_on",

@@ -175,3 +175,22 @@ def test_leavers_either_disengage_first_or_leave_abruptly_and_usage_follows_dise
     flat = (pop.where(F.col("disengage_day").isNull()).select((logit(F.lit(4)) - logit(F.lit(3))).alias("d"))
             .agg(F.percentile_approx("d", 0.5)).first()[0])
     assert jump == pytest.approx(DISENGAGED_LOGIT, abs=0.3) and abs(flat) < 0.3
+
+
+def test_the_planted_truth_reads_the_logit_each_leaving_draw_was_compared_with(ctx):
+    """A user alive and past the first 30 days leaves in month m exactly when the month's churn
+    draw falls under sigmoid(drawn_logit(m)): the logit planted effects and the retention gain are
+    measured against, disengaging and the calling circle included."""
+    from bass.devkit.simulator.population import drawn_logit, population
+    from bass.devkit.simulator.rand import sigmoid, uniform
+    start, end, m = dt.date(2026, 1, 1), dt.date(2026, 6, 30), 4          # May
+    first, last = dt.date(2026, 5, 1), dt.date(2026, 5, 31)
+    pop = (population(ctx.spark, 3000, 5, start, end)
+           .where(~F.col("fake") & (F.col("open_date") < F.lit(dt.date(2026, 3, 1)))
+                  & (F.col("churn_date").isNull() | (F.col("churn_date") >= F.lit(first)))))
+    rows = pop.select(
+        F.coalesce(F.col("churn_date") <= F.lit(last), F.lit(False)).alias("left"),
+        (uniform(5, "churn", "id", F.lit(m)) < sigmoid(drawn_logit(F.lit(m)))).alias("drawn"),
+        (F.col("disengage_day") < F.lit(first)).alias("disengaged")).collect()
+    assert all(r.left == r.drawn for r in rows)
+    assert sum(r.left for r in rows) >= 30 and sum(bool(r.disengaged) and r.left for r in rows) >= 10

@@ -39,7 +39,6 @@ on their own draws, not on the mean hazard.)
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -51,7 +50,7 @@ from bass.boss.writer import write_delivery
 from bass.core.grain import add_months
 from bass.core.interfaces import interface
 from bass.devkit.simulator import monthly as mo
-from bass.devkit.simulator.population import TREATMENT_SCHEMA, monthly_logit
+from bass.devkit.simulator.population import TREATMENT_SCHEMA, drawn_logit
 from bass.devkit.simulator.rand import pick, sigmoid, uniform
 
 RETENTION_SHIFT = {"GOTONE": 1.8, "MZONE": 1.3, "EASYOWN": 0.7}
@@ -203,12 +202,12 @@ ACTION_SCHEMA = ("interface string, kind string, campaign_id string, list_month 
                  "m_from int, m_to int, offer_plan string, segment_desc string, care_lift double")
 
 
-def effects(pop: DataFrame, actions: DataFrame, seed: int, start: dt.date, month_index: int) -> DataFrame:
+def effects(pop: DataFrame, actions: DataFrame, seed: int, month_index: int) -> DataFrame:
     """Per list and brand, over the listed users: the share who left in the month after the list
     without its treatment and with it (both outcomes of each user's own churn draw, all other
     treatments as they were) and their difference, the list's planted effect on churn."""
     m = F.lit(month_index + 1)
-    logit = monthly_logit(seed, start, m)
+    logit = drawn_logit(m)
     draw = uniform(seed, "churn", "id", m)
     per_user = (actions.where(F.coalesce(F.col("action"), F.lit("")) != SURVEY_ONLY)      # the listed, not the control
                 .select("interface", "kind", "list_month", "id", "brand", F.col("shift").alias("own_shift"))
@@ -279,7 +278,7 @@ def retention_gain(spark: SparkSession, truth: str, month: str, scored: DataFram
     before = read_truth_table(spark, truth, TREATMENTS, TREATMENT_SCHEMA).where(F.col("m_from") <= index)
     pop = population(spark, sim.users, sim.seed, sim.start_date, sim.end, before)
     _, p_reach, p_accept, _ = LISTS["boss_retention_m"]
-    logit = monthly_logit(sim.seed, sim.start_date, F.lit(index + 1))
+    logit = drawn_logit(F.lit(index + 1))
     draw = uniform(sim.seed, "churn", "id", F.lit(index + 1))
     kept = (draw < sigmoid(logit)) & (draw >= sigmoid(logit - retention_shift(sim.seed, month)))
     return scored.join(pop.select("user_id", (p_reach * p_accept * kept.cast("double")).alias("gain")), "user_id")

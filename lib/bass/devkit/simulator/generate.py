@@ -225,7 +225,7 @@ def _advance_one(spark: SparkSession, sim: Simulation, landing: str, outbox: str
                                           .strftime("%Y-%m")))
     counts.update(boss.deliver_feedback(boss.feedback(actions, pop, follow_up, sim.seed, listed_month), landing,
                                         sim.province, listed_month))
-    boss.append_truth_table(boss.effects(pop, actions, sim.seed, sim.start_date, index), truth, boss.EFFECTS,
+    boss.append_truth_table(boss.effects(pop, actions, sim.seed, index), truth, boss.EFFECTS,
                             ["interface", "list_month", "brand"])
     boss.append_truth_table(boss.care_satisfaction(actions, sim.seed), truth, boss.SATISFACTION,
                             ["campaign_id", "list_month", "action", "segment_desc"])

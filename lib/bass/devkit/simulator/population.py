@@ -227,6 +227,15 @@ def with_circle_departures(df: DataFrame, users: int) -> DataFrame:
             .withColumn("circle_months", F.coalesce("circle_months", F.array().cast("array<int>"))))
 
 
+def drawn_logit(m: F.Column) -> F.Column:
+    """The churn logit month m's leaving draw was compared with (0 = the month of `start`): the
+    month's logit with the treatments, plus disengaging and the calling circle's departures, read
+    back from `hazard_p`. What a planted effect is measured against: `monthly_logit` alone leaves
+    out the disengaging and circle terms."""
+    p = F.element_at("hazard_p", m + 1)
+    return F.log(p / (1 - p))
+
+
 def circle_left(m: F.Column) -> F.Column:
     """Members of the calling circle who left in the CONTAGION_MONTHS before month m, capped."""
     n = F.size(F.filter("circle_months", lambda x: (x < m) & (x >= m - CONTAGION_MONTHS)))
