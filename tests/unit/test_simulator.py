@@ -155,7 +155,7 @@ def test_care_plants_satisfaction_by_action_and_segment_and_surveys_the_control_
 def test_leavers_either_disengage_first_or_leave_abruptly_and_usage_follows_disengaging_only(ctx):
     """Usage declines from the day a user starts disengaging, never because a leaving date is
     coming: an abrupt leaver's usage is whole to the end; both kinds of leaver are common."""
-    from bass.devkit.simulator.population import DISENGAGED_LOGIT, decline, population
+    from bass.devkit.simulator.population import DISENGAGED_LOGIT, decline, drawn_logit, population
     start, end = dt.date(2026, 1, 1), dt.date(2026, 8, 31)
     pop = population(ctx.spark, 3000, 5, start, end).where(~F.col("fake"))
     left = pop.where(F.col("churn_date").isNotNull()).withColumn(
@@ -169,10 +169,9 @@ def test_leavers_either_disengage_first_or_leave_abruptly_and_usage_follows_dise
     assert sum(r.decline for r in drifted) / len(drifted) < 0.8                # disengaged: usage down on the eve
     # the hazard carries disengaging: from the month after it starts, the churn logit is DISENGAGED_LOGIT higher
     k = F.month("disengage_day") - 1                                       # its month, 0 = January
-    logit = lambda m: F.log(F.col("hazard_p")[m] / (1 - F.col("hazard_p")[m]))  # noqa: E731
-    jump = (pop.where(F.col("disengage_day").isNotNull() & (k < 6)).select((logit(k + 1) - logit(k)).alias("d"))
+    jump = (pop.where(F.col("disengage_day").isNotNull() & (k < 6)).select((drawn_logit(k + 1) - drawn_logit(k)).alias("d"))
             .agg(F.percentile_approx("d", 0.5)).first()[0])
-    flat = (pop.where(F.col("disengage_day").isNull()).select((logit(F.lit(4)) - logit(F.lit(3))).alias("d"))
+    flat = (pop.where(F.col("disengage_day").isNull()).select((drawn_logit(F.lit(4)) - drawn_logit(F.lit(3))).alias("d"))
             .agg(F.percentile_approx("d", 0.5)).first()[0])
     assert jump == pytest.approx(DISENGAGED_LOGIT, abs=0.3) and abs(flat) < 0.3
 
