@@ -13,7 +13,8 @@ warm-up inside its timing (as in `bass run`, where one process runs a whole batc
 each size runs `repeat` times, the sides in turn, and each side's median time counts: one run
 varies by about 10 % on a 2-core machine. Sizes are compared by cost per row (the largest over
 the smallest): a loader that grows faster than its input shows there. Peak memory: the driver
-JVM's heap (in local mode the executors run in it) and the Python driver's resident set.
+JVM's heap after garbage collection (in local mode the executors run in it) and the Python
+driver's resident set.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import json
 import resource
 import shutil
 import statistics
+import threading
 import time
 from pathlib import Path
 
@@ -120,24 +122,44 @@ def duckdb_job(ctx: Context, out: str, day: dt.date, threads: int = 2) -> None:
 
 
 class PeakMemory:
-    """Peak heap of the driver JVM since the last reset (the sum of each heap pool's peak: an upper
-    bound, the pools peak at different times) and the Python driver's peak resident set over its
-    whole life (the simulation included)."""
+    """Peak memory of the driver since the last reset, sampled every second on a daemon thread.
 
-    def __init__(self, spark):
-        self.pools = spark.sparkContext._jvm.java.lang.management.ManagementFactory.getMemoryPoolMXBeans()
+    The JVM figure is the heap still in use after each garbage collection (the sum over the heap
+    pools of their usage after their last collection): what the driver needs to hold, where the
+    heap in use between collections only says how lazily the collector ran. In local mode the
+    executors run in this JVM. The Python figure is the driver's peak resident set over its whole
+    life (the simulation included)."""
+
+    def __init__(self, spark, every: float = 1.0):
+        jvm = spark.sparkContext._jvm
+        self.max_heap = jvm.java.lang.Runtime.getRuntime().maxMemory()
+        self.pools = [p for p in jvm.java.lang.management.ManagementFactory.getMemoryPoolMXBeans()
+                      if str(p.getType().toString()) == "Heap memory" and p.isCollectionUsageThresholdSupported()]
+        self.peak, self._stop = 0, threading.Event()
+        threading.Thread(target=self._sample, args=(every,), daemon=True).start()
+
+    def _live(self) -> int:
+        return sum(u.getUsed() for u in (p.getCollectionUsage() for p in self.pools) if u is not None)
+
+    def _sample(self, every: float) -> None:
+        while not self._stop.wait(every):
+            try:
+                self.peak = max(self.peak, self._live())
+            except Exception:          # the gateway closed under the thread at exit
+                return
 
     def reset(self) -> None:
-        for pool in self.pools:
-            pool.resetPeakUsage()
+        self.peak = 0
 
-    def jvm_heap_mb(self) -> int:
-        heap = [p.getPeakUsage().getUsed() for p in self.pools if str(p.getType().toString()) == "Heap memory"]
-        return round(sum(heap) / 2 ** 20)
+    def stop(self) -> None:
+        self._stop.set()
 
-    @staticmethod
-    def python_rss_mb() -> int:
-        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    def figures(self) -> dict:
+        self.peak = max(self.peak, self._live())
+        return {"driver_jvm_heap_after_gc_peak": round(self.peak / 2 ** 20),
+                "driver_jvm_heap_max": round(self.max_heap / 2 ** 20),
+                "python_driver_rss_lifetime_peak": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "executors": "in the driver JVM (local mode)"}
 
 
 def summarize(rows: int, runs: list[tuple], cores: int, memory: dict | None = None) -> dict:
@@ -213,10 +235,7 @@ def run_bench(ctx: Context, sizes: list[int] | int, home: str, seed: int = 1, re
             runs.append(run)
             print(f"{counts[n]:,} rows, run {i + 1} of {repeat}: BASS ODS {ods:.1f}s, ODS + MID {ods + mid:.1f}s, "
                   f"hand-written {run[2]:.1f}s" + (f", DuckDB {run[3]:.1f}s" if duck else ""))
-        mem = {"driver_jvm_heap_pools_peak_sum": memory.jvm_heap_mb(),
-               "python_driver_rss_lifetime_peak": PeakMemory.python_rss_mb(),
-               "executors": "in the driver JVM (local mode)"}
-        results.append(summarize(counts[n], runs, bctx.spark.sparkContext.defaultParallelism, mem))
+        results.append(summarize(counts[n], runs, bctx.spark.sparkContext.defaultParallelism, memory.figures()))
     label = f"median of {repeat}" if repeat > 1 else "one run"
     for r in results:
         print(f"{r['rows']:>12,} rows ({label}): BASS ODS {r['ods_seconds']}s {r['ods_rows_per_s']:,}/s, "
@@ -224,12 +243,13 @@ def run_bench(ctx: Context, sizes: list[int] | int, home: str, seed: int = 1, re
               f"{r['baseline_rows_per_s']:,}/s" + (f", DuckDB {r['duckdb_seconds']}s {r['duckdb_rows_per_s']:,}/s" if duck else ""))
         print(f"{'':>12}  ODS / hand-written {r['ods_ratio']}, ODS + MID / hand-written {r['ratio']}"
               + (f", ODS + MID / DuckDB {r['duckdb_ratio']}" if duck else "")
-              + f"; driver JVM heap peak (sum of its pools' peaks, an upper bound) "
-              f"{r['memory_mb']['driver_jvm_heap_pools_peak_sum']} MB")
+              + f"; driver JVM heap after GC peak {r['memory_mb']['driver_jvm_heap_after_gc_peak']} MB "
+              f"of {r['memory_mb']['driver_jvm_heap_max']} MB")
     result = {"sizes": results}
     if len(results) > 1:
         result["per_row_cost_largest_over_smallest"] = curve(results)
         print(f"per-row cost, {results[-1]['rows']:,} over {results[0]['rows']:,} rows: "
               + ", ".join(f"{k} {v}" for k, v in result["per_row_cost_largest_over_smallest"].items()))
     print(json.dumps(result))
+    memory.stop()
     return result

@@ -75,9 +75,8 @@ def one_size(ctx: Context, users: int, home: str, seed: int, cdr_days: int) -> d
     out["month_seconds"] = round(sum(batches[b] for b in TIMED), 1)
     out["batch_seconds"] = batches
     out["step_seconds"] = dict(sorted(steps.items()))
-    out["memory_mb"] = {"driver_jvm_heap_pools_peak_sum": memory.jvm_heap_mb(),
-                        "python_driver_rss_lifetime_peak": PeakMemory.python_rss_mb(),
-                        "executors": "in the driver JVM (local mode)"}
+    out["memory_mb"] = memory.figures()
+    memory.stop()
     return out
 
 
@@ -113,7 +112,8 @@ def run_monthly_bench(ctx: Context, sizes: list[int], home: str, seed: int = 1, 
         print(f"{n:,} users, month {r['month']}: {r['month_seconds']}s for monthly + tariff + scoring + profiles "
               f"({', '.join(f'{b} {s}s' for b, s in r['batch_seconds'].items())}); "
               f"generated in {r['generate_seconds']}s, daily batches {r['daily_seconds_all_days']}s; "
-              f"driver JVM heap peak {r['memory_mb']['driver_jvm_heap_pools_peak_sum']} MB", flush=True)
+              f"driver JVM heap after GC peak {r['memory_mb']['driver_jvm_heap_after_gc_peak']} MB "
+              f"of {r['memory_mb']['driver_jvm_heap_max']} MB", flush=True)
     result = {"sizes": results}
     if len(results) > 1:
         small, large = results[0], results[-1]
