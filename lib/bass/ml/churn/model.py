@@ -119,7 +119,7 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None, facts
     train_df = rows.where(F.col("batch_month").isin(list(w.train_months))).cache()
     test_df = rows.where(F.col("batch_month") == w.test_month).cache()
     spec = features.detect(train_df, NOT_FEATURES)
-    folds = selection_folds(rows, w, settings, seed)
+    folds = search.sampled(selection_folds(rows, w, settings, seed), settings.sample_rows, seed)
     found = search.search(folds, spec, list(settings.members), settings.max_members, settings.parallelism,
                            settings.balanced)
     trained = search.fit(train_df, spec, found.best, settings.balanced)
@@ -141,7 +141,9 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None, facts
         log.warning("churn h%d: the model ranks the test month's leavers no better than the baseline rule "
                     "(ROC-AUC %.4f vs %.4f): not promoted", horizon, m["roc_auc"], rule_auc)
     champion_test = metrics.evaluate(previous.transform(test_df)) if previous is not None else None
-    explained = explain.reasons(trained.model, scored, explain.feature_labels()).cache()
+    # read once, so not cached: a cached month of per-feature contributions (a wide array per
+    # user) filled a 4 GB driver at 100,000 users
+    explained = explain.reasons(trained.model, scored, explain.feature_labels())
     first = {r[0]: r[1] for r in explained.groupBy("first_reason").count().collect() if r[0]}
     importance = explain.importance(trained.model, scored)
     params = {**w.describe(), "model": trained.kind, "features": len(spec.names()), "seed": seed,
@@ -152,7 +154,7 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None, facts
          "latest evaluated month (untreated users)": "none" if not guard else
          f"{guard['month']}: challenger {guard['challenger_auc']:.4f}, champion {guard['champion_auc']:.4f}",
          "baseline rule, test month ROC-AUC": f"{rule_auc:.4f}",
-         **(facts(test_df, w.test_month, horizon) if facts else {}), "promoted to champion": promote, "search seconds": round(found.seconds),
+         **(facts(test_df, w.test_month, horizon) if facts else {}), "promoted to champion": promote, "search seconds": round(found.seconds), "search folds": "; ".join(found.folds),
          "past the count budget (not tried)": ", ".join(found.skipped) or "none"},
         found.scores, m, champion_test, report.bucket_counts(scored), importance, first)
     run_id = tracker.log_run(
@@ -168,7 +170,6 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None, facts
     path = report.save(ctx.cfg.path("reports"), f"churn/{w.test_month}_h{horizon}_{run_id}.html", page)
     for f in folds:
         f.select.unpersist()
-    explained.unpersist()
     train_df.unpersist()
     log.info("churn model h%d %s: selection %.4f, test %s ROC-AUC %.4f (champion %s) -> %s", horizon, trained.kind,
              selection_auc, w.test_month, m["roc_auc"], "none" if champion_auc is None else f"{champion_auc:.4f}",

@@ -6,7 +6,10 @@ selection fold's training rows and scored on its selection rows. Folds are time-
 warehouse (churn.py) and stratified for a CSV. The best members of the two and of the three best
 kinds are also tried as blends (the mean of their calibrated probabilities). The best mean
 selection ROC-AUC wins; a count budget (at most `max_members` members of the grid, in its order)
-bounds the search the same way on a busy machine as on an idle one. All of a candidate is one PipelineModel:
+bounds the search the same way on a busy machine as on an idle one, and a row budget
+(`sample_rows`) bounds each fold's fitting rows, so a province's millions of users cost the search
+no more than a sample of them (the chosen candidate is then fitted on every training row).
+All of a candidate is one PipelineModel:
 `model.transform(raw rows)` gives `p`.
 """
 from __future__ import annotations
@@ -38,6 +41,7 @@ class Settings:
     max_members: int | None = None   # members of the grid tried, in its order; None: all
     parallelism: int = 2
     balanced: bool = False         # balanced class weights (probabilities are moved back: stages.Calibrate)
+    sample_rows: int | None = None   # fitting rows per fold in the search (a uniform sample above it); None: all
 
     @classmethod
     def of(cls, cfg, seed: int | None = None) -> Settings:
@@ -45,7 +49,7 @@ class Settings:
         s = cfg.get("ml.churn.search") or {}
         return cls(tuple(candidates.members(cfg.get("ml.churn.candidates") or {"logistic_regression": {}}, seed)),
                    int(s.get("folds", 3)), s.get("max_members"), int(s.get("parallelism", 2)),
-                   bool(s.get("class_weights", False)))
+                   bool(s.get("class_weights", False)), s.get("sample_rows"))
 
 
 @dataclass
@@ -119,6 +123,21 @@ def stratified_folds(df: DataFrame, k: int, seed: int) -> list[Fold]:
                  numbered(marked.where(F.col("_fold") == i).drop("_fold"))) for i in range(k)]
 
 
+def sampled(folds: list[Fold], rows: int | None, seed: int) -> list[Fold]:
+    """Each fold's fitting rows cut to about `rows` (a uniform sample, so the churn rate stays the
+    training months'); its selection rows stay whole, so the candidates are compared as precisely
+    as before. None, or a fold at or under the budget: the fold as it is."""
+    if rows is None:
+        return folds
+    out = []
+    for f in folds:
+        n = f.fit.count()
+        out.append(f if n <= rows else
+                   Fold(f"{f.name} (fitted on a sample of about {rows:,} of {n:,} rows)",
+                        f.fit.sample(fraction=rows / n, seed=seed), f.select))
+    return out
+
+
 def blends(ranked: list[Member]) -> list[tuple]:
     """Blends worth trying, from members ranked best first: the best of each kind, two and three
     kinds at a time (members that differ gain most from averaging)."""
@@ -142,9 +161,12 @@ def search(folds: list[Fold], spec: features.FeatureSpec, members: list[Member],
 
     def run(task):
         member, i = task
+        t = time.time()
         model = fit(folds[i].fit, specs[i], Candidate((member,)), balanced).model
         scored = model.transform(folds[i].select).select("_row", "label", "p").cache()
-        return task, (scored, roc_auc(scored))
+        auc = roc_auc(scored)
+        log.info("churn search: %s on %s: ROC-AUC %.4f in %.0f s", member.describe(), folds[i].name, auc, time.time() - t)
+        return task, (scored, auc)
 
     with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="bass-search") as pool:
         done = dict(pool.map(run, tasks))
