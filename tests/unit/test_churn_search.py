@@ -25,3 +25,11 @@ def test_folds_within_the_budget_or_without_one_are_untouched(spark):
     small = fold(spark, 500)
     assert search.sampled([small], 1_000, seed=7)[0] is small
     assert search.sampled([small], None, seed=7)[0] is small
+
+
+def test_rows_over_the_budget_are_sampled_and_the_count_is_told(spark):
+    rows = spark.range(3_000)
+    cut, n = search.sampled_rows(rows, 500, seed=1)
+    assert n == 3_000 and 400 <= cut.count() <= 600
+    assert search.sampled_rows(rows, 5_000, seed=1) == (rows, 3_000)
+    assert search.sampled_rows(rows, None, seed=1) == (rows, None)

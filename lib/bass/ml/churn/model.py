@@ -141,11 +141,13 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None, facts
         log.warning("churn h%d: the model ranks the test month's leavers no better than the baseline rule "
                     "(ROC-AUC %.4f vs %.4f): not promoted", horizon, m["roc_auc"], rule_auc)
     champion_test = metrics.evaluate(previous.transform(test_df)) if previous is not None else None
-    # read once, so not cached: a cached month of per-feature contributions (a wide array per
-    # user) filled a 4 GB driver at 100,000 users
-    explained = explain.reasons(trained.model, scored, explain.feature_labels())
+    # the report's first reasons and importance, from at most the search's row budget of the test
+    # month: explaining a user costs a model's contributions per feature, a million users an hour.
+    # Read once, so not cached (a cached month of contributions filled a 4 GB driver).
+    described = search.sampled_rows(scored, settings.sample_rows, seed)[0]
+    explained = explain.reasons(trained.model, described, explain.feature_labels())
     first = {r[0]: r[1] for r in explained.groupBy("first_reason").count().collect() if r[0]}
-    importance = explain.importance(trained.model, scored)
+    importance = explain.importance(trained.model, described)
     params = {**w.describe(), "model": trained.kind, "features": len(spec.names()), "seed": seed,
               "base_rate": trained.base_rate, "selection_auc": round(selection_auc, 4)}
     page = report.churn_report(

@@ -127,15 +127,21 @@ def sampled(folds: list[Fold], rows: int | None, seed: int) -> list[Fold]:
     """Each fold's fitting rows cut to about `rows` (a uniform sample, so the churn rate stays the
     training months'); its selection rows stay whole, so the candidates are compared as precisely
     as before. None, or a fold at or under the budget: the fold as it is."""
-    if rows is None:
-        return folds
     out = []
     for f in folds:
-        n = f.fit.count()
-        out.append(f if n <= rows else
-                   Fold(f"{f.name} (fitted on a sample of about {rows:,} of {n:,} rows)",
-                        f.fit.sample(fraction=rows / n, seed=seed), f.select))
+        fit, n = sampled_rows(f.fit, rows, seed)
+        out.append(f if fit is f.fit else
+                   Fold(f"{f.name} (fitted on a sample of about {rows:,} of {n:,} rows)", fit, f.select))
     return out
+
+
+def sampled_rows(df: DataFrame, rows: int | None, seed: int) -> tuple[DataFrame, int | None]:
+    """(`df`, or a uniform sample of about `rows` of it when it holds more; its row count, None
+    when there is no budget)."""
+    if rows is None:
+        return df, None
+    n = df.count()
+    return (df if n <= rows else df.sample(fraction=rows / n, seed=seed)), n
 
 
 def blends(ranked: list[Member]) -> list[tuple]:
