@@ -1,7 +1,7 @@
 """The benchmark's summary: each side's median over the repeated runs, and the ratio of the medians."""
 import pytest
 
-from bass.devkit.bench import summarize
+from bass.devkit.bench import PeakMemory, summarize
 
 
 def test_medians_per_side_and_ratio_of_medians():
@@ -76,3 +76,17 @@ def test_duckdb_does_the_hand_written_jobs_work_on_the_same_files(spark, tmp_pat
     got = sorted((m, c, s, float(f)) for m, _d, c, s, f in
                  duckdb.sql(f"select * from read_parquet('{tmp_path}/duck/usage.parquet')").fetchall())
     assert len(want) > 100 and got == want
+
+
+def test_peak_memory_is_the_heap_left_after_a_collection_within_the_heap(spark):
+    memory = PeakMemory(spark, every=0.05)
+    held = spark.sparkContext._jvm.java.util.ArrayList()
+    for _ in range(40):
+        held.add(spark.sparkContext._jvm.java.lang.StringBuilder(1 << 20))   # 40 x 1 MB (Latin-1 chars), kept alive
+    spark.sparkContext._jvm.java.lang.System.gc()
+    got = memory.figures()
+    memory.stop()
+    assert got["driver_jvm_heap_max"] >= got["driver_jvm_heap_after_gc_peak"] >= 40
+    assert got["python_driver_rss_lifetime_peak"] > 0
+    memory.reset()
+    assert memory.peak == 0
