@@ -142,9 +142,9 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None, facts
                     "(ROC-AUC %.4f vs %.4f): not promoted", horizon, m["roc_auc"], rule_auc)
     champion_test = metrics.evaluate(previous.transform(test_df)) if previous is not None else None
     # the report's first reasons and importance, from at most the search's row budget of the test
-    # month: explaining a user costs a model's contributions per feature, a million users an hour.
-    # Read once, so not cached (a cached month of contributions filled a 4 GB driver).
-    described = search.sampled_rows(scored, settings.sample_rows, seed)[0]
+    # month: explaining a user costs the model's contributions for every feature. Read once, so
+    # not cached (a cached month of contributions filled a 4 GB driver at 100,000 users).
+    described, test_rows = search.sampled_rows(scored, settings.sample_rows, seed)
     explained = explain.reasons(trained.model, described, explain.feature_labels())
     first = {r[0]: r[1] for r in explained.groupBy("first_reason").count().collect() if r[0]}
     importance = explain.importance(trained.model, described)
@@ -157,6 +157,8 @@ def train_churn(ctx, horizon: int | None = None, until: str | None = None, facts
          f"{guard['month']}: challenger {guard['challenger_auc']:.4f}, champion {guard['champion_auc']:.4f}",
          "baseline rule, test month ROC-AUC": f"{rule_auc:.4f}",
          **(facts(test_df, w.test_month, horizon) if facts else {}), "promoted to champion": promote, "search seconds": round(found.seconds), "search folds": "; ".join(found.folds),
+         "first reasons and importance read": "every test row" if described is scored else
+         f"a sample of about {settings.sample_rows:,} of the {test_rows:,} test rows",
          "past the count budget (not tried)": ", ".join(found.skipped) or "none"},
         found.scores, m, champion_test, report.bucket_counts(scored), importance, first)
     run_id = tracker.log_run(
