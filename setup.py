@@ -35,5 +35,10 @@ setup(
         "bench": ["duckdb==2.0.1"],
         "lint": ["ruff==0.17.6", "sqlfluff==4.5.0"],
     },
-    entry_points={"console_scripts": ["bass=bass.cli:main"]},
+    entry_points={
+        "console_scripts": ["bass=bass.cli:main"],
+        # MLflow artifacts on Hadoop file systems through Spark's JVM (bass.ml.hadoop_artifacts)
+        "mlflow.artifact_repository": [f"{scheme}=bass.ml.hadoop_artifacts:HadoopArtifactRepository"
+                                       for scheme in ("hdfs", "viewfs", "s3a")],
+    },
 )

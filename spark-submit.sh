@@ -3,6 +3,7 @@
 #   ./spark-submit.sh daily --date 2026-01-01                # the daily batch
 #   ./spark-submit.sh monthly --month 2026-01                # the monthly batch
 #   ./spark-submit.sh mid.user_usage_d --date 2026-01-01     # one job (named after its table)
+#   ./spark-submit.sh ml train --models churn                 # train models (bass ml train)
 # Extra spark-submit options go in SPARK_SUBMIT_OPTS_BASS, e.g. "--master spark://head:7077"; a
 # --master given there always wins over the configuration's. BASS_ENV picks conf/<env>.yml
 # (default local; standalone for a Spark standalone cluster, cluster for YARN with a Hive metastore).

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal as D
+from pathlib import Path
 
 from bass.reports.business import business_report, change, fmt
 from tests.unit.frames import put
@@ -49,7 +50,7 @@ def test_the_report_compares_months_and_ranks_regions_and_movers(ctx):
                               line | dict(item_code="LD_CALL", item_group="voice", users=5, std_fee=D(100), revenue=D(100)),
                               line | dict(item_code="DATA", item_group="data", users=8, std_fee=D(500), revenue=D(500)),
                               line | dict(item_code="LATE_FEE", item_group="other", users=1, std_fee=D(100), revenue=D(100))])
-    page = business_report(ctx, "2026-06").read_text()
+    page = Path(business_report(ctx, "2026-06")).read_text()
     assert "Business analysis, 2026-06" in page
     assert "55,000.00" in page and "+10.0 %" in page          # revenue against last month
     assert "+37.5 %" in page                                   # against June 2025: 55000 / 40000

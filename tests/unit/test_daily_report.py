@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal as D
+from pathlib import Path
 
 from bass.reports.daily import daily_report, same_day_last_month
 from tests.unit.frames import put
@@ -40,7 +41,7 @@ def test_the_day_against_the_day_before_and_last_month_by_city(ctx):
         pay | dict(pay_id="P4", user_id="U1", pay_time=dt.datetime(2026, 3, 30, 9), amount=D("200.00"), batch_month="2026-03"),
     ])
     put(ctx, "mid.region_m", [dict(region_code="571", region_name="杭州", configured=True, batch_month="2026-03")])
-    page = daily_report(ctx, DAY.isoformat()).read_text()
+    page = Path(daily_report(ctx, DAY.isoformat())).read_text()
     assert "Business analysis, 2026-03-31" in page
     head = page.split("</table>")[0]
     # new users 20 against 16 the day before (+25.0 %) and 10 on Feb 28 (+100.0 %)

@@ -1,5 +1,6 @@
 """The run dashboard puts failed batches first and sums what ran, per batch and per day."""
 import datetime as dt
+from pathlib import Path
 from types import SimpleNamespace as Row
 
 from bass.core.batch import Batch
@@ -48,7 +49,7 @@ def test_the_page_from_the_bookkeeping_tables(ctx):
                           message="DeliveryError: the .verf says 10 records, the file has 9")
     delta_io.append_rows(ctx, bookkeeping.JOB_RUN, [ok.row(), bad.row()])
     path, found = runs_report(ctx, 28)
-    page = path.read_text(encoding="utf-8")
+    page = Path(path).read_text(encoding="utf-8")
     assert [b["batch"] for b in found] == ["2026-03-02", "2026-03-01"]
     assert page.index("2026-03-02") < page.index("2026-03-01")
     assert "the .verf says 10 records" in page and "ods.cdr_voice" in page

@@ -12,9 +12,10 @@ import pytest
 from pyspark.sql import functions as F
 
 from bass.boss.delivery import check_record_counts, find_delivery
-from bass.boss.writer import count_lines
+from bass.boss.writer import measure
 from bass.core.interfaces import interface
 from bass.core.registry import table
+from bass.core.storage import LOCAL
 from bass.marts.campaigns import load_campaigns
 from bass.ml import segments, value
 from bass.ml.training import train
@@ -174,7 +175,7 @@ def test_campaign_lists_and_their_boss_files(province):
     outbox = ctx.cfg.path("outbox")
     delivery = find_delivery(outbox, spec.code, ctx.cfg.province, spec.grain, "2026-05")
     path = Path(delivery.data_paths()[0])
-    check_record_counts(delivery, {path.name: count_lines(str(path))})
+    check_record_counts(delivery, {path.name: measure(LOCAL, str(path), None)[1]})
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(listed) == delivery.expected_records()
     assert all(len(line.split(spec.delimiter)) == len(spec.fields) for line in lines)

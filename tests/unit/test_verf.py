@@ -4,7 +4,8 @@ import re
 import pytest
 
 from bass.boss.delivery import DeliveryError, VerfRecord, check_record_counts, find_delivery, write_verf
-from bass.boss.writer import count_lines
+from bass.boss.writer import measure
+from bass.core.storage import LOCAL
 
 CODE, PROV = "cdr_voice", "571"
 DAT = "cdr_voice_571_20260105_00_00_001.dat"
@@ -80,19 +81,19 @@ def test_record_count_mismatch(tmp_path):
         check_record_counts(d, {DAT: 2})
 
 
-def test_count_lines_handles_crlf_and_missing_final_newline(tmp_path):
+def test_measure_counts_crlf_lines_and_a_missing_final_newline(tmp_path):
     p = tmp_path / "f"
     p.write_bytes(b"a\r\nb\r\nc")
-    assert count_lines(str(p)) == 3
+    assert measure(LOCAL, str(p), None) == (7, 3, None)
     p.write_bytes(b"")
-    assert count_lines(str(p)) == 0
+    assert measure(LOCAL, str(p), None) == (0, 0, None)
 
 
 def test_a_checksum_rides_in_the_verf_and_a_malformed_one_is_refused(tmp_path):
     folder = deliver(tmp_path) / CODE
     dat = folder / DAT
-    from bass.boss.delivery import file_checksum, parse_verf
-    rec = VerfRecord(DAT, 8, 2, "20260105", "20260106010101", file_checksum(dat, "sha256"))
+    from bass.boss.delivery import parse_verf
+    rec = VerfRecord(DAT, 8, 2, "20260105", "20260106010101", measure(LOCAL, str(dat), "sha256")[2])
     assert rec.checksum == "sha256:" + __import__("hashlib").sha256(b"a|b\nc|d\n").hexdigest()
     assert parse_verf(VERF, rec.line() + "\n") == [rec]
     assert parse_verf(VERF, rec.line().replace(rec.checksum, rec.checksum.upper().replace("SHA", "sha")) + "\n") == [rec]
@@ -102,4 +103,4 @@ def test_a_checksum_rides_in_the_verf_and_a_malformed_one_is_refused(tmp_path):
         with pytest.raises(DeliveryError, match="line 1: checksum"):
             parse_verf(VERF, plain.line() + "|" + bad)
     with pytest.raises(ValueError, match="delivery.checksum"):
-        file_checksum(dat, "crc32")
+        measure(LOCAL, str(dat), "crc32")

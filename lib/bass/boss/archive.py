@@ -7,17 +7,16 @@ removes deliveries sent longer ago than that.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
 
-from bass.boss.delivery import VerfRecord, read_verf
+from bass.boss.delivery import VerfRecord, parse_verf
+from bass.core.storage import join, storage_for
 
 
 @dataclass(frozen=True)
 class Sent:
     """One archived delivery."""
-    folder: Path
+    folder: str
     verf: str
     records: tuple        # VerfRecord per data file
 
@@ -34,34 +33,36 @@ class Sent:
         return self.records[0].data_date
 
 
-def keep(archive: str, outbox: str, code: str, records: list[VerfRecord], verf_name: str) -> Path:
+def keep(archive: str, outbox: str, code: str, records: list[VerfRecord], verf_name: str) -> str:
     """Copy a delivery just written to the outbox into the archive."""
-    target = Path(archive) / code / verf_name.removesuffix(".verf")
-    target.mkdir(parents=True, exist_ok=True)
+    target = join(archive, f"{code}/{verf_name.removesuffix('.verf')}")
+    storage = storage_for(archive)
     for name in [r.file_name for r in records] + [verf_name]:
-        shutil.copy2(Path(outbox) / code / name, target / name)
+        storage.copy(join(outbox, f"{code}/{name}"), join(target, name))
     return target
 
 
 def deliveries(archive: str, code: str) -> list[Sent]:
     """The archived deliveries of an interface, oldest data date first, then by resend."""
-    out = []
-    for folder in sorted((Path(archive) / code).glob("*")):
-        verfs = list(folder.glob("*.verf"))
+    storage, out = storage_for(archive), []
+    for name in storage.children(join(archive, code)):
+        folder = join(archive, f"{code}/{name}")
+        verfs = sorted(n for n in storage.list(folder) if n.endswith(".verf"))
         if verfs:
-            out.append(Sent(folder, verfs[0].name, tuple(read_verf(verfs[0]))))
+            text = storage.read_text(join(folder, verfs[0]), encoding="ascii")
+            out.append(Sent(folder, verfs[0], tuple(parse_verf(verfs[0], text))))
     return sorted(out, key=lambda s: (s.data_date, s.resend))
 
 
-def prune(archive: str, months: int, today: dt.date | None = None) -> list[Path]:
+def prune(archive: str, months: int, today: dt.date | None = None) -> list[str]:
     """Remove deliveries sent more than `months` months before today; returns what went."""
     today = today or dt.date.today()
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     cutoff = dt.datetime(year, month + 1, min(today.day, 28))
-    gone = []
-    for code in sorted(p.name for p in Path(archive).glob("*") if p.is_dir()):
+    storage, gone = storage_for(archive), []
+    for code in storage.children(archive):
         for sent in deliveries(archive, code):
             if sent.sent_at < cutoff:
-                shutil.rmtree(sent.folder)
+                storage.delete(sent.folder)
                 gone.append(sent.folder)
     return gone

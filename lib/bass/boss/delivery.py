@@ -46,15 +46,11 @@ class VerfRecord:
         return VERF_SEP.join(fields + ([self.checksum] if self.checksum else []))
 
 
-def file_checksum(path: Path, algorithm: str) -> str:
-    """`algorithm:hex` of a local file just written (the outbox's own files)."""
+def new_digest(algorithm: str):
+    """A hashlib digest for a .verf checksum algorithm (`md5` / `sha256`)."""
     if algorithm not in CHECKSUMS:
         raise ValueError(f"delivery.checksum: {algorithm!r} is not one of {', '.join(CHECKSUMS)}")
-    digest = hashlib.new(algorithm)
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            digest.update(chunk)
-    return f"{algorithm}:{digest.hexdigest()}"
+    return hashlib.new(algorithm)
 
 
 @dataclass(frozen=True)
@@ -89,8 +85,12 @@ def verf_file_name(code: str, province: str, token: str, resend: int) -> str:
     return f"{code}_{province}_{token}_{UNIT}_{resend:02d}.verf"
 
 
+def verf_text(records: list[VerfRecord]) -> str:
+    return "".join(r.line() + "\n" for r in records)
+
+
 def write_verf(path: Path, records: list[VerfRecord]) -> None:
-    path.write_text("".join(r.line() + "\n" for r in records), encoding="ascii")
+    path.write_text(verf_text(records), encoding="ascii")
 
 
 def read_verf(path: Path) -> list[VerfRecord]:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from bass.boss.delivery import Delivery
+from bass.core.storage import join, storage_for
 
 FIELDS = ("delivery", "file_name", "status", "records_declared", "records_loaded", "records_rejected", "reasons")
 MAX_KINDS = 5          # reject kinds named per file; the rest are summed up
@@ -56,24 +56,20 @@ def clean(text: str) -> str:
     return re.sub(r"[|\r\n]+", " ", text).strip()
 
 
-def write(outbox: str, delivery: Delivery, status: str, outcomes: dict[str, Outcome]) -> Path:
+def write(outbox: str, delivery: Delivery, status: str, outcomes: dict[str, Outcome]) -> str:
     """The delivery's receipt, written under a temporary name and renamed into place."""
-    folder = Path(outbox) / "receipt"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / (delivery.verf_name.removesuffix(".verf") + ".rcpt")
+    target = join(outbox, "receipt/" + delivery.verf_name.removesuffix(".verf") + ".rcpt")
     lines = []
     for rec in delivery.records:
         o = outcomes.get(rec.file_name, Outcome())
         lines.append("|".join([delivery.verf_name, rec.file_name, status, str(rec.records), str(o.loaded),
                                str(o.rejected), clean(o.reasons)]))
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    tmp.replace(target)
+    storage_for(outbox).write_text(target, "".join(line + "\n" for line in lines))
     return target
 
 
 def refused(outbox: str, delivery: Delivery, why: str, counts: dict | None = None,
-            kinds: dict[str, str] | None = None) -> Path:
+            kinds: dict[str, str] | None = None) -> str:
     """A refused delivery's receipt: nothing loaded; the counts of the parse when there was one."""
     counts, kinds = counts or {}, kinds or {}
     outcomes = {r.file_name: Outcome(0, counts.get(r.file_name, (0, 0))[1],

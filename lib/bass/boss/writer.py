@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-from pathlib import Path
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from bass.boss.delivery import VerfRecord, data_date_token, data_file_name, file_checksum, verf_file_name, write_verf
+from bass.boss.delivery import VerfRecord, data_date_token, data_file_name, new_digest, verf_file_name, verf_text
 from bass.core.interfaces import TEXT_FORMATS, Interface
+from bass.core.storage import Storage, join, storage_for
 
 
 def field_text(field, spec: Interface) -> Column:
@@ -55,45 +54,46 @@ def write_delivery(df: DataFrame, spec: Interface, batch: str, folder: str, prov
     Files are cut by coalescing partitions (no shuffle, so the input order is kept); `sort`
     orders lines within each file, which makes output reproducible when the input came
     through a shuffle. Skip it only for inputs whose order is already deterministic."""
-    out = Path(folder) / spec.code
-    out.mkdir(parents=True, exist_ok=True)
+    storage = storage_for(folder, df.sparkSession)
+    out = join(folder, spec.code)
     token = data_date_token(spec.grain, batch)
-    staging = out / f"_staging_{token}_{resend:02d}"
-    shutil.rmtree(staging, ignore_errors=True)
+    staging = join(out, f"_staging_{token}_{resend:02d}")
+    storage.delete(staging)
     # The CSV writer is the one Spark text sink with an `encoding` option; one column, no quoting.
     lines = to_lines(df, spec).coalesce(max(1, files))
     if sort:
         lines = lines.sortWithinPartitions("line")
     (lines.write.format("csv")
      .option("encoding", spec.encoding).option("quote", "\u0000").option("escape", "\u0000")
-     .option("sep", "\u0001").option("lineSep", "\n").mode("overwrite").save(str(staging)))
-    parts = sorted(staging.glob("part-*"))
+     .option("sep", "\u0001").option("lineSep", "\n").mode("overwrite").save(staging))
+    parts = sorted(n for n in storage.list(staging) if n.startswith("part-"))
     stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
     records = []
     # Data files first, the .verf last, each under a temporary name renamed into place (atomic
     # within the folder): a reader that waits for the .verf never sees a half-written delivery.
     for seq, part in enumerate(parts or [None], start=1):
-        target = out / data_file_name(spec.code, province, token, resend, seq)
+        name = data_file_name(spec.code, province, token, resend, seq)
         if part is None:
-            (staging / "empty").write_bytes(b"")
-            part = staging / "empty"
-        part.replace(target)   # staging is in the same folder, so this is a rename too
-        records.append(VerfRecord(target.name, target.stat().st_size, count_lines(str(target)), token, stamp,
-                                  file_checksum(target, checksum) if checksum else None))
-    verf = out / verf_file_name(spec.code, province, token, resend)
-    tmp = staging / (verf.name + ".tmp")
-    write_verf(tmp, records)
-    tmp.replace(verf)
-    shutil.rmtree(staging, ignore_errors=True)
+            storage.write_text(join(staging, "empty"), "")
+            part = "empty"
+        storage.rename(join(staging, part), join(out, name))   # staging is in the same folder
+        size, lines_in, digest = measure(storage, join(out, name), checksum)
+        records.append(VerfRecord(name, size, lines_in, token, stamp, digest))
+    storage.write_text(join(out, verf_file_name(spec.code, province, token, resend)),
+                       verf_text(records), encoding="ascii")
+    storage.delete(staging)
     return records
 
 
-def count_lines(path: str) -> int:
-    """Records in a local data file just written: newline-terminated lines (a last line without
-    newline counts)."""
-    n, last = 0, b"\n"
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            n += chunk.count(b"\n")
-            last = chunk[-1:]
-    return n + (last != b"\n")
+def measure(storage: Storage, path: str, checksum: str | None) -> tuple[int, int, str | None]:
+    """(bytes, records, `algorithm:hex` or None) of a data file just written, in one read.
+    Records are newline-terminated lines; a last line without newline counts."""
+    digest = new_digest(checksum) if checksum else None
+    size, n, last = 0, 0, b"\n"
+    for chunk in storage.chunks(path):
+        size += len(chunk)
+        n += chunk.count(b"\n")
+        last = chunk[-1:]
+        if digest:
+            digest.update(chunk)
+    return size, n + (last != b"\n"), f"{checksum}:{digest.hexdigest()}" if digest else None

@@ -60,9 +60,13 @@ def cmd_ml_train(args) -> int:
     from bass.core.session import get_context
     from bass.ml.families import family
     from bass.ml.training import train
+    ctx = get_context(args.env)
+    if args.candidates:
+        if not isinstance(ctx.cfg.get(args.candidates), dict):
+            raise SystemExit(f"bass ml train: --candidates {args.candidates} names no candidates in the configuration")
+        ctx = ctx.with_overrides({"ml.churn.candidates": ctx.cfg.get(args.candidates)})
     try:
-        runs = train(get_context(args.env), tuple(args.models.split(",")) if args.models else None, args.until,
-                     horizon=args.horizon)
+        runs = train(ctx, tuple(args.models.split(",")) if args.models else None, args.until, horizon=args.horizon)
     except ValueError as exc:
         raise SystemExit(f"bass ml train: {exc}")
     for name, run in runs.items():
@@ -102,4 +106,6 @@ def add(sub) -> None:
     a.add_argument("--horizon", type=int, default=None, help="churn label horizon in months, 1 or 3")
     a.add_argument("--until", type=month_arg, default=None,
                    help="use months up to this one (segmentation: fit on this month; default the latest)")
+    a.add_argument("--candidates", default=None, help="the configuration key of the churn candidates to search "
+                                                      "instead of ml.churn.candidates, e.g. demo.churn_candidates")
     a.set_defaults(func=cmd_ml_train)

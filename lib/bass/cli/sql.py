@@ -34,6 +34,7 @@ def print_sent(ctx, args) -> int:
     from bass.boss.parse import parse_lines
     from bass.core.interfaces import interface
     from bass.core.registry import table
+    from bass.core.storage import join
     from bass.serving.query import format_rows
     code = table(args.table).deliver
     if not code:
@@ -41,7 +42,7 @@ def print_sent(ctx, args) -> int:
     sent = deliveries(ctx.cfg.path("archive"), code)
     if args.sent == "":
         rows = [(s.data_date, s.resend, s.sent_at.isoformat(sep=" "), len(s.records), sum(r.records for r in s.records),
-                 str(s.folder)) for s in sent]
+                 s.folder) for s in sent]
         print(format_rows(["data_date", "resend", "sent_at", "files", "records", "archived_in"], rows[-args.limit:],
                           args.format))
         return 0
@@ -52,7 +53,7 @@ def print_sent(ctx, args) -> int:
         raise LookupError(f"no delivery of {code} for {args.sent} in the archive ({ctx.cfg.path('archive')}); "
                           f"archived: {', '.join(sorted({s.data_date for s in sent})) or 'none'}")
     last = mine[-1]
-    lines = read_lines(ctx, [str(last.folder / r.file_name) for r in last.records], spec)
+    lines = read_lines(ctx, [join(last.folder, r.file_name) for r in last.records], spec)
     df = parse_lines(lines, spec).select(*spec.field_names())
     print(f"{last.verf} (resend {last.resend}, sent {last.sent_at.isoformat(sep=' ')}):")
     print(format_rows(df.columns, [tuple(r) for r in df.limit(args.limit).collect()], args.format))

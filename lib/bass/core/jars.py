@@ -29,10 +29,14 @@ def jars_dir(cfg: Config) -> Path:
 
 def ensure_jars(cfg: Config) -> list[str]:
     """Return the local jar paths for the configured Delta artifacts, fetching missing ones."""
-    folder = jars_dir(cfg)
+    return fetch(cfg.get("delta.artifacts"), jars_dir(cfg))
+
+
+def fetch(artifacts: list[str], folder: Path) -> list[str]:
+    """`group:name:version` jars from Maven into `folder` (once); their local paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for artifact in cfg.get("delta.artifacts"):
+    for artifact in artifacts:
         target = folder / jar_name(artifact)
         if not target.exists():
             cmd = ["mvn", "-q", "dependency:copy", f"-Dartifact={artifact}", f"-DoutputDirectory={folder}"]

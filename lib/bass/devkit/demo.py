@@ -42,8 +42,8 @@ def run_demo(ctx: Context, users: int, start: dt.date, days: int, months: int, s
         print(f"== 3/4 mining models (after {time.time() - t0:.0f}s)")
         ok &= _models(ctx, bill_months[-1])
     if ok:
-        print(f"   business report {bill_months[-1]}: {business_report(ctx, bill_months[-1]).resolve().as_uri()}")
-        print(f"   daily report {cdr_days[-1]}: {daily_report(ctx, cdr_days[-1].isoformat()).resolve().as_uri()}")
+        print(f"   business report {bill_months[-1]}: {Path(business_report(ctx, bill_months[-1])).as_uri()}")
+        print(f"   daily report {cdr_days[-1]}: {Path(daily_report(ctx, cdr_days[-1].isoformat())).as_uri()}")
         print(f"== tariffs and the front desk (after {time.time() - t0:.0f}s)")
         ok &= _tariffs(ctx, bill_months[-2:])
     if ok:

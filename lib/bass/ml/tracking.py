@@ -3,12 +3,15 @@
 what scoring loads; churn has one registered model per horizon."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import mlflow
 import mlflow.spark
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
+
+from bass.core.storage import is_local
 
 CHAMPION = "champion"
 
@@ -36,13 +39,29 @@ def promotes(new: float, old: float | None, min_improvement: float, higher_is_be
     return gap >= -margin if ties_win else gap > margin
 
 
+def stores(cfg) -> tuple[str, str]:
+    """(run and registry store URI, artifact location). By default both live under the `mlflow`
+    path: an SQLite file and a folder. When that path is on a shared file system (hdfs://,
+    s3a://) the artifacts stay there (bass.ml.hadoop_artifacts) but SQLite cannot: the run store
+    is then a database or tracking server named by BASS_TRACKING_URI or `ml.tracking_uri`."""
+    root = cfg.path("mlflow")
+    uri = os.environ.get("BASS_TRACKING_URI") or cfg.get("ml.tracking_uri")
+    if is_local(root):
+        local = Path(root.removeprefix("file:")).resolve()
+        local.mkdir(parents=True, exist_ok=True)
+        return uri or f"sqlite:///{local}/mlflow.db", (local / "artifacts").as_uri()
+    if not uri:
+        raise ValueError(f"the mlflow path {root} is not on a local disk: name MLflow's run store with "
+                         f"BASS_TRACKING_URI or ml.tracking_uri (sqlite:////<driver path>/mlflow.db, "
+                         f"postgresql://..., http://<tracking server>)")
+    return uri, f"{root.rstrip('/')}/artifacts"
+
+
 class Tracker:
     def __init__(self, ctx, family: str = "churn", horizon: int | None = None):
         self.min_improvement = float(ctx.cfg.get("ml.min_improvement", 0.001))
         self.spark = ctx.spark
-        root = Path(ctx.cfg.path("mlflow")).resolve()
-        root.mkdir(parents=True, exist_ok=True)
-        uri = ctx.cfg.get("ml.tracking_uri") or f"sqlite:///{root}/mlflow.db"
+        uri, artifacts = stores(ctx.cfg)
         mlflow.set_tracking_uri(uri)
         mlflow.set_registry_uri(uri)
         self.client = MlflowClient()
@@ -52,7 +71,7 @@ class Tracker:
         # runs name their experiment: families may train concurrently (runs are thread-local,
         # the "current experiment" is not)
         self.experiment_id = found.experiment_id if found else \
-            self.client.create_experiment(experiment, artifact_location=(root / "artifacts").as_uri())
+            self.client.create_experiment(experiment, artifact_location=artifacts)
 
     def champion_uri(self) -> str:
         return f"models:/{self.name}@{CHAMPION}"

@@ -57,44 +57,7 @@ class Copied:
                 f"({self.bytes_copied / 1e6:,.1f} MB), {self.files_skipped:,} already there")
 
 
-class Files(HadoopStorage):
-    """Hadoop's FileSystem (bass.core.storage) with what a backup needs besides: trees, copies."""
-
-    def exists(self, path: str) -> bool:
-        fs, p = self._fs(path)
-        return fs.exists(p)
-
-    def tree(self, folder: str) -> dict[str, int]:
-        """Every file under `folder`, by path relative to it, with its size; {} if there is none."""
-        fs, root = self._fs(folder)
-        if not fs.exists(root):
-            return {}
-        prefix = fs.makeQualified(root).toUri().getPath().rstrip("/") + "/"
-        out, it = {}, fs.listFiles(root, True)
-        while it.hasNext():
-            status = it.next()
-            out[status.getPath().toUri().getPath()[len(prefix):]] = status.getLen()
-        return out
-
-    def children(self, folder: str) -> list[str]:
-        fs, p = self._fs(folder)
-        return sorted(s.getPath().getName() for s in fs.listStatus(p)) if fs.exists(p) else []
-
-    def copy(self, src: str, dst: str) -> None:
-        src_fs, s = self._fs(src)
-        dst_fs, d = self._fs(dst)
-        self._jvm.org.apache.hadoop.fs.FileUtil.copy(src_fs, s, dst_fs, d, False, True, self._conf)
-
-    def write_text(self, path: str, text: str) -> None:
-        fs, p = self._fs(path)
-        out = fs.create(p, True)
-        try:
-            out.write(bytearray(text.encode("utf-8")))
-        finally:
-            out.close()
-
-
-def table_folders(files: Files, warehouse: str) -> dict[str, str]:
+def table_folders(files: HadoopStorage, warehouse: str) -> dict[str, str]:
     """{layer.table: folder} of every Delta table in the warehouse."""
     out = {}
     for layer in LAYERS:
@@ -105,7 +68,7 @@ def table_folders(files: Files, warehouse: str) -> dict[str, str]:
     return out
 
 
-def current_version(files: Files, folder: str) -> int | None:
+def current_version(files: HadoopStorage, folder: str) -> int | None:
     versions = [int(m[1]) for n in files.children(f"{folder}/{LOG}") if (m := COMMIT.match(n))]
     return max(versions) if versions else None
 
@@ -124,7 +87,7 @@ def in_version(relative: str, version: int) -> bool:
     return bool(m) and int(m[1]) <= version
 
 
-def mirror(files: Files, src: str, dst: str, wanted=lambda _rel: True, changed_only: bool = True,
+def mirror(files: HadoopStorage, src: str, dst: str, wanted=lambda _rel: True, changed_only: bool = True,
            done: Copied | None = None) -> Copied:
     """Copy every wanted file of `src` to the same relative path under `dst`, unless it is there
     with the same size already (`changed_only`)."""
@@ -149,7 +112,7 @@ def mirror(files: Files, src: str, dst: str, wanted=lambda _rel: True, changed_o
 
 def backup(spark, cfg: Config, to: str, now: dt.datetime | None = None) -> Copied:
     """Add a backup point to the folder `to` (created when new)."""
-    files = Files(spark)
+    files = HadoopStorage(spark)
     now = now or dt.datetime.now(dt.UTC)
     done = Copied(now.strftime(POINT_FORMAT))
     point = f"{to}/points/{done.point}"
@@ -178,7 +141,7 @@ def backup(spark, cfg: Config, to: str, now: dt.datetime | None = None) -> Copie
     return done
 
 
-def points(files: Files, backup_dir: str) -> list[str]:
+def points(files: HadoopStorage, backup_dir: str) -> list[str]:
     """The backup points with a manifest, oldest first."""
     return [p for p in files.children(f"{backup_dir}/points") if files.exists(f"{backup_dir}/points/{p}/manifest.json")]
 
@@ -198,7 +161,7 @@ def choose_point(names: list[str], as_of: dt.datetime | None) -> str:
 
 def restore(spark, cfg: Config, source: str, as_of: dt.datetime | None = None) -> Copied:
     """Replace the warehouse, MLflow store and accounts with a backup point's."""
-    files = Files(spark)
+    files = HadoopStorage(spark)
     name = choose_point(points(files, source), as_of)
     point = f"{source}/points/{name}"
     manifest = json.loads(files.read_text(f"{point}/manifest.json"))

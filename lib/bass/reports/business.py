@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 from decimal import Decimal
-from pathlib import Path
 
 from pyspark.sql import functions as F
 
@@ -205,7 +204,7 @@ def results_html(spark, month: str) -> str:
     return "".join(parts) or f"<p>No model or campaign evaluation up to {html.escape(month)} yet (outcomes come later).</p>"
 
 
-def business_report(ctx, month: str | None = None) -> Path:
+def business_report(ctx, month: str | None = None) -> str:
     """Write reports/business_<month>.html (default: the newest month of dm.kpi_cube_m)."""
     spark = ctx.spark
     if not spark.catalog.tableExists("dm.kpi_cube_m"):

@@ -6,7 +6,6 @@ uplift by decile of predicted uplift with its Qini curve. Written after dm.campa
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 from pyspark.sql import functions as F
 
@@ -69,7 +68,7 @@ def uplift_deciles(spark, month: str, campaign: str = "retention") -> tuple[list
     return table_, qini(table_)
 
 
-def campaign_report(ctx, month: str) -> Path:
+def campaign_report(ctx, month: str) -> str:
     spark = ctx.spark
     evals = spark.table("dm.campaign_eval_m").where(F.col("batch_month") <= month).orderBy("campaign_id", "batch_month").collect()
     now = [r for r in evals if r.batch_month == month]

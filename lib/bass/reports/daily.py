@@ -8,7 +8,6 @@ payments monthly, so a day's payments show once its month's file is loaded, '–
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from pyspark.sql import functions as F
 
@@ -67,7 +66,7 @@ def region_rows(spark, day: dt.date) -> list[list]:
     return [[region_label(r["region_code"], names)] + [fmt(m, r[m]) for m in REGION_MEASURES] for r in found]
 
 
-def daily_report(ctx, day: str | None = None) -> Path:
+def daily_report(ctx, day: str | None = None) -> str:
     """Write reports/daily_<day>.html (default: the newest day of dm.kpi_d)."""
     spark = ctx.spark
     if not spark.catalog.tableExists("dm.kpi_d"):

@@ -3,7 +3,8 @@ formatting and saving a page. A report is one self-contained page: no scripts, n
 from __future__ import annotations
 
 import html
-from pathlib import Path
+
+from bass.core.storage import join, storage_for
 
 W, H, PAD = 420, 300, 42
 
@@ -82,8 +83,8 @@ def fmt(v) -> str:
     return "" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
 
 
-def save(folder: str, name: str, page: str) -> Path:
-    path = Path(folder) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+def save(folder: str, name: str, page: str) -> str:
+    """Write a report page under `folder` (any file system, bass.core.storage); returns its path."""
+    path = join(folder, name)
+    storage_for(folder).write_text(path, page)
     return path

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections import defaultdict
-from pathlib import Path
 
 from bass.core.status import Status
 from bass.reports.html import bar_chart, line_chart, save, table
@@ -98,7 +97,7 @@ def _batch_html(b: dict) -> str:
             f"{jobs}{checks}</details>")
 
 
-def runs_report(ctx, days: int = 28) -> tuple[Path, list[dict]]:
+def runs_report(ctx, days: int = 28) -> tuple[str, list[dict]]:
     """Write reports/runs.html for the jobs of the last `days` days (before the newest run)."""
     runs = bookkeeping.recent_runs(ctx, days)
     if not runs:
