@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: ldap-server bench-serve install jars demo demo-loop test test-fast lint bench bench-monthly docs ml-check airflow-install airflow-test clean
+.PHONY: ldap-server bench-serve install jars demo demo-loop test test-fast lint bench bench-monthly docs ml-check airflow-install airflow-test cluster-test clean
 
 $(STAMP): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,12 @@ airflow-install: $(AIRFLOW_VENV)/.installed
 airflow-test: jars airflow-install
 	rm -rf var/airflow-test
 	BASS_HOME=var/airflow-test $(BIN)/python -u -m bass.devkit.airflow_check $(AIRFLOW_VENV)
+
+# HDFS (Hadoop's minicluster) and a Spark standalone master with two workers on this machine; the
+# daily, monthly, training and scoring batches through spark-submit.sh with BASS_HOME on HDFS, and
+# the same on the local disk: every table and file sent to BOSS must be equal (var/cluster-test)
+cluster-test: jars
+	$(BIN)/python -u -m bass.devkit.cluster_check
 
 # the data dictionary docs/tables.md, generated from conf/tables/ and conf/interfaces/
 docs: install

@@ -6,19 +6,20 @@ from bass.core.status import NOT_RUN, Status
 
 
 def batch_values(args, kind: str) -> list[str]:
-    """The dates or months of `bass run`: --date/--month, or --from/--to (a backfill range)."""
+    """The dates or months of `bass run`: --date/--month (repeatable: separate batches run as one
+    backfill, e.g. the CDR days of a delivery calendar), or --from/--to (a backfill range)."""
     from bass.core.grain import grain
-    one = args.date.isoformat() if kind == "date" and args.date else (args.month if kind == "month" else None)
+    given = [d.isoformat() for d in args.date or []] if kind == "date" else list(args.month or [])
     if args.from_ or args.to:
-        if one or not (args.from_ and args.to):
+        if given or not (args.from_ and args.to):
             raise SystemExit("give either one batch (--date/--month) or a range with both --from and --to")
         try:
             return grain(kind).range(args.from_, args.to)
         except ValueError as exc:
             raise SystemExit(f"--from/--to: {exc}")
-    if not one:
+    if not given:
         raise SystemExit(f"give --{'date YYYY-MM-DD' if kind == 'date' else 'month YYYY-MM'} or --from/--to")
-    return [grain(kind).parse(one)]
+    return sorted({grain(kind).parse(v) for v in given})
 
 
 def grain_kind(name: str) -> str:
@@ -82,8 +83,8 @@ def add(sub) -> None:
     r = sub.add_parser("run", help="run a batch (a pipeline of conf/pipelines.yml) or one step (a table name)")
     r.add_argument("target", help="a pipeline (daily, monthly, tariff, scoring, profiles, ...; bass graph lists them) "
                                   "or a step such as ods.cdr_voice, mid.user_usage_d")
-    r.add_argument("--date", type=date_arg, help="the CDR day of a daily batch")
-    r.add_argument("--month", type=month_arg, help="the month of a monthly batch")
+    r.add_argument("--date", type=date_arg, action="append", help="the CDR day of a daily batch (repeat for several)")
+    r.add_argument("--month", type=month_arg, action="append", help="the month of a monthly batch (repeat for several)")
     r.add_argument("--from", dest="from_", help="first date or month of a range (backfill)")
     r.add_argument("--to", help="last date or month of a range")
     r.add_argument("--force", action="store_true", help="rerun steps already done and reload deliveries already loaded")

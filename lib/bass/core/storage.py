@@ -205,9 +205,14 @@ def storage_for(path: str, spark=None) -> Storage:
     SparkSession) for any other scheme."""
     if is_local(path):
         return LOCAL
-    if spark is None:
-        from pyspark.sql import SparkSession
-        spark = SparkSession.getActiveSession()
-        if spark is None:
-            raise RuntimeError(f"{path} is not on a local disk: reading or writing it needs a SparkSession")
-    return HadoopStorage(spark)
+    return HadoopStorage(spark or running_spark(path))
+
+
+def running_spark(path: str):
+    """The process's SparkSession, from any thread (MLflow up- and downloads in a thread pool,
+    where PySpark's active session, a thread-local, is not set)."""
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+    if SparkContext._active_spark_context is None:
+        raise RuntimeError(f"{path} is not on a local disk: reading or writing it needs a running SparkSession")
+    return SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()

@@ -14,7 +14,7 @@ import posixpath
 from mlflow.entities import FileInfo
 from mlflow.store.artifact.artifact_repo import ArtifactRepository
 
-from bass.core.storage import HadoopStorage
+from bass.core.storage import HadoopStorage, running_spark
 
 
 class HadoopArtifactRepository(ArtifactRepository):
@@ -24,11 +24,7 @@ class HadoopArtifactRepository(ArtifactRepository):
 
     @property
     def _storage(self) -> HadoopStorage:
-        from pyspark.sql import SparkSession
-        spark = SparkSession.getActiveSession()
-        if spark is None:
-            raise RuntimeError(f"MLflow artifacts at {self.root} are read and written through Spark: start a SparkSession first")
-        return HadoopStorage(spark)
+        return HadoopStorage(running_spark(self.root))
 
     def _path(self, artifact_path: str | None) -> str:
         return posixpath.join(self.root, artifact_path) if artifact_path else self.root
