@@ -146,8 +146,8 @@ def submit(side: str, home: str, submit_opts: str, work: Path, extra_env: dict |
            **(extra_env or {})}
     env.pop("BASS_TRUTH", None)
     t0 = time.time()
-    for args in steps:
-        log = work / "logs" / f"{side}-{'-'.join(args[:2]).strip('-')}.log"
+    for i, args in enumerate(steps, start=1):
+        log = work / "logs" / f"{side}-{i}-{args[0]}.log"
         started = time.time()
         with log.open("w") as out:
             code = subprocess.run([str(REPO_ROOT / "spark-submit.sh"), *args], env=env, stdout=out,
@@ -163,7 +163,7 @@ def compare_tables(spark, local_cfg, cluster_cfg) -> tuple[list[str], list[str]]
     """(tables with equal rows, problems): every table but the bookkeeping (meta), row by row."""
     storage = HadoopStorage(spark)
     same, problems = [], []
-    for name, tbl in sorted(load_registry().items()):
+    for name in sorted(load_registry()):
         if name.startswith("meta."):
             continue
         here, there = table_location(local_cfg, name), table_location(cluster_cfg, name)
@@ -178,12 +178,19 @@ def compare_tables(spark, local_cfg, cluster_cfg) -> tuple[list[str], list[str]]
             problems.append(f"{name}: columns differ")
             continue
         a, b = (df.select(F.xxhash64(*[F.col(f"`{c}`") for c in df.columns]).alias("h")) for df in (a, b))
-        only_local, only_cluster = a.exceptAll(b).count(), b.exceptAll(a).count()
-        if only_local or only_cluster:
-            problems.append(f"{name}: {only_local} rows only in the local run, {only_cluster} only in the cluster's")
+        (rows, fingerprint), theirs = (fingerprint_of(df) for df in (a, b))
+        if (rows, fingerprint) == theirs:
+            same.append(f"{name} ({rows:,} rows)")
         else:
-            same.append(f"{name} ({a.count():,} rows)")
+            problems.append(f"{name}: {a.exceptAll(b).count()} rows only in the local run, "
+                            f"{b.exceptAll(a).count()} only in the cluster's")
     return same, problems
+
+
+def fingerprint_of(hashes) -> tuple[int, int]:
+    """(rows, the sum of their hashes): equal for equal multisets of rows, order aside."""
+    row = hashes.select(F.count(F.lit(1)), F.sum(F.col("h").cast("decimal(38,0)"))).first()
+    return row[0], int(row[1] or 0)
 
 
 def compare_outbox(spark, local_outbox: str, cluster_outbox: str) -> tuple[int, list[str]]:
@@ -237,12 +244,18 @@ def main() -> int:
         print(f"== simulating {USERS:,} users, {len(months)} months, {len(days)} CDR days; landing to HDFS", flush=True)
         generate(ctx.spark, ctx.cfg.path("landing"), USERS, START, 0, MONTHS, SEED, ctx.cfg.province,
                  ctx.cfg.path("truth"), days_per_month=1)
+        print(f"   simulated ({time.time() - t0:.0f} s)", flush=True)
         ctx.spark.sparkContext._jsc.hadoopConfiguration().set("dfs.replication", "2")
         storage = HadoopStorage(ctx.spark)
         storage.copy(f"file://{ctx.cfg.path('landing')}", f"{cluster_home}/landing")
 
+        print(f"   landing on HDFS ({time.time() - t0:.0f} s)", flush=True)
         steps = batches(days, months)
-        memory = "--driver-memory 3g --conf spark.hadoop.dfs.replication=2"
+        # conf/standalone.yml as it is, but for Delta's state rebuilt in 50 tasks, which a province
+        # of 1,000 users does not need; the driver's memory is given to spark-submit (its JVM
+        # starts before the configuration is read)
+        memory = ("--driver-memory 4g --conf spark.hadoop.dfs.replication=2 "
+                  "--conf spark.databricks.delta.snapshotPartitions=2")
         print("== the batches on one machine (local[2], BASS_HOME on the local disk)", flush=True)
         local_s = submit("local", str(local_home), f"--master local[2] {memory}", work, steps=steps)
         print(f"== the same batches on the cluster ({master}, BASS_HOME={cluster_home})", flush=True)
