@@ -1,5 +1,6 @@
 """The churn evaluation report: curves from score buckets, and a page with every plot."""
 import re
+from pathlib import Path
 
 import pytest
 
@@ -40,4 +41,4 @@ def test_page_has_every_plot(tmp_path):
     assert "0.7123" in page and "previous champion" in page           # the champion on the test month
     assert ">0.75<" in page                                           # 30 of 40 users: first reason
     path = report.save(str(tmp_path), "churn/x.html", page)
-    assert path.read_text(encoding="utf-8") == page
+    assert Path(path).read_text(encoding="utf-8") == page
