@@ -77,3 +77,14 @@ def test_ml_check_names_a_missing_csv_instead_of_a_traceback(tmp_path, capsys, m
     monkeypatch.setenv("BASS_IBM_CSV", str(missing))
     assert check.main() == 2
     assert f"not found at {missing}; set BASS_IBM_CSV" in capsys.readouterr().err
+
+
+def test_ml_check_judges_the_planted_world_and_the_gap_to_the_best_possible_ranking():
+    from bass.devkit.ml_check import synthetic_meets_targets as ok
+    good = {"synthetic_h1_roc_auc": 0.83, "synthetic_h1_bayes_optimal_roc_auc": 0.85,
+            "synthetic_h3_roc_auc": 0.78, "synthetic_h3_bayes_optimal_roc_auc": 0.80}
+    assert ok(good)
+    assert not ok({**good, "synthetic_h1_bayes_optimal_roc_auc": 0.95, "synthetic_h1_roc_auc": 0.94})  # too easy
+    assert not ok({**good, "synthetic_h1_bayes_optimal_roc_auc": 0.78, "synthetic_h1_roc_auc": 0.77})  # too hard
+    assert not ok({**good, "synthetic_h3_roc_auc": 0.76})               # H=3 falls 0.04 short of the best ranking
+    assert not ok({})
