@@ -110,7 +110,7 @@ def test_qini_curve_by_hand():
     assert q["qini_coefficient"] == pytest.approx((2.0 + 0.0) / 2 / 20)
 
 
-def test_the_effect_changes_with_the_score_only_when_asked():
+def test_the_effect_changes_with_the_score_only_when_asked(spark):   # the stages are JVM objects
     def outputs(conf):
         return [s.getOutputCol() for s in pipeline(None, {"learner": "s_learner", **conf}, 7).getStages()
                 if s.hasParam("outputCol")]
