@@ -47,7 +47,7 @@ def ibm(ctx, csv: str) -> dict:
             "ibm_plain_lr_auc": main["plain_lr_auc"], "ibm_seed_mean_auc": mean, "ibm_seed_aucs": seeds,
             "ibm_model": main["model"],
             "ibm_meets_targets": bool(main["roc_auc"] >= TARGET_DEFAULT_SPLIT and mean >= TARGET_SEED_MEAN
-                                  and main["roc_auc"] >= max(main["plain_gbt_auc"], main["plain_lr_auc"]))}
+                                      and main["roc_auc"] >= max(main["plain_gbt_auc"], main["plain_lr_auc"]))}
 
 
 def synthetic(ctx) -> dict:
