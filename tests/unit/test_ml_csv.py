@@ -88,3 +88,4 @@ def test_ml_check_judges_the_planted_world_and_the_gap_to_the_best_possible_rank
     assert not ok({**good, "synthetic_h1_bayes_optimal_roc_auc": 0.78, "synthetic_h1_roc_auc": 0.77})  # too hard
     assert not ok({**good, "synthetic_h3_roc_auc": 0.76})               # H=3 falls 0.04 short of the best ranking
     assert not ok({})
+    assert not ok({k: v for k, v in good.items() if "_h1_" not in k})   # no H=1 figures: nothing to judge the world by
